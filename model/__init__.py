@@ -1,0 +1,30 @@
+"""Seed & Soil model: a compartment ODE model of the pre-metastatic niche. No UI imports here.
+
+Public API::
+
+    from model import Parameters, simulate, simulate_batch, SCENARIOS, PARAMETER_SPECS
+"""
+
+from model.errors import InvalidInput, InvalidParameter, SimulationError
+from model.organs import ORGAN_LABELS, ORGANS
+from model.parameters import GROUPS, PARAMETER_SPECS, Parameters, ParameterSpec, spec_for
+from model.readouts import OrganReadout, Readouts
+from model.result import SimulationResult
+from model.solve import simulate
+
+__all__ = [
+    "GROUPS",
+    "ORGANS",
+    "ORGAN_LABELS",
+    "PARAMETER_SPECS",
+    "InvalidInput",
+    "InvalidParameter",
+    "OrganReadout",
+    "ParameterSpec",
+    "Parameters",
+    "Readouts",
+    "SimulationError",
+    "SimulationResult",
+    "simulate",
+    "spec_for",
+]

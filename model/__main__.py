@@ -1,0 +1,110 @@
+"""Command line: ``python -m model run|scenarios|params``.
+
+Bad input (unknown key or scenario, non-number, value out of range, bad days) exits with status 2
+and one line on stderr naming the key, the value and the allowed range. Never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from model.errors import InvalidInput
+from model.export import result_to_json, scenarios_table, specs_table
+from model.parameters import PARAMETER_SPECS, Parameters
+from model.scenarios import SCENARIOS, get_scenario
+from model.solve import simulate, validate_days
+
+EXIT_BAD_INPUT = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors in one line (status 2) instead of a usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="python -m model",
+        description="Seed & Soil model of the pre-metastatic niche.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    run = sub.add_parser("run", help="simulate a scenario and print readouts or time series")
+    run.add_argument("--scenario", help=f"one of: {', '.join(SCENARIOS)} (default: defaults)")
+    run.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a parameter (repeatable); `python -m model params` lists the keys",
+    )
+    run.add_argument("--days", help="simulated days (default: the scenario's, or 30)")
+    run.add_argument("--format", choices=("json", "csv"), default="json")
+
+    for name, what in (("scenarios", "list the named scenarios"), ("params", "list parameters")):
+        cmd = sub.add_parser(name, help=what)
+        formats = ("text", "json", "markdown") if name == "params" else ("text", "json")
+        cmd.add_argument("--format", choices=formats, default="text")
+    return parser
+
+
+def _parse_sets(pairs: Sequence[str]) -> dict[str, str]:
+    overrides = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise InvalidInput(f"--set {pair!r} must look like KEY=VALUE")
+        overrides[key.strip()] = value
+    return overrides
+
+
+def _run(args: argparse.Namespace) -> str:
+    scenario = get_scenario(args.scenario) if args.scenario else None
+    base = dict(scenario.overrides) if scenario else {}
+    params = Parameters({**base, **_parse_sets(args.set)})
+    days = validate_days(args.days) if args.days is not None else (scenario.days if scenario else None)
+    result = simulate(params, days)
+    if args.format == "csv":
+        return result.frame.to_csv(index=False, float_format="%.6g")
+    return json.dumps(result_to_json(result, scenario.name if scenario else None), indent=2)
+
+
+def _scenarios(args: argparse.Namespace) -> str:
+    if args.format == "json":
+        return json.dumps(scenarios_table(), indent=2)
+    return "\n".join(f"{s.name:30} {s.days:>6g} d  {s.title}" for s in SCENARIOS.values())
+
+
+def _params(args: argparse.Namespace) -> str:
+    if args.format == "json":
+        return json.dumps(specs_table(), indent=2)
+    if args.format == "markdown":
+        from model.export import specs_markdown
+
+        return specs_markdown()
+    return "\n".join(
+        f"{s.name:32} {s.default!s:>9}  {s.range_text:22} {s.unit:14} {s.meaning}"
+        for s in PARAMETER_SPECS
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _build_parser().parse_args(argv)
+    handler = {"run": _run, "scenarios": _scenarios, "params": _params}[args.command]
+    try:
+        output = handler(args)
+    except InvalidInput as exc:
+        print(f"python -m model: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    sys.stdout.write(output if output.endswith("\n") else output + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

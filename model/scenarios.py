@@ -1,0 +1,152 @@
+"""Named experiments: a set of parameter overrides, a time span, and what should happen.
+
+Each scenario's ``expected`` outcome is asserted by ``tests/model/test_scenarios.py``; change a
+default and those tests tell you which classic experiment no longer replays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from model.errors import InvalidInput
+from model.organs import ORGANS
+from model.parameters import Parameters
+
+__all__ = ["SCENARIOS", "Scenario", "get_scenario"]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A classic experiment replayed by the model."""
+
+    name: str
+    title: str
+    days: float
+    what: str  # the experiment, in two sentences
+    look_for: str  # what a student should watch on the figures
+    expected: str  # the outcome the tests assert
+    source: str
+    overrides: Mapping[str, float | None] = field(default_factory=dict)
+
+    def parameters(self) -> Parameters:
+        return Parameters(self.overrides)
+
+
+def _organ_map(prefix: str, values: tuple[float, ...]) -> dict[str, float]:
+    return {f"{prefix}.{organ}": v for organ, v in zip(ORGANS, values, strict=True)}
+
+
+#: LLC's own lung-tropic factors plus daily B16 melanoma conditioned medium, which primes the
+#: sites where B16 spreads (model_spec §3: B16 weights .5, 1, .6, .2, .1, .6 on top of LLC).
+_LLC_PLUS_B16_MEDIUM = (0.6, 1.0, 0.65, 0.22, 0.11, 0.62)
+
+#: Human breast cancer: t = 0 at a ~1 mm³ primary; diagnosis and resection at 1e9 cells (1 cm³,
+#: day ~1,034); then 20 years of follow-up. Rates from model_spec §3 (human column).
+_BREAST = {
+    "initial_tumor_cells": 1e6,
+    "tumor_growth_rate": 6.7e-4,
+    "tumor_capacity": 1e12,
+    "factor_reference_tumor": 5e8,
+    "met_growth_rate": 0.0139,
+    "bare_growth_share": 0.7,
+    "organ_capacity": 1e11,
+    "dormancy_entry_rate": 1e-3,
+    "dormancy_exit_rate": 2e-6,
+    "niche_wake_factor": 1.0,
+    "dormant_death_rate": 2e-4,
+    "clone_establishment": 0.05,
+    "dtc_survival_bare": 1e-7,
+    "dtc_survival_niche": 1e-5,
+    "niche_proliferation_share": 0.005,
+    "resection_day": 1034.0,
+    # Breast tropism (Cummings 2014 autopsy ranking: lung, bone, liver, lymph node).
+    **_organ_map("tropism", (0.18, 1.0, 0.31, 0.39, 0.10, 0.12)),
+}
+
+SCENARIOS: Mapping[str, Scenario] = MappingProxyType(
+    {
+        s.name: s
+        for s in (
+            Scenario(
+                name="kaplan2005-llc",
+                title="LLC in mice: the niche comes first",
+                days=30.0,
+                what="Lewis lung carcinoma cells are implanted under the skin of mice. Kaplan "
+                "and colleagues stained the lungs every few days for marrow-derived VEGFR1+ "
+                "cells and for tumor cells.",
+                look_for="Circulating VEGFR1+ HPCs rise first; the lung niche forms (onset "
+                "marker) days before tumor cells are detected in the lung; other organs stay "
+                "almost bare.",
+                expected="Lung niche onset at day 12–14, at least 2 days before lung DTC "
+                "detection (around day 18); lung carries most of the burden.",
+                source="Kaplan et al., Nature 2005;438:820–827 (Fig. 1–2).",
+            ),
+            Scenario(
+                name="kaplan2005-anti-vegfr1",
+                title="LLC with anti-VEGFR1 from day 0",
+                days=30.0,
+                what="The same mice receive an anti-VEGFR1 antibody (MF1) from implantation.",
+                look_for="The biomarker stays flat, no niche forms, and the lung burden falls "
+                "to what the seed alone achieves.",
+                expected="No organ reaches niche onset; total metastatic burden cut by more "
+                "than 80% against kaplan2005-llc.",
+                source="Kaplan et al., Nature 2005 (Fig. 3).",
+                overrides={"anti_vegfr1_efficacy": 0.95, "anti_vegfr1_start_day": 0.0},
+            ),
+            Scenario(
+                name="conditioned-medium-redirect",
+                title="B16 conditioned medium redirects LLC",
+                days=30.0,
+                what="LLC-bearing mice receive daily conditioned medium from B16 melanoma, "
+                "whose factors prime the organs where melanoma spreads.",
+                look_for="Niches open in liver, lymph nodes and the 'other' organs (spleen, "
+                "kidney): LLC metastases follow them.",
+                expected="The organ ranking of metastatic burden changes and the share of "
+                "burden outside the lung rises at least fivefold.",
+                source="Kaplan et al., Nature 2005 (Fig. 4); Hoshino et al., Nature 2015.",
+                overrides=_organ_map("tropism", _LLC_PLUS_B16_MEDIUM),
+            ),
+            Scenario(
+                name="breast-resection-dormancy",
+                title="Breast cancer: resection, dormancy, late relapse",
+                days=8400.0,
+                what="A human breast cancer grows for ~2.8 years to 1 cm³, seeds DTCs on the "
+                "way, and is removed at diagnosis. Follow-up lasts 20 years.",
+                look_for="After resection the primary and the biomarker vanish, but dormant "
+                "DTCs remain for years; a metastasis grows out long after surgery. Raise the "
+                "dormancy exit rate and the relapse comes sooner.",
+                expected="Primary gone after day 1,034; at least half the dormant reservoir "
+                "left 5 years later; a macrometastasis more than 3 years after resection, "
+                "earlier with a faster dormancy exit.",
+                source="Aguirre-Ghiso, Nat Rev Cancer 2007; Pan et al., NEJM 2017; "
+                "Braun et al., NEJM 2005.",
+                overrides=_BREAST,
+            ),
+            Scenario(
+                name="vla4-blockade",
+                title="LLC with VLA-4 blocked",
+                days=30.0,
+                what="VLA-4 on VEGFR1+ HPCs binds fibronectin in primed soil; an anti-VLA-4 "
+                "antibody stops their homing.",
+                look_for="HPCs are still mobilised (biomarker high) but no clusters form, so "
+                "metastases stay small: the biomarker alone can mislead under therapy.",
+                expected="Fewer niches and metastases than kaplan2005-llc while the biomarker "
+                "peak stays at least as high.",
+                source="Kaplan et al., Nature 2005; Qian et al., Blood 2007.",
+                overrides={"vla4_block_efficacy": 0.9},
+            ),
+        )
+    }
+)
+
+
+def get_scenario(name: str) -> Scenario:
+    """The scenario called ``name``; a clear ``InvalidInput`` listing the names otherwise."""
+    try:
+        return SCENARIOS[name]
+    except KeyError:
+        raise InvalidInput(
+            f"unknown scenario {name!r}; choose one of: {', '.join(SCENARIOS)}"
+        ) from None
