@@ -1,0 +1,267 @@
+"""Callbacks: thin wiring around pure functions (state transitions, figures).
+
+One callback owns the page state (``state`` store, controls and URL, kept in one place so no
+writes race); render callbacks only read it. Any input that fails validation leaves the last good
+state and figures on screen and shows a message saying what was wrong.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+
+from dash import ALL, Dash, Input, Output, State, ctx, dcc, html
+from dash.exceptions import PreventUpdate
+
+from dashboard import figures
+from dashboard.cache import simulate_state
+from dashboard.controls import CONTROL_SPECS, INPUT, SLIDER
+from dashboard.layout import GRAPH_IDS, graph_config
+from dashboard.state import (
+    PageState,
+    from_query,
+    from_upload,
+    slider_position,
+    to_download,
+    to_query,
+    value_from_slider,
+)
+from model import PARAMETER_SPECS, InvalidInput, Parameters, SimulationError, spec_for
+from model.scenarios import SCENARIOS
+from model.solve import validate_days
+
+__all__ = ["DEFAULT_SCENARIO", "next_state", "register", "scenario_text"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SCENARIO = "kaplan2005-llc"
+_SLIDER_SPECS = [s for s in CONTROL_SPECS if not s.optional]
+_NORMAL_FONT, _PRESENTATION_FONT = 13, 18
+
+
+def _baseline(state: PageState) -> Parameters:
+    """What "reset" returns to: the chosen scenario's settings, else the defaults."""
+    return SCENARIOS[state.scenario].parameters() if state.scenario else Parameters()
+
+
+def next_state(
+    current: PageState,
+    trigger: str | dict | None,
+    value: object,
+    *,
+    search: str | None = None,
+    filename: str | None = None,
+) -> PageState:
+    """The page state after one user action. Raises ``InvalidInput`` for a bad value."""
+    if trigger in (None, "url"):
+        if search and search != "?":
+            return from_query(search)
+        return PageState.for_scenario(DEFAULT_SCENARIO)
+    if trigger == "scenario":
+        if value is None:
+            return dataclasses.replace(current, scenario=None)
+        if value not in SCENARIOS:
+            raise InvalidInput(f"unknown scenario {value!r}")
+        return PageState.for_scenario(str(value))
+    if trigger == "days":
+        return dataclasses.replace(current, days=validate_days(value))
+    if trigger == "reset-all":
+        return dataclasses.replace(current, params=_baseline(current))
+    if trigger == "upload":
+        return from_upload(value, filename)  # type: ignore[arg-type]
+    if isinstance(trigger, dict):
+        kind = trigger.get("type")
+        if kind == "reset-group":
+            base = _baseline(current)
+            group = {s.name: base[s.name] for s in PARAMETER_SPECS if s.group == trigger["group"]}
+            return dataclasses.replace(current, params=current.params.replace(group))
+        if kind in (SLIDER, INPUT):
+            name = str(trigger.get("name"))
+            spec = spec_for(name)
+            new = value_from_slider(spec, value) if kind == SLIDER else value
+            return dataclasses.replace(current, params=current.params.replace({name: new}))
+    raise InvalidInput(f"unexpected input {trigger!r}")
+
+
+def scenario_text(state: PageState) -> list:
+    """The scenario card: what the experiment was and what to look for."""
+    if not state.scenario:
+        return [html.P("Custom settings: pick a scenario to replay a classic experiment.")]
+    s = SCENARIOS[state.scenario]
+    modified = state.params != s.parameters() or state.days != s.days
+    return [
+        html.H2(s.title, className="h6"),
+        html.P(s.what, className="small mb-1"),
+        html.P([html.B("Look for: "), s.look_for], className="small mb-1"),
+        html.P([html.B("Expected: "), s.expected], className="small mb-1"),
+        html.P(s.source, className="small text-muted mb-0"),
+        html.P("(settings changed since the scenario was loaded)", className="small mb-0")
+        if modified
+        else None,
+    ]
+
+
+def _control_values(state: PageState) -> tuple[list, list]:
+    sliders = [slider_position(s, state.params[s.name]) for s in _SLIDER_SPECS]
+    inputs = [state.params[s.name] for s in CONTROL_SPECS]
+    return sliders, inputs
+
+
+def register(app: Dash) -> None:
+    """Wire every callback into ``app`` (not the global registry: see STYLE.md)."""
+
+    @app.callback(
+        Output("state", "data"),
+        Output({"type": SLIDER, "name": ALL}, "value"),
+        Output({"type": INPUT, "name": ALL}, "value"),
+        Output("scenario", "value"),
+        Output("days", "value"),
+        Output("url", "search"),
+        Output("message", "children"),
+        Output("message", "is_open"),
+        Output("scenario-text", "children"),
+        Input("url", "search"),
+        Input("scenario", "value"),
+        Input({"type": SLIDER, "name": ALL}, "value"),
+        Input({"type": INPUT, "name": ALL}, "value"),
+        Input("days", "value"),
+        Input("reset-all", "n_clicks"),
+        Input({"type": "reset-group", "group": ALL}, "n_clicks"),
+        Input("upload", "contents"),
+        State("upload", "filename"),
+        State("state", "data"),
+    )
+    def update_state(search, scenario, _s, _i, days, _r, _g, upload, filename, stored):
+        trigger = ctx.triggered_id
+        value = {"scenario": scenario, "days": days, "upload": upload}.get(
+            trigger if isinstance(trigger, str) else "",
+            ctx.triggered[0]["value"] if ctx.triggered else None,
+        )
+        message, failed = None, False
+        try:
+            current = PageState.from_store(stored)
+        except InvalidInput:
+            current = PageState.for_scenario(DEFAULT_SCENARIO)
+        try:
+            state = next_state(current, trigger, value, search=search, filename=filename)
+        except InvalidInput as exc:
+            state, message, failed = current, f"Not applied: {exc}. Showing the last good state.", True
+        sliders, inputs = _control_values(state)
+        return (
+            state.to_store(),
+            sliders,
+            inputs,
+            state.scenario,
+            state.days,
+            to_query(state),
+            message,
+            failed,
+            scenario_text(state),
+        )
+
+    @app.callback(
+        Output("cascade-graph", "figure"),
+        Output("organ-graph", "figure"),
+        Output("burden-graph", "figure"),
+        Output("readouts", "children"),
+        Output("burden-day", "max"),
+        Output("burden-day", "value"),
+        Input("state", "data"),
+        Input("reference", "data"),
+        Input("axis-scale", "value"),
+        Input("presentation", "value"),
+        Input("burden-day", "value"),
+        State("burden-day", "max"),
+    )
+    def render(stored, ref_stored, axis, presentation, burden_day, burden_max):
+        try:
+            state = PageState.from_store(stored)
+            reference = PageState.from_store(ref_stored) if ref_stored else None
+            result = simulate_state(state)
+            ref_result = simulate_state(reference) if reference else None
+        except (InvalidInput, SimulationError) as exc:
+            log.warning("render refused: %s", exc)
+            raise PreventUpdate from exc
+        if not isinstance(burden_day, int | float) or burden_max != state.days:
+            burden_day = state.days
+        burden_day = min(max(float(burden_day), 0.0), state.days)  # a position on the slider
+        log_y = axis != "linear"
+        font = _PRESENTATION_FONT if presentation else _NORMAL_FONT
+        return (
+            figures.cascade_figure(result, ref_result, log_y=log_y, font_size=font),
+            figures.organ_figure(result, ref_result, log_y=log_y, font_size=font),
+            figures.burden_figure(result, burden_day, ref_result, font_size=font),
+            figures.readout_table(result, ref_result),
+            state.days,
+            burden_day,
+        )
+
+    @app.callback(
+        Output("reference", "data"),
+        Output("reference-label", "children"),
+        Input("pin", "n_clicks"),
+        Input("unpin", "n_clicks"),
+        State("state", "data"),
+        prevent_initial_call=True,
+    )
+    def pin_reference(_pin, _unpin, stored):
+        if ctx.triggered_id == "unpin":
+            return None, ""
+        try:
+            state = PageState.from_store(stored)
+        except InvalidInput as exc:
+            raise PreventUpdate from exc
+        name = SCENARIOS[state.scenario].title if state.scenario else "custom settings"
+        return state.to_store(), f"Reference pinned (dashed): {name}, {state.days:g} days."
+
+    @app.callback(
+        Output("download-params", "data"),
+        Input("download-params-btn", "n_clicks"),
+        State("state", "data"),
+        prevent_initial_call=True,
+    )
+    def download_params(_n, stored):
+        state = PageState.from_store(stored)
+        return dcc.send_string(to_download(state), "seed-soil-parameters.json")
+
+    @app.callback(
+        Output("download-csv", "data"),
+        Input("download-csv-btn", "n_clicks"),
+        State("state", "data"),
+        prevent_initial_call=True,
+    )
+    def download_csv(_n, stored):
+        state = PageState.from_store(stored)
+        frame = simulate_state(state).frame
+        name = f"seed-soil-{state.scenario or 'custom'}-timeseries.csv"
+        return dcc.send_string(frame.to_csv(index=False, float_format="%.6g"), name)
+
+    @app.callback(
+        [Output(graph, "config") for graph in GRAPH_IDS],
+        Input("export-format", "value"),
+    )
+    def export_format(fmt):
+        if fmt not in ("png", "svg"):
+            raise PreventUpdate
+        return [graph_config(fmt)] * len(GRAPH_IDS)
+
+    @app.callback(
+        Output("about", "is_open"),
+        Input("about-btn", "n_clicks"),
+        State("about", "is_open"),
+        prevent_initial_call=True,
+    )
+    def toggle_about(_n, is_open):
+        return not is_open
+
+    app.clientside_callback(
+        "function(search) { return window.location.origin + window.location.pathname"
+        " + (search || ''); }",
+        Output("share-link", "value"),
+        Input("url", "search"),
+    )
+    app.clientside_callback(
+        "function(on) { return on ? 'app-root presentation' : 'app-root'; }",
+        Output("app-root", "className"),
+        Input("presentation", "value"),
+    )

@@ -1,0 +1,143 @@
+"""Controls generated from the model's parameter declarations: never written by hand.
+
+Each parameter gets a slider (log10 scale where the declaration says so) and a number box that
+accepts typed values, a unit, and a tooltip with its meaning and source. Optional parameters
+(e.g. resection day) get only the number box: empty means "never".
+"""
+
+from __future__ import annotations
+
+import math
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard.state import slider_position
+from model import GROUPS, PARAMETER_SPECS, Parameters, ParameterSpec
+
+__all__ = [
+    "CONTROL_SPECS",
+    "GROUP_BLURBS",
+    "INPUT",
+    "SLIDER",
+    "control_for",
+    "group_controls",
+    "slider_step",
+]
+
+#: Parameters in the order their controls appear on the page (by group): pattern-matching
+#: callbacks receive and return control values in this order.
+CONTROL_SPECS = tuple(s for g in GROUPS for s in PARAMETER_SPECS if s.group == g)
+
+SLIDER = "param-slider"
+INPUT = "param-input"
+INFO = "param-info"
+
+GROUP_BLURBS = {
+    "Seed": "The primary tumor and the cells it sheds, and how arrested cells survive and grow.",
+    "Soil: VEGFR1 & niche": "Tumor factors mobilise VEGFR1+ marrow cells, prime fibronectin "
+    "and let clusters (the niche) form.",
+    "Organ tropism": "Which organs the tumor's factors prime: this decides where niches form.",
+    "Dormancy": "Disseminated cells sleep or grow; the niche wakes them.",
+    "Therapy": "Anti-VEGFR1 antibody (with its window), VLA-4 blockade and surgery.",
+    "Detection": "When DTCs in an organ count as detected.",
+}
+
+
+def slider_step(spec: ParameterSpec) -> float:
+    """Always explicit (Dash 4 derives a width-dependent step otherwise)."""
+    if spec.scale == "log":
+        return 0.01
+    if spec.unit == "day":
+        return 1.0
+    span = spec.high - spec.low
+    return 10.0 ** math.floor(math.log10(span / 100.0))
+
+
+def _marks(spec: ParameterSpec) -> dict:
+    if spec.scale == "log":
+        lo, hi = math.ceil(math.log10(spec.low)), math.floor(math.log10(spec.high))
+        stride = max(1, math.ceil((hi - lo + 1) / 6))
+        return {k: f"1e{k}" if not 0 <= k <= 3 else f"{10**k:g}" for k in range(lo, hi + 1, stride)}
+    return {spec.low: f"{spec.low:g}", spec.high: f"{spec.high:g}"}
+
+
+def control_for(spec: ParameterSpec, value: float | None) -> html.Div:
+    """Label with unit and info tooltip, a slider, and a number box, for one parameter."""
+    info_id = {"type": INFO, "name": spec.name}
+    header = html.Div(
+        [
+            html.Span(spec.title, className="param-title"),
+            html.Span(f" ({spec.unit})", className="param-unit"),
+            html.Span(
+                "ⓘ", id=info_id, className="param-info", tabIndex=0,
+                role="img", **{"aria-label": f"About {spec.title}"},
+            ),  # fmt: skip
+            dbc.Tooltip(
+                [html.Div(spec.meaning), html.Div(spec.source, className="param-source")],
+                target=info_id,
+                placement="right",
+            ),
+        ],
+        className="param-header",
+    )
+    number = html.Label(
+        [
+            html.Span(f"{spec.title} value", className="visually-hidden"),
+            dcc.Input(
+                id={"type": INPUT, "name": spec.name},
+                type="number",
+                value=value,
+                debounce=True,
+                step="any",
+                placeholder="never" if spec.optional else None,
+                className="param-number form-control form-control-sm",
+            ),
+        ],
+        className="param-number-label",
+    )
+    children = [header]
+    if not spec.optional:
+        lo, hi = slider_position(spec, spec.low), slider_position(spec, spec.high)
+        children.append(
+            html.Div(
+                dcc.Slider(
+                    lo, hi, slider_step(spec),
+                    value=slider_position(spec, value),
+                    marks=_marks(spec),
+                    updatemode="mouseup",
+                    allow_direct_input=False,
+                    id={"type": SLIDER, "name": spec.name},
+                ),  # fmt: skip
+                role="group",
+                className="param-slider",
+                **{"aria-label": f"{spec.title} slider"},
+            )
+        )
+    children.append(number)
+    return html.Div(children, className="param-control", id=f"control-{spec.name}")
+
+
+def group_controls(params: Parameters) -> list:
+    """One accordion item per group, in the order the biology is told."""
+    items = []
+    for group in GROUPS:
+        specs = [s for s in PARAMETER_SPECS if s.group == group]
+        items.append(
+            dbc.AccordionItem(
+                [
+                    html.P(GROUP_BLURBS[group], className="group-blurb"),
+                    *[control_for(s, params[s.name]) for s in specs],
+                    dbc.Button(
+                        f"Reset {group}",
+                        id={"type": "reset-group", "group": group},
+                        size="sm",
+                        color="secondary",
+                        outline=True,
+                    ),
+                ],
+                title=group,
+                item_id=group,
+            )
+        )
+    return items

@@ -1,0 +1,345 @@
+"""Pure functions from model results to Plotly figures (plain dicts: fast to build and send).
+
+Numbers are rounded to 4 significant digits, which halves the payload at no visible cost.
+Organ colours come from the Okabe–Ito palette (colour-blind safe) and are the same everywhere.
+A pinned reference run, when given, is overlaid with dashed lines of the same colours.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from dash import html
+
+from model import ORGAN_LABELS, ORGANS, SimulationResult
+from model.readouts import BIOMARKER_ALARM_FOLD
+
+__all__ = [
+    "ORGAN_COLOURS",
+    "burden_figure",
+    "cascade_figure",
+    "organ_figure",
+    "readout_table",
+]
+
+#: Okabe & Ito (2008) colour-blind-safe palette, one fixed colour per organ.
+ORGAN_COLOURS = {
+    "lymph_node": "#E69F00",
+    "lung": "#0072B2",
+    "liver": "#D55E00",
+    "bone": "#009E73",
+    "brain": "#CC79A7",
+    "other": "#56B4E9",
+}
+_TUMOR, _HPC, _CTC, _GREY = "#000000", "#E69F00", "#D55E00", "#999999"
+_REF_DASH = "dash"
+
+
+def _sig(values: np.ndarray | pd.Series, digits: int = 4) -> list[float]:
+    """Round to ``digits`` significant digits, as a plain list (sent as JSON)."""
+    x = np.asarray(values, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mag = np.where(x != 0.0, np.floor(np.log10(np.abs(x))), 0.0)
+    factor = 10.0 ** (digits - 1 - np.clip(mag, -290, 290))
+    return (np.round(x * factor) / factor).tolist()
+
+
+def _short(organ: str) -> str:
+    return ORGAN_LABELS[organ].split(" (")[0]
+
+
+def _base_layout(font_size: int, **extra) -> dict:
+    return {
+        "font": {"size": font_size, "family": "system-ui, sans-serif"},
+        "margin": {"l": 60, "r": 60, "t": 40, "b": 50},
+        "legend": {"orientation": "h", "y": -0.18},
+        "hovermode": "x unified",
+        "template": "plotly_white",
+        **extra,
+    }
+
+
+def _line(x, y, name, colour, *, dash=None, yaxis="y", width=2, group=None, **extra) -> dict:
+    trace = {
+        "type": "scatter",
+        "mode": "lines",
+        "x": x,
+        "y": _sig(y),
+        "name": name,
+        "line": {"color": colour, "width": width, **({"dash": dash} if dash else {})},
+        "yaxis": yaxis,
+        **extra,
+    }
+    if group:
+        trace["legendgroup"] = group
+    return trace
+
+
+def cascade_figure(
+    result: SimulationResult,
+    reference: SimulationResult | None = None,
+    *,
+    log_y: bool = True,
+    font_size: int = 13,
+) -> dict:
+    """The systemic cascade: primary tumor and CTCs (cells) and the VEGFR1+ HPC biomarker."""
+    traces = []
+    for run, suffix, dash in ((result, "", None), (reference, " (reference)", _REF_DASH)):
+        if run is None:
+            continue
+        f, x = run.frame, _sig(run.frame["day"], 6)
+        traces += [
+            _line(x, f["tumor"], "Primary tumor" + suffix, _TUMOR, dash=dash),
+            _line(x, f["ctc"], "Circulating tumor cells" + suffix, _CTC, dash=dash),
+            _line(
+                x, f["circulating_hpc"], "VEGFR1+ HPCs, fold (biomarker)" + suffix, _HPC,
+                dash=dash, yaxis="y2", width=3,
+            ),  # fmt: skip
+        ]
+    layout = _base_layout(
+        font_size,
+        title={"text": "The cascade: tumor, circulating tumor cells, biomarker"},
+        xaxis={"title": {"text": "day"}},
+        yaxis={"title": {"text": "cells"}, "type": "log" if log_y else "linear"},
+        yaxis2={
+            "title": {"text": "circulating VEGFR1+ HPCs (fold of healthy)"},
+            "overlaying": "y",
+            "side": "right",
+            "rangemode": "tozero",
+            "tickformat": ".1f",
+            "showgrid": False,
+        },
+        shapes=[
+            {
+                "type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y2",
+                "y0": BIOMARKER_ALARM_FOLD, "y1": BIOMARKER_ALARM_FOLD,
+                "line": {"color": _HPC, "width": 1, "dash": "dot"},
+            }
+        ],  # fmt: skip
+    )
+    return {"data": traces, "layout": layout}
+
+
+def _cell_log_range(
+    result: SimulationResult, reference: SimulationResult | None, organ: str
+) -> list[float]:
+    """Log axis from 0.01 cells (expected values below that are not worth a decade of plot)."""
+    runs = [r for r in (result, reference) if r is not None]
+    top = max(
+        float(r.frame[f"{organ}.{q}"].max()) for r in runs for q in ("dormant", "proliferating")
+    )
+    return [-2.0, max(float(np.log10(max(top, 1e-2))) + 0.3, 1.0)]
+
+
+def organ_figure(
+    result: SimulationResult,
+    reference: SimulationResult | None = None,
+    *,
+    log_y: bool = True,
+    font_size: int = 13,
+) -> dict:
+    """One panel per organ: niche permissiveness (shaded, right axis 0–1), dormant and
+    proliferating DTCs (left axis), with markers at niche onset and DTC detection."""
+    cols, rows = 3, 2
+    gap_x, gap_y = 0.09, 0.16
+    width, height = (1 - gap_x * (cols - 1)) / cols, (1 - gap_y * (rows - 1)) / rows
+    traces, shapes, annotations, layout = [], [], [], {}
+    for k, organ in enumerate(ORGANS):
+        n = k + 1
+        col, row = k % cols, k // cols
+        x0 = col * (width + gap_x)
+        y1 = 1 - row * (height + gap_y)
+        xa, ya, yb = f"x{n}", f"y{2 * n - 1}", f"y{2 * n}"
+        layout[f"xaxis{n}"] = {
+            "domain": [x0, x0 + width], "anchor": ya,
+            "title": {"text": "day" if row == rows - 1 else ""},
+        }  # fmt: skip
+        layout[f"yaxis{2 * n - 1}"] = {
+            "domain": [y1 - height, y1], "anchor": xa, "type": "log" if log_y else "linear",
+            "title": {"text": "DTCs (cells)" if col == 0 else ""}, "exponentformat": "power",
+            **({"range": _cell_log_range(result, reference, organ)} if log_y else {}),
+        }  # fmt: skip
+        layout[f"yaxis{2 * n}"] = {
+            "overlaying": ya, "anchor": xa, "side": "right", "range": [0, 1.05],
+            "showgrid": False, "title": {"text": "niche" if col == cols - 1 else ""},
+        }  # fmt: skip
+        colour = ORGAN_COLOURS[organ]
+        first = k == 0
+        for run, suffix, dash in ((result, "", None), (reference, " (reference)", _REF_DASH)):
+            if run is None:
+                continue
+            f, x = run.frame, _sig(run.frame["day"], 6)
+            traces += [
+                _line(
+                    x, f[f"{organ}.niche_permissiveness"], "Niche permissiveness" + suffix,
+                    colour, dash=dash, yaxis=yb, width=1, group="niche" + suffix,
+                    showlegend=first, xaxis=xa,
+                    **({} if dash else {"fill": "tozeroy", "opacity": 0.5}),
+                ),
+                _line(
+                    x, f[f"{organ}.dormant"], "Dormant DTCs" + suffix, _GREY, dash=dash or "dot",
+                    yaxis=ya, group="dormant" + suffix, showlegend=first, xaxis=xa,
+                ),
+                _line(
+                    x, f[f"{organ}.proliferating"], "Proliferating DTCs" + suffix, colour,
+                    dash=dash, yaxis=ya, width=3, group="prolif" + suffix, showlegend=first,
+                    xaxis=xa,
+                ),
+            ]  # fmt: skip
+        readout = result.readouts.organs[organ]
+        for day, label, style in (
+            (readout.niche_onset_day, "niche", "dash"),
+            (readout.dtc_detect_day, "DTCs", "dot"),
+        ):
+            if day is None:
+                continue
+            shapes.append(
+                {
+                    "type": "line", "xref": xa, "x0": day, "x1": day,
+                    "yref": f"{ya} domain", "y0": 0, "y1": 1,
+                    "line": {"color": "#333333", "width": 1.5, "dash": style},
+                }
+            )  # fmt: skip
+            annotations.append(
+                {
+                    "x": day, "xref": xa, "y": 1.0 if label == "niche" else 0.88,
+                    "yref": f"{ya} domain", "text": f"{label} d{day:.1f}", "showarrow": False,
+                    "xanchor": "right" if label == "niche" else "left",
+                    "font": {"size": max(font_size - 3, 9)},
+                }
+            )  # fmt: skip
+        annotations.append(
+            {
+                "text": f"<b>{_short(organ)}</b>", "x": x0, "xref": "paper", "y": y1,
+                "yref": "paper", "yanchor": "bottom", "xanchor": "left", "showarrow": False,
+                "font": {"color": colour, "size": font_size + 1},
+            }
+        )  # fmt: skip
+    return {
+        "data": traces,
+        "layout": _base_layout(
+            font_size,
+            title={"text": "Each organ: the soil (niche) and the seed (DTCs)"},
+            shapes=shapes,
+            annotations=annotations,
+            height=560,
+            hovermode="closest",
+            **layout,
+        ),
+    }
+
+
+def _row_at(frame: pd.DataFrame, day: float) -> pd.Series:
+    """The grid row nearest to ``day`` (clipped to the run)."""
+    i = int(np.abs(frame["day"].to_numpy() - day).argmin())
+    return frame.iloc[i]
+
+
+def burden_figure(
+    result: SimulationResult,
+    day: float,
+    reference: SimulationResult | None = None,
+    *,
+    log_y: bool = False,
+    font_size: int = 13,
+) -> dict:
+    """Where metastases go on ``day``: per organ, what the seed alone gives plus what the niche
+    adds (stacked). The reference run's total burden is shown as a black diamond."""
+    row = _row_at(result.frame, day)
+    names = [_short(o) for o in ORGANS]
+    seed = np.array([row[f"{o}.seed_only_burden"] for o in ORGANS])
+    total = np.array([row[f"{o}.burden"] for o in ORGANS])
+    niche_added = np.maximum(total - seed, 0.0)
+    traces = [
+        {
+            "type": "bar", "name": "Seed alone (no niche)", "x": names, "y": _sig(seed),
+            "marker": {"color": _GREY, "pattern": {"shape": "/"}},
+        },
+        {
+            "type": "bar", "name": "Added by the niche", "x": names, "y": _sig(niche_added),
+            "marker": {"color": [ORGAN_COLOURS[o] for o in ORGANS]},
+        },
+    ]  # fmt: skip
+    if reference is not None:
+        ref_row = _row_at(reference.frame, day)
+        traces.append(
+            {
+                "type": "scatter", "mode": "markers", "name": "Reference total", "x": names,
+                "y": _sig([ref_row[f"{o}.burden"] for o in ORGANS]),
+                "marker": {"symbol": "diamond", "size": 12, "color": "#000000"},
+            }
+        )  # fmt: skip
+    layout = _base_layout(
+        font_size,
+        title={"text": f"Where metastases go: DTC burden on day {float(row['day']):g}"},
+        barmode="stack",
+        hovermode="closest",
+        yaxis={"title": {"text": "DTCs (cells)"}, "type": "log" if log_y else "linear"},
+    )
+    return {"data": traces, "layout": layout}
+
+
+def _day_text(day: float | None) -> str:
+    return "—" if day is None else f"{day:.1f}"
+
+
+def _cells_text(x: float) -> str:
+    return f"{x:.3g}"
+
+
+def readout_table(result: SimulationResult, reference: SimulationResult | None = None):
+    """A compact table of readouts per organ, plus the systemic biomarker line."""
+    header = html.Thead(
+        html.Tr(
+            [
+                html.Th(h, scope="col")
+                for h in (
+                    "Organ", "Niche onset (day)", "DTCs detected (day)", "Macromet. (day)",
+                    "Burden (cells)", "Seed alone", "Relapse prob.",
+                )
+            ]
+        )
+    )  # fmt: skip
+    rows = []
+    for organ, o in result.readouts.organs.items():
+        ref = reference.readouts.organs[organ] if reference is not None else None
+        burden = _cells_text(o.burden_final)
+        if ref is not None:
+            burden += f" (ref {_cells_text(ref.burden_final)})"
+        rows.append(
+            html.Tr(
+                [
+                    html.Th(
+                        _short(organ), scope="row", style={"color": ORGAN_COLOURS[organ]}
+                    ),
+                    html.Td(_day_text(o.niche_onset_day)),
+                    html.Td(_day_text(o.dtc_detect_day)),
+                    html.Td(_day_text(o.macrometastasis_day)),
+                    html.Td(burden),
+                    html.Td(_cells_text(o.seed_only_burden_final)),
+                    html.Td(f"{o.relapse_probability:.2f}"),
+                ]
+            )
+        )
+    ro = result.readouts
+    lead = ro.biomarker_lead_days
+    summary = (
+        f"Biomarker: peak {ro.biomarker_peak_fold_change:.2f}-fold on day "
+        f"{ro.biomarker_peak_day:.1f}; ≥{BIOMARKER_ALARM_FOLD:g}-fold from day "
+        f"{_day_text(ro.biomarker_alarm_day)}; "
+        + (
+            f"leads the first DTC detection by {lead:.1f} days."
+            if lead is not None
+            else "no lead time (no alarm or no detection)."
+        )
+    )
+    return html.Div(
+        [
+            html.P(summary, className="readout-summary", id="readout-summary"),
+            html.Table(
+                [header, html.Tbody(rows)],
+                className="table table-sm readout-table",
+                id="readout-table-inner",
+            ),
+        ]
+    )

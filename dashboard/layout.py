@@ -1,0 +1,240 @@
+"""Page structure. A function of the initial state: no side effects, no module-level state."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard.controls import group_controls
+from dashboard.state import PageState
+from model import GROUPS
+from model.scenarios import SCENARIOS
+
+__all__ = ["GRAPH_IDS", "build_layout", "graph_config"]
+
+GRAPH_IDS = ("cascade-graph", "organ-graph", "burden-graph")
+_DOCS = Path(__file__).resolve().parent.parent / "docs" / "model.md"
+
+
+def graph_config(fmt: str = "png") -> dict:
+    """Plotly toolbar: the camera button downloads the figure as PNG or SVG."""
+    return {
+        "displaylogo": False,
+        "toImageButtonOptions": {"format": fmt, "filename": "seed-soil-figure", "scale": 2},
+    }
+
+
+def _about() -> dbc.Offcanvas:
+    text = _DOCS.read_text(encoding="utf-8") if _DOCS.exists() else "docs/model.md is missing."
+    return dbc.Offcanvas(
+        dcc.Markdown(text, mathjax=True, className="about-markdown"),
+        id="about",
+        title="About the model",
+        placement="end",
+        is_open=False,
+        style={"width": "min(900px, 95vw)"},
+    )
+
+
+def _toolbar() -> html.Div:
+    scenario_options = [{"label": s.title, "value": s.name} for s in SCENARIOS.values()]
+    return html.Div(
+        [
+            html.Label(
+                [
+                    "Scenario",
+                    dcc.Dropdown(
+                        id="scenario", options=scenario_options, clearable=True,
+                        placeholder="Custom settings",
+                    ),  # fmt: skip
+                ],
+                className="w-100",
+            ),
+            dbc.Card(dbc.CardBody(id="scenario-text"), className="my-2 scenario-card"),
+            html.Div(
+                [
+                    dbc.Button("Reset all", id="reset-all", color="secondary", size="sm"),
+                    dbc.Button("Pin as reference", id="pin", color="primary", size="sm"),
+                    dbc.Button("Clear reference", id="unpin", color="link", size="sm"),
+                ],
+                className="d-flex flex-wrap gap-2 mb-1",
+            ),
+            html.Div(id="reference-label", className="small text-muted mb-2"),
+            html.Div(
+                [
+                    html.Label(
+                        [
+                            "Days simulated",
+                            dcc.Input(
+                                id="days", type="number", debounce=True, step="any",
+                                className="form-control form-control-sm",
+                            ),  # fmt: skip
+                        ]
+                    ),
+                    html.Fieldset(
+                        [
+                            html.Legend("Cell axes", className="small mb-0"),
+                            dcc.RadioItems(
+                                id="axis-scale",
+                                options=[
+                                    {"label": " log", "value": "log"},
+                                    {"label": " linear", "value": "linear"},
+                                ],
+                                value="log",
+                                inline=True,
+                                inputClassName="me-1",
+                                labelClassName="me-3",
+                            ),
+                        ]
+                    ),
+                ],
+                className="d-flex gap-3 align-items-end simulation-box",
+            ),
+        ]
+    )
+
+
+def _share_box() -> html.Div:
+    return html.Div(
+        [
+            html.Label(
+                [
+                    "Link to this view",
+                    dcc.Input(
+                        id="share-link", type="text", readOnly=True,
+                        className="form-control form-control-sm",
+                    ),  # fmt: skip
+                ],
+                className="w-100",
+            ),
+            dcc.Clipboard(target_id="share-link", title="Copy link", className="share-copy"),
+            html.Div(
+                [
+                    dbc.Button("Parameters (JSON)", id="download-params-btn", size="sm",
+                               color="secondary", outline=True),
+                    dbc.Button("Time series (CSV)", id="download-csv-btn", size="sm",
+                               color="secondary", outline=True),
+                ],  # fmt: skip
+                className="d-flex gap-2 my-2",
+            ),
+            dcc.Upload(
+                id="upload",
+                children=html.Div(["Load parameters: drop a JSON file or ", html.A("choose")]),
+                className="upload-box",
+                multiple=False,
+                accept=".json,application/json",
+            ),
+            html.Fieldset(
+                [
+                    html.Legend("Figure export format (camera button)", className="small mb-0"),
+                    dcc.RadioItems(
+                        id="export-format",
+                        options=[{"label": " PNG", "value": "png"}, {"label": " SVG", "value": "svg"}],
+                        value="png",
+                        inline=True,
+                        inputClassName="me-1",
+                        labelClassName="me-3",
+                    ),
+                ],
+                className="mt-2",
+            ),
+            dcc.Download(id="download-params"),
+            dcc.Download(id="download-csv"),
+        ],
+        className="share-box",
+    )
+
+
+def _figures(initial: PageState) -> html.Div:
+    return html.Div(
+        [
+            dbc.Alert(id="message", is_open=False, dismissable=True, color="danger",
+                      className="mb-2"),  # fmt: skip
+            dcc.Loading(
+                [
+                    dcc.Graph(id="cascade-graph", config=graph_config()),
+                    dcc.Graph(id="organ-graph", config=graph_config()),
+                    html.Div(
+                        html.Label(
+                            [
+                                "Burden on day",
+                                dcc.Slider(
+                                    0, initial.days, 0.1, value=initial.days,
+                                    id="burden-day", updatemode="mouseup",
+                                    marks=None, tooltip={"placement": "bottom"},
+                                ),  # fmt: skip
+                            ],
+                            className="w-100",
+                        ),
+                        className="px-3",
+                    ),
+                    dcc.Graph(id="burden-graph", config=graph_config()),
+                    html.H2("Readouts", className="h5 mt-3"),
+                    html.Div(id="readouts"),
+                ],
+                delay_show=400,
+                type="dot",
+            ),
+        ]
+    )
+
+
+def build_layout(initial: PageState | None = None) -> html.Div:
+    """The whole page. Controls start at ``initial`` (the URL callback then takes over)."""
+    initial = initial or PageState.for_scenario("kaplan2005-llc")
+    navbar = dbc.Navbar(
+        dbc.Container(
+            [
+                html.H1("Seed & Soil Explorer", className="navbar-brand h4 mb-0"),
+                html.Span(
+                    "the pre-metastatic niche, live", className="text-light small me-auto ms-2"
+                ),
+                dbc.Switch(id="presentation", label="Presentation mode", value=False,
+                           className="text-light me-3 mb-0"),  # fmt: skip
+                dbc.Button("About the model", id="about-btn", color="light", size="sm"),
+            ],
+            fluid=True,
+        ),
+        color="dark",
+        dark=True,
+        className="mb-3",
+    )
+    controls = html.Div(
+        [
+            _toolbar(),
+            dbc.Accordion(
+                group_controls(initial.params),
+                start_collapsed=False,
+                always_open=True,
+                active_item=list(GROUPS[:2]),
+                className="mb-3",
+            ),
+            _share_box(),
+        ],
+        className="controls-panel",
+    )
+    return html.Div(
+        [
+            dcc.Location(id="url", refresh=False),
+            dcc.Store(id="state", data=initial.to_store()),
+            dcc.Store(id="reference"),
+            navbar,
+            dbc.Container(
+                dbc.Row(
+                    [
+                        dbc.Col(
+                            html.Aside(controls, **{"aria-label": "Model controls"}),
+                            md=5, lg=4, xl=3,
+                        ),
+                        dbc.Col(html.Main(_figures(initial)), md=7, lg=8, xl=9),
+                    ]  # fmt: skip
+                ),
+                fluid=True,
+            ),
+            _about(),
+        ],
+        id="app-root",
+        className="app-root",
+    )

@@ -1,0 +1,169 @@
+"""The page state and its outside forms: URL query, JSON file, control positions.
+
+Everything that arrives from a browser, a URL or an upload passes through here and is validated
+against the model's parameter declarations. Functions are pure: they return a value or raise
+``InvalidInput`` with a message fit to show the user.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode
+
+from model import PARAMETER_SPECS, InvalidInput, Parameters, ParameterSpec
+from model.scenarios import SCENARIOS, get_scenario
+from model.solve import DEFAULT_DAYS, validate_days
+
+__all__ = [
+    "MAX_UPLOAD_BYTES",
+    "PageState",
+    "from_query",
+    "from_upload",
+    "slider_position",
+    "to_download",
+    "to_query",
+    "value_from_slider",
+]
+
+MAX_UPLOAD_BYTES = 1_000_000
+FILE_FORMAT = "seed-soil-explorer/parameters"
+FILE_VERSION = 1
+
+
+@dataclass(frozen=True)
+class PageState:
+    """What the page shows: a validated parameter set, a time span, the scenario it came from."""
+
+    params: Parameters
+    days: float = DEFAULT_DAYS
+    scenario: str | None = None
+
+    @classmethod
+    def for_scenario(cls, name: str) -> PageState:
+        scenario = get_scenario(name)
+        return cls(scenario.parameters(), scenario.days, scenario.name)
+
+    def to_store(self) -> dict:
+        """JSON for a ``dcc.Store``: only values that differ from the defaults."""
+        return {"changed": self.params.changed(), "days": self.days, "scenario": self.scenario}
+
+    @classmethod
+    def from_store(cls, data: Mapping | None) -> PageState:
+        """Inverse of ``to_store``; the store is browser-side, so it is validated again."""
+        if not data:
+            return cls(Parameters())
+        return _from_mapping(data.get("changed") or {}, data.get("days"), data.get("scenario"))
+
+
+def _from_mapping(values: Mapping, days: object, scenario: object) -> PageState:
+    if not isinstance(values, Mapping):
+        raise InvalidInput("parameters must be an object of name: value pairs")
+    if scenario is not None and scenario not in SCENARIOS:
+        raise InvalidInput(f"unknown scenario {scenario!r}; choose one of: {', '.join(SCENARIOS)}")
+    span = DEFAULT_DAYS if days is None else validate_days(days)
+    return PageState(Parameters(dict(values)), span, scenario)
+
+
+# --- URL -----------------------------------------------------------------------------------
+
+
+def to_query(state: PageState) -> str:
+    """``?scenario=...&days=...&key=value`` with only the values that differ from the defaults."""
+    pairs: list[tuple[str, str]] = []
+    if state.scenario:
+        pairs.append(("scenario", state.scenario))
+    pairs.append(("days", f"{state.days:g}"))
+    pairs += [(k, "none" if v is None else repr(v)) for k, v in state.params.changed().items()]
+    return "?" + urlencode(pairs, safe=".")
+
+
+def from_query(search: str | None) -> PageState:
+    """Parse a URL query. Keys other than parameters, ``days`` and ``scenario`` are refused.
+
+    Parameters override the defaults (not the scenario): a link carries the full state.
+    """
+    pairs = parse_qsl((search or "").lstrip("?"), keep_blank_values=True)
+    seen: dict[str, str] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise InvalidInput(f"the link gives {key!r} twice")
+        seen[key] = value
+    scenario = seen.pop("scenario", None)
+    days = seen.pop("days", None)
+    return _from_mapping(seen, days, scenario or None)
+
+
+# --- Files ------------------------------------------------------------------------------------
+
+
+def to_download(state: PageState) -> str:
+    """A JSON file with every parameter (not just the changed ones), units alongside."""
+    return json.dumps(
+        {
+            "format": FILE_FORMAT,
+            "version": FILE_VERSION,
+            "scenario": state.scenario,
+            "days": state.days,
+            "parameters": dict(state.params.items()),
+            "units": {spec.name: spec.unit for spec in PARAMETER_SPECS},
+        },
+        indent=2,
+    )
+
+
+def from_upload(contents: str | None, filename: str | None) -> PageState:
+    """Parse an uploaded ``dcc.Upload`` data URL holding a parameter file.
+
+    Accepts this app's own download format or a flat ``{"name": value}`` object. Refuses files
+    over ``MAX_UPLOAD_BYTES``, non-JSON and anything that does not validate.
+    """
+    name = filename or "the file"
+    if not contents or "," not in contents:
+        raise InvalidInput(f"{name}: nothing was uploaded")
+    encoded = contents.split(",", 1)[1]
+    if len(encoded) > math.ceil(MAX_UPLOAD_BYTES * 4 / 3) + 4:
+        raise InvalidInput(f"{name} is larger than 1 MB: refused")
+    try:
+        raw = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidInput(f"{name} could not be decoded") from None
+    if len(raw) > MAX_UPLOAD_BYTES:
+        raise InvalidInput(f"{name} is larger than 1 MB: refused")
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise InvalidInput(f"{name} is not a JSON file") from None
+    if not isinstance(data, dict):
+        raise InvalidInput(f"{name} must hold a JSON object of parameters")
+    if "parameters" in data:
+        if data.get("format") not in (None, FILE_FORMAT):
+            raise InvalidInput(f"{name} is not a Seed & Soil parameter file")
+        return _from_mapping(data["parameters"], data.get("days"), data.get("scenario"))
+    return _from_mapping(data, None, None)
+
+
+# --- Sliders ----------------------------------------------------------------------------------
+
+
+def slider_position(spec: ParameterSpec, value: float | None) -> float | None:
+    """Where ``value`` sits on the slider: log10 of it for log-scale parameters."""
+    if value is None:
+        return None
+    return math.log10(value) if spec.scale == "log" else value
+
+
+def value_from_slider(spec: ParameterSpec, position: object) -> float:
+    """Inverse of ``slider_position``, rounded to 3 significant digits on log scales."""
+    if isinstance(position, bool) or not isinstance(position, int | float):
+        raise InvalidInput(f"{spec.name}: slider position {position!r} is not a number")
+    if spec.scale != "log":
+        return float(position)
+    if not math.isfinite(position):
+        raise InvalidInput(f"{spec.name}: slider position {position!r} is not a number")
+    # Three significant digits also undo float round-off at the ends (10**log10(x) != x).
+    return float(f"{10.0 ** float(position):.3g}")
