@@ -10,6 +10,7 @@ from dash import Dash
 from dashboard.cache import init_cache
 from dashboard.callbacks import register
 from dashboard.layout import build_layout
+from model import Parameters, simulate
 
 __all__ = ["TITLE", "create_app"]
 
@@ -35,6 +36,8 @@ def create_app() -> Dash:
     if secret:
         app.server.secret_key = secret
     init_cache(app.server)
+    # Load the compiled right-hand side now (numba cache), not on a user's first request.
+    simulate(Parameters(), days=1.0)
     app.layout = build_layout
     register(app)
     return app

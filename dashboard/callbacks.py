@@ -145,7 +145,11 @@ def register(app: Dash) -> None:
         try:
             state = next_state(current, trigger, value, search=search, filename=filename)
         except InvalidInput as exc:
-            state, message, failed = current, f"Not applied: {exc}. Showing the last good state.", True
+            state, message, failed = (
+                current,
+                f"Not applied: {exc}. Showing the last good state.",
+                True,
+            )
         sliders, inputs = _control_values(state)
         return (
             state.to_store(),

@@ -70,8 +70,12 @@ def control_for(spec: ParameterSpec, value: float | None) -> html.Div:
             html.Span(spec.title, className="param-title"),
             html.Span(f" ({spec.unit})", className="param-unit"),
             html.Span(
-                "ⓘ", id=info_id, className="param-info", tabIndex=0,
-                role="img", **{"aria-label": f"About {spec.title}"},
+                "ⓘ",
+                id=info_id,
+                className="param-info",
+                tabIndex=0,
+                role="img",
+                **{"aria-label": f"About {spec.title}"},
             ),  # fmt: skip
             dbc.Tooltip(
                 [html.Div(spec.meaning), html.Div(spec.source, className="param-source")],
@@ -102,7 +106,9 @@ def control_for(spec: ParameterSpec, value: float | None) -> html.Div:
         children.append(
             html.Div(
                 dcc.Slider(
-                    lo, hi, slider_step(spec),
+                    lo,
+                    hi,
+                    slider_step(spec),
                     value=slider_position(spec, value),
                     marks=_marks(spec),
                     updatemode="mouseup",

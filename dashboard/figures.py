@@ -92,8 +92,13 @@ def cascade_figure(
             _line(x, f["tumor"], "Primary tumor" + suffix, _TUMOR, dash=dash),
             _line(x, f["ctc"], "Circulating tumor cells" + suffix, _CTC, dash=dash),
             _line(
-                x, f["circulating_hpc"], "VEGFR1+ HPCs, fold (biomarker)" + suffix, _HPC,
-                dash=dash, yaxis="y2", width=3,
+                x,
+                f["circulating_hpc"],
+                "VEGFR1+ HPCs, fold (biomarker)" + suffix,
+                _HPC,
+                dash=dash,
+                yaxis="y2",
+                width=3,
             ),  # fmt: skip
         ]
     layout = _base_layout(
@@ -111,8 +116,13 @@ def cascade_figure(
         },
         shapes=[
             {
-                "type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y2",
-                "y0": BIOMARKER_ALARM_FOLD, "y1": BIOMARKER_ALARM_FOLD,
+                "type": "line",
+                "xref": "paper",
+                "x0": 0,
+                "x1": 1,
+                "yref": "y2",
+                "y0": BIOMARKER_ALARM_FOLD,
+                "y1": BIOMARKER_ALARM_FOLD,
                 "line": {"color": _HPC, "width": 1, "dash": "dot"},
             }
         ],  # fmt: skip
@@ -144,6 +154,11 @@ def organ_figure(
     gap_x, gap_y = 0.09, 0.16
     width, height = (1 - gap_x * (cols - 1)) / cols, (1 - gap_y * (rows - 1)) / rows
     traces, shapes, annotations, layout = [], [], [], {}
+    runs = [
+        (run, _sig(run.frame["day"], 6), suffix, dash)
+        for run, suffix, dash in ((result, "", None), (reference, " (reference)", _REF_DASH))
+        if run is not None
+    ]
     for k, organ in enumerate(ORGANS):
         n = k + 1
         col, row = k % cols, k // cols
@@ -165,10 +180,8 @@ def organ_figure(
         }  # fmt: skip
         colour = ORGAN_COLOURS[organ]
         first = k == 0
-        for run, suffix, dash in ((result, "", None), (reference, " (reference)", _REF_DASH)):
-            if run is None:
-                continue
-            f, x = run.frame, _sig(run.frame["day"], 6)
+        for run, x, suffix, dash in runs:
+            f = run.frame
             traces += [
                 _line(
                     x, f[f"{organ}.niche_permissiveness"], "Niche permissiveness" + suffix,
@@ -309,9 +322,7 @@ def readout_table(result: SimulationResult, reference: SimulationResult | None =
         rows.append(
             html.Tr(
                 [
-                    html.Th(
-                        _short(organ), scope="row", style={"color": ORGAN_COLOURS[organ]}
-                    ),
+                    html.Th(_short(organ), scope="row", style={"color": ORGAN_COLOURS[organ]}),
                     html.Td(_day_text(o.niche_onset_day)),
                     html.Td(_day_text(o.dtc_detect_day)),
                     html.Td(_day_text(o.macrometastasis_day)),

@@ -46,7 +46,9 @@ def _toolbar() -> html.Div:
                 [
                     "Scenario",
                     dcc.Dropdown(
-                        id="scenario", options=scenario_options, clearable=True,
+                        id="scenario",
+                        options=scenario_options,
+                        clearable=True,
                         placeholder="Custom settings",
                     ),  # fmt: skip
                 ],
@@ -68,7 +70,10 @@ def _toolbar() -> html.Div:
                         [
                             "Days simulated",
                             dcc.Input(
-                                id="days", type="number", debounce=True, step="any",
+                                id="days",
+                                type="number",
+                                debounce=True,
+                                step="any",
                                 className="form-control form-control-sm",
                             ),  # fmt: skip
                         ]
@@ -103,7 +108,9 @@ def _share_box() -> html.Div:
                 [
                     "Link to this view",
                     dcc.Input(
-                        id="share-link", type="text", readOnly=True,
+                        id="share-link",
+                        type="text",
+                        readOnly=True,
                         className="form-control form-control-sm",
                     ),  # fmt: skip
                 ],
@@ -112,10 +119,20 @@ def _share_box() -> html.Div:
             dcc.Clipboard(target_id="share-link", title="Copy link", className="share-copy"),
             html.Div(
                 [
-                    dbc.Button("Parameters (JSON)", id="download-params-btn", size="sm",
-                               color="secondary", outline=True),
-                    dbc.Button("Time series (CSV)", id="download-csv-btn", size="sm",
-                               color="secondary", outline=True),
+                    dbc.Button(
+                        "Parameters (JSON)",
+                        id="download-params-btn",
+                        size="sm",
+                        color="secondary",
+                        outline=True,
+                    ),
+                    dbc.Button(
+                        "Time series (CSV)",
+                        id="download-csv-btn",
+                        size="sm",
+                        color="secondary",
+                        outline=True,
+                    ),
                 ],  # fmt: skip
                 className="d-flex gap-2 my-2",
             ),
@@ -131,7 +148,10 @@ def _share_box() -> html.Div:
                     html.Legend("Figure export format (camera button)", className="small mb-0"),
                     dcc.RadioItems(
                         id="export-format",
-                        options=[{"label": " PNG", "value": "png"}, {"label": " SVG", "value": "svg"}],
+                        options=[
+                            {"label": " PNG", "value": "png"},
+                            {"label": " SVG", "value": "svg"},
+                        ],
                         value="png",
                         inline=True,
                         inputClassName="me-1",
@@ -150,8 +170,9 @@ def _share_box() -> html.Div:
 def _figures(initial: PageState) -> html.Div:
     return html.Div(
         [
-            dbc.Alert(id="message", is_open=False, dismissable=True, color="danger",
-                      className="mb-2"),  # fmt: skip
+            dbc.Alert(
+                id="message", is_open=False, dismissable=True, color="danger", className="mb-2"
+            ),  # fmt: skip
             dcc.Loading(
                 [
                     dcc.Graph(id="cascade-graph", config=graph_config()),
@@ -161,9 +182,14 @@ def _figures(initial: PageState) -> html.Div:
                             [
                                 "Burden on day",
                                 dcc.Slider(
-                                    0, initial.days, 0.1, value=initial.days,
-                                    id="burden-day", updatemode="mouseup",
-                                    marks=None, tooltip={"placement": "bottom"},
+                                    0,
+                                    initial.days,
+                                    0.1,
+                                    value=initial.days,
+                                    id="burden-day",
+                                    updatemode="mouseup",
+                                    marks=None,
+                                    tooltip={"placement": "bottom"},
                                 ),  # fmt: skip
                             ],
                             className="w-100",
@@ -191,8 +217,12 @@ def build_layout(initial: PageState | None = None) -> html.Div:
                 html.Span(
                     "the pre-metastatic niche, live", className="text-light small me-auto ms-2"
                 ),
-                dbc.Switch(id="presentation", label="Presentation mode", value=False,
-                           className="text-light me-3 mb-0"),  # fmt: skip
+                dbc.Switch(
+                    id="presentation",
+                    label="Presentation mode",
+                    value=False,
+                    className="text-light me-3 mb-0",
+                ),  # fmt: skip
                 dbc.Button("About the model", id="about-btn", color="light", size="sm"),
             ],
             fluid=True,
@@ -226,7 +256,9 @@ def build_layout(initial: PageState | None = None) -> html.Div:
                     [
                         dbc.Col(
                             html.Aside(controls, **{"aria-label": "Model controls"}),
-                            md=5, lg=4, xl=3,
+                            md=5,
+                            lg=4,
+                            xl=3,
                         ),
                         dbc.Col(html.Main(_figures(initial)), md=7, lg=8, xl=9),
                     ]  # fmt: skip

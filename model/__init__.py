@@ -10,21 +10,25 @@ from model.organs import ORGAN_LABELS, ORGANS
 from model.parameters import GROUPS, PARAMETER_SPECS, Parameters, ParameterSpec, spec_for
 from model.readouts import OrganReadout, Readouts
 from model.result import SimulationResult
-from model.solve import simulate
+from model.scenarios import SCENARIOS, Scenario
+from model.solve import simulate, simulate_batch
 
 __all__ = [
     "GROUPS",
     "ORGANS",
     "ORGAN_LABELS",
     "PARAMETER_SPECS",
+    "SCENARIOS",
     "InvalidInput",
     "InvalidParameter",
     "OrganReadout",
     "ParameterSpec",
     "Parameters",
     "Readouts",
+    "Scenario",
     "SimulationError",
     "SimulationResult",
     "simulate",
+    "simulate_batch",
     "spec_for",
 ]

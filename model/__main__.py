@@ -68,7 +68,9 @@ def _run(args: argparse.Namespace) -> str:
     scenario = get_scenario(args.scenario) if args.scenario else None
     base = dict(scenario.overrides) if scenario else {}
     params = Parameters({**base, **_parse_sets(args.set)})
-    days = validate_days(args.days) if args.days is not None else (scenario.days if scenario else None)
+    days = (
+        validate_days(args.days) if args.days is not None else (scenario.days if scenario else None)
+    )
     result = simulate(params, days)
     if args.format == "csv":
         return result.frame.to_csv(index=False, float_format="%.6g")

@@ -31,9 +31,7 @@ def build_frame(t: np.ndarray, y: np.ndarray, niche_hill: float) -> pd.DataFrame
     for organ in ORGANS:
         niche_h = columns[f"{organ}.niche"] ** niche_hill
         columns[f"{organ}.niche_permissiveness"] = niche_h / (1.0 + niche_h)
-        columns[f"{organ}.burden"] = columns[f"{organ}.dormant"] + columns[
-            f"{organ}.proliferating"
-        ]
+        columns[f"{organ}.burden"] = columns[f"{organ}.dormant"] + columns[f"{organ}.proliferating"]
         columns[f"{organ}.seed_only_burden"] = (
             columns[f"{organ}.dormant_seed_only"] + columns[f"{organ}.proliferating_seed_only"]
         )

@@ -13,6 +13,7 @@ rtol 1e-10.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,6 +41,7 @@ __all__ = [
     "day_grid",
     "integrate",
     "simulate",
+    "simulate_batch",
     "validate_days",
 ]
 
@@ -158,11 +160,30 @@ def _solve_segment(
 def simulate(params: Parameters | None = None, days: float | None = None) -> SimulationResult:
     """Run one parameter set over ``days`` (default 30) and compute its readouts.
 
-    >>> result = simulate(Parameters(), days=30)
-    >>> result.readouts.organs["lung"].niche_onset_day < result.readouts.organs["lung"].dtc_detect_day
+    >>> lung = simulate(Parameters(), days=30).readouts.organs["lung"]
+    >>> lung.niche_onset_day < lung.dtc_detect_day
     True
     """
     params = Parameters() if params is None else params
     span = DEFAULT_DAYS if days is None else validate_days(days)
     t, y = integrate(params, span)
     return SimulationResult.from_states(params, t, y)
+
+
+def simulate_batch(
+    param_sets: Sequence[Parameters | Mapping[str, object]], days: float | None = None
+) -> list[SimulationResult]:
+    """Run many parameter sets over the same ``days``; mappings are validated as ``Parameters``.
+
+    Every set is validated before any run starts, so a bad set fails fast with its index.
+    This first version runs the sets one after another; a vectorised batch solver is planned
+    (issue 4), with this function's signature.
+    """
+    span = DEFAULT_DAYS if days is None else validate_days(days)
+    checked = []
+    for index, item in enumerate(param_sets):
+        try:
+            checked.append(item if isinstance(item, Parameters) else Parameters(item))
+        except InvalidInput as exc:
+            raise InvalidInput(f"parameter set {index}: {exc}") from None
+    return [simulate(params, span) for params in checked]
