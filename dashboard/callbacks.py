@@ -26,7 +26,7 @@ from dashboard.state import (
     to_query,
     value_from_slider,
 )
-from model import PARAMETER_SPECS, InvalidInput, Parameters, SimulationError, spec_for
+from model import GROUPS, PARAMETER_SPECS, InvalidInput, Parameters, SimulationError, spec_for
 from model.scenarios import SCENARIOS
 from model.solve import validate_days
 
@@ -60,7 +60,7 @@ def next_state(
     if trigger == "scenario":
         if value is None:
             return dataclasses.replace(current, scenario=None)
-        if value not in SCENARIOS:
+        if not isinstance(value, str) or value not in SCENARIOS:
             raise InvalidInput(f"unknown scenario {value!r}")
         return PageState.for_scenario(str(value))
     if trigger == "days":
@@ -72,6 +72,8 @@ def next_state(
     if isinstance(trigger, dict):
         kind = trigger.get("type")
         if kind == "reset-group":
+            if trigger.get("group") not in GROUPS:
+                raise InvalidInput(f"unknown control group {trigger.get('group')!r}")
             base = _baseline(current)
             group = {s.name: base[s.name] for s in PARAMETER_SPECS if s.group == trigger["group"]}
             return dataclasses.replace(current, params=current.params.replace(group))

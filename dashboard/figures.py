@@ -40,8 +40,11 @@ def _sig(values: np.ndarray | pd.Series, digits: int = 4) -> list[float]:
     x = np.asarray(values, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         mag = np.where(x != 0.0, np.floor(np.log10(np.abs(x))), 0.0)
-    factor = 10.0 ** (digits - 1 - np.clip(mag, -290, 290))
-    return (np.round(x * factor) / factor).tolist()
+    # Scale by an exact power of ten (never by an inexact 1e-5) so results print short.
+    shift = np.clip(digits - 1 - mag, -290, 290)
+    up = 10.0 ** np.maximum(shift, 0.0)
+    down = 10.0 ** np.maximum(-shift, 0.0)
+    return (np.round(x * up / down) * down / up).tolist()
 
 
 def _short(organ: str) -> str:

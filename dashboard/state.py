@@ -57,13 +57,15 @@ class PageState:
         """Inverse of ``to_store``; the store is browser-side, so it is validated again."""
         if not data:
             return cls(Parameters())
+        if not isinstance(data, Mapping):
+            raise InvalidInput("the page state is not an object")
         return _from_mapping(data.get("changed") or {}, data.get("days"), data.get("scenario"))
 
 
 def _from_mapping(values: Mapping, days: object, scenario: object) -> PageState:
     if not isinstance(values, Mapping):
         raise InvalidInput("parameters must be an object of name: value pairs")
-    if scenario is not None and scenario not in SCENARIOS:
+    if scenario is not None and (not isinstance(scenario, str) or scenario not in SCENARIOS):
         raise InvalidInput(f"unknown scenario {scenario!r}; choose one of: {', '.join(SCENARIOS)}")
     span = DEFAULT_DAYS if days is None else validate_days(days)
     return PageState(Parameters(dict(values)), span, scenario)
@@ -77,9 +79,17 @@ def to_query(state: PageState) -> str:
     pairs: list[tuple[str, str]] = []
     if state.scenario:
         pairs.append(("scenario", state.scenario))
-    pairs.append(("days", f"{state.days:g}"))
-    pairs += [(k, "none" if v is None else repr(v)) for k, v in state.params.changed().items()]
+    pairs.append(("days", _number_text(state.days)))
+    pairs += [(k, _number_text(v)) for k, v in state.params.changed().items()]
     return "?" + urlencode(pairs, safe=".")
+
+
+def _number_text(value: float | None) -> str:
+    """Shortest text that reads back as exactly ``value`` (``30`` rather than ``30.0``)."""
+    if value is None:
+        return "none"
+    short = f"{value:g}"
+    return short if float(short) == value else repr(value)
 
 
 def from_query(search: str | None) -> PageState:
@@ -159,11 +169,13 @@ def slider_position(spec: ParameterSpec, value: float | None) -> float | None:
 
 def value_from_slider(spec: ParameterSpec, position: object) -> float:
     """Inverse of ``slider_position``, rounded to 3 significant digits on log scales."""
-    if isinstance(position, bool) or not isinstance(position, int | float):
+    if (
+        isinstance(position, bool)
+        or not isinstance(position, int | float)
+        or not math.isfinite(position)
+    ):
         raise InvalidInput(f"{spec.name}: slider position {position!r} is not a number")
     if spec.scale != "log":
         return float(position)
-    if not math.isfinite(position):
-        raise InvalidInput(f"{spec.name}: slider position {position!r} is not a number")
     # Three significant digits also undo float round-off at the ends (10**log10(x) != x).
     return float(f"{10.0 ** float(position):.3g}")

@@ -1,0 +1,145 @@
+"""The dashboard as a user sees it, in Debian's headless Chromium (dash_duo).
+
+Each test starts the real app (its own file cache) and acts through the page: keyboard on a
+slider, the scenario menu, a shared link, an upload, a download.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from dash.testing.wait import until
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+
+from dashboard import create_app
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    monkeypatch.setenv("SEED_SOIL_CACHE_DIR", str(tmp_path / "cache"))
+    return create_app()
+
+
+def _number_box(dash_duo, name: str):
+    escaped = name.replace(".", "\\.")  # CSS needs the dot in tropism.lung escaped
+    return dash_duo.find_element(f"#control-{escaped} .param-number-label input")
+
+
+def _wait_value(dash_duo, name: str, expected: str, timeout: float = 10.0) -> None:
+    until(
+        lambda: _number_box(dash_duo, name).get_attribute("value") == expected,
+        timeout=timeout,
+    )
+
+
+def _summary(dash_duo) -> str:
+    return dash_duo.find_element("#readout-summary").text
+
+
+def _start(dash_duo, app, free_port, path: str = "/") -> None:
+    dash_duo.start_server(app, port=free_port)
+    if path != "/":
+        dash_duo.driver.get(dash_duo.server_url + path)
+    dash_duo.wait_for_element("#readout-summary", timeout=40)
+
+
+def test_page_loads_with_story_figures_and_clean_console(dash_duo, app, free_port) -> None:
+    _start(dash_duo, app, free_port)
+    assert "Biomarker: peak" in _summary(dash_duo)
+    # The default scenario is Kaplan's LLC experiment: the lung niche comes before lung DTCs.
+    lung_row = dash_duo.find_element("#readout-table-inner tbody tr:nth-child(2)")
+    cells = [c.text for c in lung_row.find_elements(By.CSS_SELECTOR, "th, td")]
+    assert cells[0] == "Lung"
+    assert float(cells[1]) < float(cells[2])
+    assert dash_duo.find_element("#organ-graph .main-svg")  # plotly drew the organ panels
+    assert dash_duo.get_logs() == []
+
+
+def test_keyboard_on_a_slider_changes_value_and_figures(dash_duo, app, free_port) -> None:
+    _start(dash_duo, app, free_port)
+    before = _summary(dash_duo)
+    thumb = dash_duo.find_element("#control-vegfr1_signalling [role='slider']")
+    # Keyboard only, as a user tabbing to the slider would: focus it, then press the arrow keys.
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", thumb)
+    dash_duo.driver.execute_script("arguments[0].focus();", thumb)
+    for _ in range(10):
+        thumb.send_keys(Keys.ARROW_RIGHT)
+    until(lambda: _number_box(dash_duo, "vegfr1_signalling").get_attribute("value")
+                      not in ("4", ""), timeout=10)  # fmt: skip
+    until(lambda: _summary(dash_duo) != before, timeout=15)
+    assert "vegfr1_signalling=" in dash_duo.driver.current_url
+    assert dash_duo.get_logs() == []
+
+
+def test_choosing_a_scenario_sets_controls_and_text(dash_duo, app, free_port) -> None:
+    _start(dash_duo, app, free_port)
+    dash_duo.select_dcc_dropdown("#scenario", "LLC with anti-VEGFR1 from day 0")
+    _wait_value(dash_duo, "anti_vegfr1_efficacy", "0.95")
+    dash_duo.wait_for_contains_text("#scenario-text", "anti-VEGFR1 antibody", timeout=10)
+    # No niche forms: the lung row shows no onset day.
+    until(
+        lambda: dash_duo.find_element("#readout-table-inner tbody tr:nth-child(2) td").text == "—",
+        timeout=15,
+    )
+
+
+def test_a_shared_link_restores_the_same_state(dash_duo, app, free_port) -> None:
+    _start(dash_duo, app, free_port, "/?scenario=kaplan2005-llc&days=40&vegfr1_signalling=8")
+    _wait_value(dash_duo, "vegfr1_signalling", "8")
+    assert dash_duo.find_element("#days").get_attribute("value") == "40"
+    until(
+        lambda: (
+            "vegfr1_signalling=8" in dash_duo.find_element("#share-link").get_attribute("value")
+        ),
+        timeout=10,
+    )
+    link = dash_duo.find_element("#share-link").get_attribute("value")
+    summary = _summary(dash_duo)
+    dash_duo.driver.get(link)  # a fresh page load from the copied link
+    _wait_value(dash_duo, "vegfr1_signalling", "8")
+    until(lambda: _summary(dash_duo) == summary, timeout=15)
+
+
+def test_a_bad_link_value_is_refused_with_a_message(dash_duo, app, free_port) -> None:
+    _start(dash_duo, app, free_port, "/?vegfr1_signalling=999")
+    dash_duo.wait_for_contains_text("#message", "vegfr1_signalling", timeout=10)
+    assert "allowed range" in dash_duo.find_element("#message").text
+    assert "Biomarker: peak" in _summary(dash_duo)
+
+
+def test_a_bad_upload_shows_the_error_and_keeps_the_figures(
+    dash_duo, app, free_port, tmp_path
+) -> None:
+    _start(dash_duo, app, free_port)
+    summary = _summary(dash_duo)
+    bad = tmp_path / "broken.json"
+    bad.write_text("{not json")
+    dash_duo.find_element("#upload input[type='file']").send_keys(str(bad))
+    dash_duo.wait_for_contains_text("#message", "not a JSON file", timeout=10)
+    assert _summary(dash_duo) == summary
+    out_of_range = tmp_path / "range.json"
+    out_of_range.write_text(json.dumps({"tropism.lung": 3}))
+    dash_duo.find_element("#upload input[type='file']").send_keys(str(out_of_range))
+    dash_duo.wait_for_contains_text("#message", "tropism.lung=3", timeout=10)
+    assert _summary(dash_duo) == summary
+
+
+def test_csv_download_holds_the_time_series(dash_duo, app, free_port) -> None:
+    _start(dash_duo, app, free_port)
+    dash_duo.find_element("#download-csv-btn").click()
+    folder = Path(dash_duo.download_path)
+    deadline = time.monotonic() + 15
+    files: list[Path] = []
+    while time.monotonic() < deadline and not files:
+        files = [f for f in folder.glob("*.csv") if f.stat().st_size > 0]
+        time.sleep(0.2)
+    assert files, "no CSV downloaded"
+    header = files[0].read_text().splitlines()[0].split(",")
+    assert header[:5] == ["day", "tumor", "factor", "marrow_hpc", "circulating_hpc"]
+    assert {"lung.niche_permissiveness", "lung.dormant", "lung.proliferating"} <= set(header)

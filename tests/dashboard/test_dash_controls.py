@@ -1,0 +1,133 @@
+"""dashboard.controls: one control per parameter declaration, derived, never hand-written; and
+the page lists them in the order the pattern-matching callbacks assume."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+import pytest
+from dash import dcc
+
+from dashboard.controls import CONTROL_SPECS, INPUT, SLIDER, control_for, slider_step
+from dashboard.layout import build_layout
+from dashboard.state import PageState
+from model import GROUPS, PARAMETER_SPECS, Parameters
+
+SLIDERS = [s for s in CONTROL_SPECS if not s.optional]
+
+
+def _walk(component) -> Iterator:
+    """Every component in a Dash tree, depth first in document order."""
+    if isinstance(component, list | tuple):
+        for child in component:
+            yield from _walk(child)
+        return
+    if not hasattr(component, "to_plotly_json"):
+        return
+    yield component
+    yield from _walk(getattr(component, "children", None))
+
+
+def _ids(tree, kind: str) -> list[str]:
+    return [
+        c.id["name"]
+        for c in _walk(tree)
+        if isinstance(getattr(c, "id", None), dict) and c.id.get("type") == kind
+    ]
+
+
+def _slider(spec) -> dcc.Slider:
+    (slider,) = [c for c in _walk(control_for(spec, spec.default)) if isinstance(c, dcc.Slider)]
+    return slider
+
+
+def test_one_control_per_parameter() -> None:
+    assert sorted(s.name for s in CONTROL_SPECS) == sorted(s.name for s in PARAMETER_SPECS)
+    layout = build_layout()
+    assert sorted(_ids(layout, INPUT)) == sorted(s.name for s in PARAMETER_SPECS)
+
+
+def test_controls_are_grouped_in_the_order_of_the_groups() -> None:
+    groups = [s.group for s in CONTROL_SPECS]
+    assert groups == sorted(groups, key=GROUPS.index)
+
+
+def test_control_specs_order_is_the_layout_order() -> None:
+    """Pattern-matching ALL callbacks get and set values in document order."""
+    layout = build_layout()
+    assert _ids(layout, INPUT) == [s.name for s in CONTROL_SPECS]
+    assert _ids(layout, SLIDER) == [s.name for s in SLIDERS]
+
+
+@pytest.mark.parametrize("spec", PARAMETER_SPECS, ids=lambda s: s.name)
+def test_each_control_has_a_number_box_and_a_slider_unless_optional(spec) -> None:
+    control = control_for(spec, spec.default)
+    assert _ids(control, INPUT) == [spec.name]
+    assert _ids(control, SLIDER) == ([] if spec.optional else [spec.name])
+
+
+def test_resection_day_has_no_slider_and_says_never_when_empty() -> None:
+    (spec,) = [s for s in PARAMETER_SPECS if s.name == "resection_day"]
+    control = control_for(spec, None)
+    assert _ids(control, SLIDER) == []
+    (box,) = [c for c in _walk(control) if isinstance(c, dcc.Input)]
+    assert box.value is None
+    assert box.placeholder == "never"
+
+
+@pytest.mark.parametrize("spec", [s for s in SLIDERS if s.scale == "log"], ids=lambda s: s.name)
+def test_log_sliders_run_over_log10_of_the_range(spec) -> None:
+    slider = _slider(spec)
+    assert slider.min == pytest.approx(math.log10(spec.low))
+    assert slider.max == pytest.approx(math.log10(spec.high))
+    assert slider.value == pytest.approx(math.log10(spec.default))
+    for position in slider.marks:
+        assert slider.min - 1e-9 <= position <= slider.max + 1e-9
+
+
+@pytest.mark.parametrize("spec", [s for s in SLIDERS if s.scale == "linear"], ids=lambda s: s.name)
+def test_linear_sliders_run_over_the_range(spec) -> None:
+    slider = _slider(spec)
+    assert (slider.min, slider.max, slider.value) == (spec.low, spec.high, spec.default)
+    # The step divides the range, so both ends can be reached.
+    steps = (spec.high - spec.low) / slider.step
+    assert steps == pytest.approx(round(steps))
+
+
+@pytest.mark.parametrize("spec", SLIDERS, ids=lambda s: s.name)
+def test_every_slider_has_an_explicit_step(spec) -> None:
+    slider = _slider(spec)
+    assert slider.step is not None
+    assert slider.step == slider_step(spec)
+    assert 0 < slider.step <= (slider.max - slider.min) / 50  # at least 50 positions
+
+
+def test_control_shows_the_given_value_not_the_default() -> None:
+    (spec,) = [s for s in PARAMETER_SPECS if s.name == "tumor_growth_rate"]
+    control = control_for(spec, 0.01)
+    (box,) = [c for c in _walk(control) if isinstance(c, dcc.Input)]
+    assert box.value == 0.01
+    assert _slider_value(control) == pytest.approx(-2.0)
+
+
+def _slider_value(control) -> float:
+    (slider,) = [c for c in _walk(control) if isinstance(c, dcc.Slider)]
+    return slider.value
+
+
+def test_layout_starts_at_the_given_state() -> None:
+    initial = PageState.for_scenario("breast-resection-dormancy")
+    layout = build_layout(initial)
+    boxes = {c.id["name"]: c.value for c in _walk(layout) if isinstance(c, dcc.Input) and
+             isinstance(c.id, dict)}  # fmt: skip
+    assert boxes == dict(initial.params.items())
+    (store,) = [c for c in _walk(layout) if getattr(c, "id", None) == "state"]
+    assert PageState.from_store(store.data) == initial
+
+
+def test_default_layout_shows_defaults() -> None:
+    layout = build_layout()
+    boxes = {c.id["name"]: c.value for c in _walk(layout) if isinstance(c, dcc.Input) and
+             isinstance(c.id, dict)}  # fmt: skip
+    assert boxes == dict(Parameters().items())

@@ -1,0 +1,294 @@
+"""dashboard.figures: pure functions from a model result to figure dicts (and the readout table).
+Checked on real 30-day runs of the model."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from plotly.io.json import to_json_plotly
+
+from dashboard.figures import (
+    ORGAN_COLOURS,
+    burden_figure,
+    cascade_figure,
+    organ_figure,
+    readout_table,
+)
+from model import ORGANS
+
+FIGURES = {
+    "cascade": lambda r, ref=None: cascade_figure(r, ref),
+    "organ": lambda r, ref=None: organ_figure(r, ref),
+    "burden": lambda r, ref=None: burden_figure(r, 20.0, ref),
+}
+MAX_PAYLOAD_BYTES = 300_000
+
+
+def _plain_floats(values) -> bool:
+    return isinstance(values, list) and all(type(v) is float for v in values)
+
+
+def _near_4_digits(v: float) -> bool:
+    """``v`` is a 4-significant-digit number, up to float round-off in the last bit or so."""
+    return v == pytest.approx(float(f"{v:.4g}"), rel=1e-12, abs=0.0)
+
+
+def _dashed_reference_traces(fig: dict) -> list[dict]:
+    return [t for t in fig["data"] if t["name"].endswith("(reference)")]
+
+
+# --- Trace counts and reference styling -------------------------------------------------------
+
+
+def test_cascade_traces(default_result, reference_result) -> None:
+    alone = cascade_figure(default_result)
+    assert [t["name"] for t in alone["data"]] == [
+        "Primary tumor",
+        "Circulating tumor cells",
+        "VEGFR1+ HPCs, fold (biomarker)",
+    ]
+    assert all("dash" not in t["line"] for t in alone["data"])
+    both = cascade_figure(default_result, reference_result)
+    assert len(both["data"]) == 6
+    refs = _dashed_reference_traces(both)
+    assert len(refs) == 3
+    assert all(t["line"]["dash"] == "dash" for t in refs)
+    # The reference keeps each quantity's colour and axis.
+    assert [(t["line"]["color"], t["yaxis"]) for t in refs] == [
+        (t["line"]["color"], t["yaxis"]) for t in alone["data"]
+    ]
+
+
+def test_organ_traces(default_result, reference_result) -> None:
+    alone = organ_figure(default_result)
+    assert len(alone["data"]) == 3 * len(ORGANS)
+    assert not _dashed_reference_traces(alone)
+    both = organ_figure(default_result, reference_result)
+    assert len(both["data"]) == 6 * len(ORGANS)
+    refs = _dashed_reference_traces(both)
+    assert len(refs) == 3 * len(ORGANS)
+    assert all(t["line"]["dash"] == "dash" for t in refs)
+    assert all("fill" not in t for t in refs)  # only the run itself is shaded
+
+
+def test_organ_legend_shows_each_kind_once(default_result, reference_result) -> None:
+    fig = organ_figure(default_result, reference_result)
+    shown = [t["name"] for t in fig["data"] if t["showlegend"]]
+    assert len(shown) == len(set(shown)) == 6
+
+
+def test_burden_traces(default_result, reference_result) -> None:
+    alone = burden_figure(default_result, 20.0)
+    assert [t["type"] for t in alone["data"]] == ["bar", "bar"]
+    assert alone["layout"]["barmode"] == "stack"
+    both = burden_figure(default_result, 20.0, reference_result)
+    assert [t["type"] for t in both["data"]] == ["bar", "bar", "scatter"]
+    assert both["data"][2]["marker"]["symbol"] == "diamond"
+
+
+# --- Numbers ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", FIGURES)
+def test_y_values_are_plain_lists_rounded_to_4_digits(
+    name, default_result, reference_result
+) -> None:
+    fig = FIGURES[name](default_result, reference_result)
+    for trace in fig["data"]:
+        assert _plain_floats(trace["y"]), trace["name"]
+        assert all(_near_4_digits(v) for v in trace["y"]), trace["name"]
+
+
+def test_y_values_are_exactly_the_shortest_4_digit_floats(default_result) -> None:
+    fig = cascade_figure(default_result)
+    noisy = [v for t in fig["data"] for v in t["y"] if v != float(f"{v:.4g}")]
+    assert noisy == []
+
+
+def test_x_values_are_days_as_plain_lists(default_result) -> None:
+    fig = cascade_figure(default_result)
+    x = fig["data"][0]["x"]
+    assert _plain_floats(x)
+    assert x[0] == 0.0
+    assert x[-1] == 30.0
+    assert x == sorted(x)
+
+
+def test_cascade_values_follow_the_run(default_result) -> None:
+    frame = default_result.frame
+    fig = cascade_figure(default_result)
+    tumor = fig["data"][0]["y"]
+    assert len(tumor) == len(frame)
+    assert tumor[-1] == pytest.approx(frame["tumor"].iloc[-1], rel=1e-3)
+
+
+# --- Colours and markers ----------------------------------------------------------------------
+
+
+def test_organ_colours_match_between_organ_and_burden_figures(default_result) -> None:
+    organ_fig = organ_figure(default_result)
+    proliferating = [t for t in organ_fig["data"] if t["name"] == "Proliferating DTCs"]
+    niche = [t for t in organ_fig["data"] if t["name"] == "Niche permissiveness"]
+    expected = [ORGAN_COLOURS[o] for o in ORGANS]
+    assert [t["line"]["color"] for t in proliferating] == expected
+    assert [t["line"]["color"] for t in niche] == expected
+    bars = burden_figure(default_result, 30.0)["data"][1]
+    assert bars["marker"]["color"] == expected
+    assert len(set(expected)) == len(ORGANS)
+
+
+def test_organ_titles_use_the_organ_colours(default_result) -> None:
+    titles = [
+        a for a in organ_figure(default_result)["layout"]["annotations"] if a["xref"] == "paper"
+    ]
+    assert [a["font"]["color"] for a in titles] == [ORGAN_COLOURS[o] for o in ORGANS]
+
+
+def _markers(fig: dict) -> dict[tuple[int, str], float]:
+    """(panel number, line style) -> day, for the vertical lines in organ panels."""
+    found = {}
+    for shape in fig["layout"]["shapes"]:
+        panel = int(shape["xref"].removeprefix("x"))
+        key = (panel, shape["line"]["dash"])
+        assert key not in found
+        found[key] = shape["x0"]
+    return found
+
+
+def test_onset_and_detection_markers_exactly_where_readouts_have_days(default_result) -> None:
+    readouts = default_result.readouts.organs
+    expected = {}
+    for k, organ in enumerate(ORGANS, start=1):
+        if readouts[organ].niche_onset_day is not None:
+            expected[(k, "dash")] = readouts[organ].niche_onset_day
+        if readouts[organ].dtc_detect_day is not None:
+            expected[(k, "dot")] = readouts[organ].dtc_detect_day
+    # The default LLC run has a lung niche and some organs without any: both cases are covered.
+    assert (2, "dash") in expected
+    assert len(expected) < 2 * len(ORGANS)
+    assert _markers(organ_figure(default_result)) == expected
+
+
+def test_marker_labels_name_the_day(default_result) -> None:
+    lung = default_result.readouts.organs["lung"]
+    texts = [a["text"] for a in organ_figure(default_result)["layout"]["annotations"]]
+    assert f"niche d{lung.niche_onset_day:.1f}" in texts
+
+
+# --- Burden stacks ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("day", [10.0, 20.0, 30.0])
+def test_burden_stacks_sum_to_the_organ_burden(day: float, default_result) -> None:
+    row = default_result.frame.loc[default_result.frame["day"] == day].iloc[0]
+    fig = burden_figure(default_result, day)
+    seed, added = fig["data"][0]["y"], fig["data"][1]["y"]
+    for k, organ in enumerate(ORGANS):
+        total = row[f"{organ}.burden"]
+        assert seed[k] + added[k] == pytest.approx(total, rel=2e-3, abs=1e-12), organ
+    assert fig["data"][0]["x"] == fig["data"][1]["x"]
+    assert f"day {day:g}" in fig["layout"]["title"]["text"]
+
+
+def test_burden_day_is_clipped_to_the_run(default_result) -> None:
+    late = burden_figure(default_result, 1000.0)
+    assert late == burden_figure(default_result, 30.0)
+
+
+def test_reference_diamonds_show_the_reference_burden(default_result, reference_result) -> None:
+    row = reference_result.frame.loc[reference_result.frame["day"] == 20.0].iloc[0]
+    diamonds = burden_figure(default_result, 20.0, reference_result)["data"][2]["y"]
+    assert diamonds == pytest.approx([row[f"{o}.burden"] for o in ORGANS], rel=1e-3)
+
+
+# --- Axes and fonts ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("log_y", "kind"), [(True, "log"), (False, "linear")])
+def test_axis_scale_switch(log_y: bool, kind: str, default_result) -> None:
+    assert cascade_figure(default_result, log_y=log_y)["layout"]["yaxis"]["type"] == kind
+    assert burden_figure(default_result, 30.0, log_y=log_y)["layout"]["yaxis"]["type"] == kind
+    layout = organ_figure(default_result, log_y=log_y)["layout"]
+    cell_axes = [layout[f"yaxis{2 * n - 1}"] for n in range(1, len(ORGANS) + 1)]
+    assert all(axis["type"] == kind for axis in cell_axes)
+    assert all(("range" in axis) == log_y for axis in cell_axes)  # log axes start at 0.01 cell
+    niche_axes = [layout[f"yaxis{2 * n}"] for n in range(1, len(ORGANS) + 1)]
+    assert all(axis["range"] == [0, 1.05] for axis in niche_axes)
+
+
+def test_log_cell_axis_starts_at_a_hundredth_of_a_cell(default_result) -> None:
+    layout = organ_figure(default_result)["layout"]
+    low, high = layout["yaxis3"]["range"]  # the lung's cell axis
+    assert low == -2.0
+    assert high > low
+
+
+@pytest.mark.parametrize("size", [13, 18])
+def test_font_size_is_applied(size: int, default_result) -> None:
+    for fig in (
+        cascade_figure(default_result, font_size=size),
+        organ_figure(default_result, font_size=size),
+        burden_figure(default_result, 30.0, font_size=size),
+    ):
+        assert fig["layout"]["font"]["size"] == size
+    titles = [
+        a["font"]["size"]
+        for a in organ_figure(default_result, font_size=size)["layout"]["annotations"]
+        if a["xref"] == "paper"
+    ]
+    assert titles == [size + 1] * len(ORGANS)
+
+
+# --- Serialisation and size -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", FIGURES)
+def test_figures_are_json_serialisable(name, default_result, reference_result) -> None:
+    fig = FIGURES[name](default_result, reference_result)
+    assert json.loads(json.dumps(fig)) == fig
+    assert json.loads(to_json_plotly(fig)) == fig
+
+
+def test_default_payload_is_under_300_kb(default_result) -> None:
+    figs = [FIGURES[name](default_result) for name in FIGURES]
+    size = sum(len(to_json_plotly(f).encode()) for f in figs)
+    assert size < MAX_PAYLOAD_BYTES
+
+
+# --- Readout table ----------------------------------------------------------------------------
+
+
+def _cells(table) -> list[list[str]]:
+    inner = table.children[1]
+    body = inner.children[1]
+    return [[str(cell.children) for cell in row.children] for row in body.children]
+
+
+def test_readout_table_has_a_row_per_organ(default_result) -> None:
+    table = readout_table(default_result)
+    rows = _cells(table)
+    assert len(rows) == len(ORGANS)
+    lung = default_result.readouts.organs["lung"]
+    lung_row = rows[ORGANS.index("lung")]
+    assert lung_row[0] == "Lung"
+    assert lung_row[1] == f"{lung.niche_onset_day:.1f}"
+    brain = default_result.readouts.organs["brain"]
+    if brain.niche_onset_day is None:
+        assert rows[ORGANS.index("brain")][1] == "—"
+    assert "(ref" not in " ".join(sum(rows, []))
+
+
+def test_readout_table_shows_reference_burden(default_result, reference_result) -> None:
+    rows = _cells(readout_table(default_result, reference_result))
+    assert all("(ref " in row[4] for row in rows)
+
+
+def test_readout_summary_names_the_biomarker_peak(default_result) -> None:
+    summary = readout_table(default_result).children[0].children
+    ro = default_result.readouts
+    assert f"peak {ro.biomarker_peak_fold_change:.2f}-fold" in summary
+
+
+def test_readout_table_is_json_serialisable(default_result, reference_result) -> None:
+    assert "Lung" in to_json_plotly(readout_table(default_result, reference_result))

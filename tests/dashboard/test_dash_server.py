@@ -1,0 +1,147 @@
+"""The running app, no browser: callback requests posted to /_dash-update-component exactly as
+the renderer sends them (see ``DashPage`` in conftest.py)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from dashboard.controls import SLIDER
+from dashboard.state import PageState
+from model import Parameters
+
+LLC = PageState.for_scenario("kaplan2005-llc")
+
+
+def _response(resp) -> dict:
+    assert resp.status_code == 200, resp.get_data(as_text=True)[:500]
+    data = resp.get_json()
+    assert data["multi"] is True
+    return data["response"]
+
+
+def test_health_endpoint(page) -> None:
+    response = page.client.get("/health")
+    assert response.status_code == 200
+
+
+def test_initial_load_without_query_shows_the_default_scenario(page) -> None:
+    out = _response(page.update_state(PageState(Parameters()), changed=None, search=""))
+    assert out["state"]["data"] == LLC.to_store()
+    assert out["scenario"]["value"] == "kaplan2005-llc"
+    assert out["url"]["search"] == "?scenario=kaplan2005-llc&days=30"
+    assert out["message"]["is_open"] is False
+
+
+def test_initial_load_restores_the_state_from_the_link(page) -> None:
+    search = "?days=45&tropism.liver=0.5&resection_day=20"
+    out = _response(page.update_state(LLC, changed=None, search=search))
+    state = PageState.from_store(out["state"]["data"])
+    assert state == PageState(Parameters({"tropism.liver": 0.5, "resection_day": 20}), 45.0)
+    box = json.dumps({"name": "tropism.liver", "type": "param-input"}, separators=(",", ":"))
+    assert out[box]["value"] == 0.5
+
+
+def test_slider_change_updates_state_and_link(page) -> None:
+    trigger = {"type": SLIDER, "name": "tumor_growth_rate"}
+    out = _response(
+        page.update_state(LLC, changed=trigger, slider_values={"tumor_growth_rate": -1.5})
+    )
+    assert out["state"]["data"]["changed"] == {"tumor_growth_rate": 0.0316}
+    assert "tumor_growth_rate=0.0316" in out["url"]["search"]
+    assert out["message"]["is_open"] is False
+    # The number box follows the slider.
+    box = json.dumps({"name": "tumor_growth_rate", "type": "param-input"}, separators=(",", ":"))
+    assert out[box]["value"] == 0.0316
+
+
+def test_out_of_range_number_keeps_the_last_good_state_with_a_message(page) -> None:
+    current = PageState(Parameters({"tropism.lung": 0.5}), 30.0, "kaplan2005-llc")
+    out = _response(
+        page.update_state(
+            current,
+            changed={"type": "param-input", "name": "vegfr1_signalling"},
+            input_values={"vegfr1_signalling": 25},
+        )
+    )
+    assert out["state"]["data"] == current.to_store()
+    assert out["message"]["is_open"] is True
+    message = out["message"]["children"]
+    assert "vegfr1_signalling" in message
+    assert "[0, 20]" in message
+    # The box is put back to the last good value.
+    box = json.dumps({"name": "vegfr1_signalling", "type": "param-input"}, separators=(",", ":"))
+    assert out[box]["value"] == 4.0
+
+
+def test_bad_upload_keeps_the_last_good_state_with_a_message(page, data_url) -> None:
+    out = _response(
+        page.update_state(
+            LLC, changed="upload", upload=data_url({"tropism.lung": 7}), filename="p.json"
+        )
+    )
+    assert out["state"]["data"] == LLC.to_store()
+    assert out["message"]["is_open"] is True
+    assert "tropism.lung" in out["message"]["children"]
+
+
+def test_forged_store_in_update_state_falls_back_to_the_default_scenario(page) -> None:
+    forged = {"changed": {"vegfr1_signalling": 1e9}, "days": 30, "scenario": None}
+    out = _response(
+        page.update_state(LLC, changed={"type": SLIDER, "name": "tropism.lung"}, stored=forged)
+    )
+    assert out["state"]["data"]["changed"] == {}  # tropism.lung slider shows the default 1.0
+
+
+def test_upload_with_a_list_as_scenario_shows_a_message(page, data_url) -> None:
+    upload = data_url({"parameters": {}, "scenario": ["kaplan2005-llc"]})
+    out = _response(page.update_state(LLC, changed="upload", upload=upload, filename="p.json"))
+    assert out["message"]["is_open"] is True
+
+
+def test_render_draws_the_figures(page) -> None:
+    out = _response(page.render(LLC.to_store()))
+    cascade = out["cascade-graph"]["figure"]
+    assert [t["name"] for t in cascade["data"]][0] == "Primary tumor"
+    assert isinstance(cascade["data"][0]["y"], list)
+    assert out["burden-day"] == {"max": 30.0, "value": 30.0}
+    assert "Lung" in json.dumps(out["readouts"]["children"])
+
+
+def test_render_with_reference_overlays_it(page) -> None:
+    reference = PageState.for_scenario("kaplan2005-anti-vegfr1").to_store()
+    out = _response(page.render(LLC.to_store(), reference=reference))
+    assert len(out["cascade-graph"]["figure"]["data"]) == 6
+
+
+def test_render_twice_uses_the_cache(page) -> None:
+    first = _response(page.render(LLC.to_store()))
+    second = _response(page.render(LLC.to_store()))
+    assert first == second
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        {"changed": {"vegfr1_signalling": 99}, "days": 30, "scenario": None},
+        {"changed": {"no_such_parameter": 1}, "days": 30, "scenario": None},
+        {"changed": {}, "days": 0, "scenario": None},
+        {"changed": {}, "days": 30, "scenario": "made-up"},
+    ],
+)
+def test_render_with_forged_store_is_no_update(page, forged) -> None:
+    response = page.render(forged)
+    assert response.status_code == 204
+
+
+def test_render_with_forged_reference_is_no_update(page) -> None:
+    forged = {"changed": {"tropism.lung": -1}, "days": 30, "scenario": None}
+    assert page.render(LLC.to_store(), reference=forged).status_code == 204
+
+
+@pytest.mark.parametrize(
+    "forged", [[1, 2], {"changed": {}, "days": 30, "scenario": ["kaplan2005-llc"]}]
+)
+def test_render_with_forged_store_of_wrong_shape_is_no_update(page, forged) -> None:
+    assert page.render(forged).status_code == 204
