@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import numbers
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -602,19 +603,25 @@ def parse_value(name: str, raw: object) -> float | None:
         raise InvalidParameter(
             name, f"{name} needs a number in {spec.range_text} ({spec.unit}), got {raw!r}"
         )
+    not_a_number = InvalidParameter(
+        name, f"{name}={raw!r} is not a number; allowed range {spec.range_text} ({spec.unit})"
+    )
     if isinstance(raw, bool):
-        raise InvalidParameter(name, f"{name}={raw!r} is not a number")
+        raise not_a_number
     if isinstance(raw, str):
         try:
             value = float(raw.strip())
         except ValueError:
-            raise InvalidParameter(name, f"{name}={raw!r} is not a number") from None
-    elif isinstance(raw, int | float):
+            raise not_a_number from None
+    elif isinstance(raw, numbers.Real):  # also NumPy scalars
         value = float(raw)
     else:
-        raise InvalidParameter(name, f"{name}={raw!r} is not a number")
+        raise not_a_number
     if not math.isfinite(value):
-        raise InvalidParameter(name, f"{name}={raw!r} is not a finite number")
+        raise InvalidParameter(
+            name,
+            f"{name}={raw!r} is not a finite number; allowed range {spec.range_text} ({spec.unit})",
+        )
     if not spec.low <= value <= spec.high:
         raise InvalidParameter(
             name,

@@ -90,6 +90,24 @@ class _Segment:
     resect_at_start: bool
 
 
+#: Events closer than this (days, ~0.1 s) to each other or to a grid day are taken to coincide:
+#: LSODA refuses segments of 1e-17 days, and such precision means nothing biologically.
+_EVENT_EPS = 1e-6
+
+
+def _event_edges(cuts: set[float], grid: np.ndarray) -> list[float]:
+    """Sorted segment edges, each snapped onto a grid day it (nearly) hits, near-duplicates
+    merged; the first edge is 0 and the last is the end of the run."""
+    edges: list[float] = []
+    for t in sorted(cuts):
+        nearest = grid[np.abs(grid - t).argmin()]
+        t = float(nearest) if abs(nearest - t) <= _EVENT_EPS else t
+        if not edges or t - edges[-1] > _EVENT_EPS:
+            edges.append(t)
+    edges[-1] = float(grid[-1])
+    return edges
+
+
 def _segments(params: Parameters, days: float) -> list[_Segment]:
     """Split [0, days] at every event; each piece carries the therapy that holds on it."""
     efficacy = float(params["anti_vegfr1_efficacy"])
@@ -100,13 +118,13 @@ def _segments(params: Parameters, days: float) -> list[_Segment]:
         cuts |= {t for t in (t_on, t_off) if 0.0 < t < days}
     if t_res is not None and t_res < days:
         cuts.add(float(t_res))
-    edges = sorted(cuts)
+    edges = _event_edges(cuts, day_grid(days))
     return [
         _Segment(
             start=a,
             end=b,
             anti_vegfr1=efficacy if t_on <= 0.5 * (a + b) <= t_off else 0.0,
-            resect_at_start=t_res is not None and a == t_res,
+            resect_at_start=t_res is not None and abs(a - t_res) <= _EVENT_EPS,
         )
         for a, b in zip(edges[:-1], edges[1:], strict=True)
     ]
@@ -127,15 +145,15 @@ def integrate(
     for seg in _segments(params, days):
         if seg.resect_at_start:
             y[T_] *= 1.0 - float(params["resection_fraction"])
-        inside = (t_grid > seg.start) & (t_grid < seg.end)
+        inside = (t_grid > seg.start + _EVENT_EPS) & (t_grid < seg.end - _EVENT_EPS)
         times = np.concatenate(([seg.start], t_grid[inside], [seg.end]))
         coeffs = set_therapy(c, anti_vegfr1=seg.anti_vegfr1, vla4=vla4)
         ys = _solve_segment(y, times, coeffs, rtol, atol)
         np.maximum(ys, 0.0, out=ys)
         out[inside] = ys[1:-1]
-        out[t_grid == seg.start] = ys[0]
+        out[np.abs(t_grid - seg.start) <= _EVENT_EPS] = ys[0]
         y = ys[-1].copy()
-    out[t_grid == t_grid[-1]] = y
+    out[-1] = y
     if not np.all(np.isfinite(out)):
         raise SimulationError(f"non-finite state for {params!r}")
     return t_grid, out

@@ -1,0 +1,224 @@
+"""Each named scenario replays its experiment: the ``expected`` outcome it documents holds.
+
+Assertions are a little stricter than the documented claim where the model has room, so a
+recalibration that drifts toward the edge is noticed before the claim breaks. Measured values
+(defaults of 2025-11-25, ATOL 1e-9 cells) are in the comments.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from model import ORGANS, InvalidInput, Parameters
+from model.scenarios import SCENARIOS, get_scenario
+from model.solve import validate_days
+
+CONTRACT_NAMES = {
+    "kaplan2005-llc",
+    "kaplan2005-anti-vegfr1",
+    "conditioned-medium-redirect",
+    "breast-resection-dormancy",
+    "vla4-blockade",
+}
+RESECTION_DAY = 1034.0
+YEAR = 365.0
+
+
+def total_burden(result) -> float:
+    return sum(o.burden_final for o in result.readouts.organs.values())
+
+
+def burden_ranking(result) -> list[str]:
+    organs = result.readouts.organs
+    return sorted(ORGANS, key=lambda organ: -organs[organ].burden_final)
+
+
+def non_lung_share(result) -> float:
+    return 1.0 - result.readouts.organs["lung"].burden_final / total_burden(result)
+
+
+def earliest_macrometastasis(result) -> float | None:
+    days = [o.macrometastasis_day for o in result.readouts.organs.values()]
+    days = [d for d in days if d is not None]
+    return min(days) if days else None
+
+
+# --- the catalogue -------------------------------------------------------------------------
+
+
+def test_contract_scenarios_exist() -> None:
+    assert CONTRACT_NAMES <= set(SCENARIOS)
+
+
+@pytest.mark.parametrize("name", list(SCENARIOS))
+def test_scenario_is_complete_and_valid(name: str) -> None:
+    scenario = SCENARIOS[name]
+    assert scenario.name == name
+    for text in (scenario.title, scenario.what, scenario.look_for, scenario.expected):
+        assert text.strip()
+    assert scenario.source.strip()
+    assert validate_days(scenario.days) == scenario.days
+    params = scenario.parameters()
+    assert isinstance(params, Parameters)
+    assert params.changed() == {
+        k: (None if v is None else float(v))
+        for k, v in scenario.overrides.items()
+        if v != Parameters()[k]
+    }
+
+
+def test_scenarios_are_immutable() -> None:
+    with pytest.raises(TypeError):
+        SCENARIOS["mine"] = SCENARIOS["kaplan2005-llc"]  # type: ignore[index]
+
+
+def test_unknown_scenario_lists_the_known_names() -> None:
+    with pytest.raises(InvalidInput, match="unknown scenario 'kaplan'") as info:
+        get_scenario("kaplan")
+    for name in CONTRACT_NAMES:
+        assert name in str(info.value)
+
+
+# --- kaplan2005-llc (O1: the niche comes first) ---------------------------------------------
+
+
+def test_llc_lung_niche_forms_days_before_lung_dtcs(run_scenario) -> None:
+    lung = run_scenario("kaplan2005-llc").readouts.organs["lung"]
+    assert 11.0 <= lung.niche_onset_day <= 16.0  # measured 13.3 (Kaplan 2005: day 12-14)
+    assert 15.0 <= lung.dtc_detect_day <= 22.0  # measured 17.9 (Kaplan 2005: ~day 18)
+    assert lung.dtc_detect_day - lung.niche_onset_day >= 3.0  # measured 4.6; claim: >= 2
+
+
+def test_llc_lung_carries_the_burden(run_scenario) -> None:
+    result = run_scenario("kaplan2005-llc")
+    lung_share = result.readouts.organs["lung"].burden_final / total_burden(result)
+    assert lung_share > 0.95  # measured 0.992; claim: most of the burden (> 80%)
+    assert burden_ranking(result)[0] == "lung"
+    others = [o for o in ORGANS if o != "lung"]
+    assert all(result.readouts.organs[o].niche_onset_day is None for o in others)
+
+
+def test_llc_biomarker_alarm_precedes_the_lung_niche(run_scenario) -> None:
+    ro = run_scenario("kaplan2005-llc").readouts
+    # measured: alarm day 7.0, lung niche onset 13.3, peak 2.19-fold on day 15.2
+    assert ro.biomarker_alarm_day is not None
+    assert ro.organs["lung"].niche_onset_day - ro.biomarker_alarm_day >= 3.0
+    assert ro.biomarker_lead_days > 5.0  # alarm to first DTC detection: measured 10.9
+    assert ro.biomarker_peak_fold_change > 1.8
+
+
+# --- kaplan2005-anti-vegfr1 (O2) ----------------------------------------------------------
+
+
+def test_anti_vegfr1_abrogates_niches_and_cuts_burden(run_scenario) -> None:
+    control = run_scenario("kaplan2005-llc")
+    treated = run_scenario("kaplan2005-anti-vegfr1")
+    for organ, readout in treated.readouts.organs.items():
+        assert readout.niche_onset_day is None, organ
+    # measured: lung niche permissiveness peak 0.0045 (control 0.87)
+    assert treated.frame["lung.niche_permissiveness"].max() < 0.1
+    # measured: 219 vs 111,525 cells (0.2%); claim: cut by more than 80%
+    assert total_burden(treated) < 0.02 * total_burden(control)
+    # The biomarker stays flat: measured peak 1.13-fold, no alarm.
+    assert treated.readouts.biomarker_alarm_day is None
+
+
+def test_anti_vegfr1_leaves_the_seed_alone(run_scenario) -> None:
+    """Therapy acts on the soil only: the seed-only counterfactual is the control's."""
+    control = run_scenario("kaplan2005-llc")
+    treated = run_scenario("kaplan2005-anti-vegfr1")
+    for organ in ORGANS:
+        np.testing.assert_allclose(
+            treated.readouts.organs[organ].seed_only_burden_final,
+            control.readouts.organs[organ].seed_only_burden_final,
+            rtol=1e-6,
+        )
+
+
+# --- conditioned-medium-redirect (O3) -------------------------------------------------------
+
+
+def test_conditioned_medium_changes_the_organ_ranking(run_scenario) -> None:
+    control = run_scenario("kaplan2005-llc")
+    redirected = run_scenario("conditioned-medium-redirect")
+    # measured control: lung 110,700 > lymph node 542 > liver 156 > bone = other 60 > brain 42
+    # measured redirect: lung 68,560 > liver 32,630 > other 29,750 > lymph node 27,860 > ...
+    assert burden_ranking(redirected) != burden_ranking(control)
+    assert burden_ranking(redirected)[1] != burden_ranking(control)[1]
+    organs = redirected.readouts.organs
+    for organ in ("liver", "lymph_node", "other"):
+        assert organs[organ].niche_onset_day is not None, organ  # measured 15.6-16.0
+
+
+def test_conditioned_medium_raises_the_non_lung_share(run_scenario) -> None:
+    control = non_lung_share(run_scenario("kaplan2005-llc"))
+    redirected = non_lung_share(run_scenario("conditioned-medium-redirect"))
+    # measured: 0.0077 -> 0.576 (75-fold); claim: at least fivefold
+    assert redirected >= 20 * control
+
+
+# --- breast-resection-dormancy (O7) ---------------------------------------------------------
+
+
+def test_breast_primary_is_gone_after_resection(run_scenario) -> None:
+    frame = run_scenario("breast-resection-dormancy").frame
+    assert (frame.loc[frame["day"] > RESECTION_DAY, "tumor"] == 0.0).all()
+    before = frame.loc[frame["day"] < RESECTION_DAY, "tumor"]
+    assert before.iloc[-1] > 5e8  # measured 9.4e8 cells on day 1022: ~1 cm³ at diagnosis
+    # Tumor factor and the biomarker vanish with it: back to baseline within a year.
+    late = frame[frame["day"] > RESECTION_DAY + YEAR]
+    assert late["ctc"].max() == 0.0
+    np.testing.assert_allclose(late["circulating_hpc"], 1.0, atol=0.05)
+
+
+def _dormant_total(frame, day: float) -> float:
+    """Dormant DTCs summed over organs on the first grid day at or after ``day``."""
+    row = frame[frame["day"] >= day].iloc[0]
+    return float(sum(row[f"{organ}.dormant"] for organ in ORGANS))
+
+
+def test_breast_dormant_reservoir_persists(run_scenario) -> None:
+    frame = run_scenario("breast-resection-dormancy").frame
+    at_resection = _dormant_total(frame, RESECTION_DAY)  # measured 2,017 cells (day 1036)
+    five_years = _dormant_total(frame, RESECTION_DAY + 5 * YEAR)  # measured 1,397 (day 2856)
+    assert at_resection > 100
+    assert five_years >= 0.6 * at_resection  # measured 0.69; claim: at least half
+
+
+def test_breast_relapse_comes_years_after_resection(run_scenario) -> None:
+    result = run_scenario("breast-resection-dormancy")
+    earliest = earliest_macrometastasis(result)  # measured 4,438 (lung); bone 7,384
+    assert earliest is not None, "no late relapse within 20 years"
+    assert earliest > RESECTION_DAY + 3 * YEAR
+    assert result.readouts.relapse_probability > 0.5
+
+
+def test_breast_faster_dormancy_exit_brings_relapse_forward(run_scenario) -> None:
+    base = run_scenario("breast-resection-dormancy")
+    exit_rate = SCENARIOS["breast-resection-dormancy"].overrides["dormancy_exit_rate"]
+    faster = run_scenario("breast-resection-dormancy", dormancy_exit_rate=10 * exit_rate)
+    # measured: 4,438 -> 3,114 (1,324 days, 3.6 years earlier)
+    assert earliest_macrometastasis(faster) <= earliest_macrometastasis(base) - 2 * YEAR
+
+
+# --- vla4-blockade ---------------------------------------------------------------------------
+
+
+def test_vla4_blockade_prevents_niches_and_metastases(run_scenario) -> None:
+    control = run_scenario("kaplan2005-llc")
+    blocked = run_scenario("vla4-blockade")
+    for organ, readout in blocked.readouts.organs.items():
+        assert readout.niche_onset_day is None, organ
+    # measured lung niche peak: 0.29 vs 2.58 clusters
+    assert blocked.frame["lung.niche"].max() < 0.25 * control.frame["lung.niche"].max()
+    # measured: 291 vs 111,525 cells (0.26%); claim: fewer metastases (< 20%)
+    assert total_burden(blocked) < 0.02 * total_burden(control)
+
+
+def test_vla4_blockade_keeps_the_biomarker_high(run_scenario) -> None:
+    control = run_scenario("kaplan2005-llc").readouts
+    blocked = run_scenario("vla4-blockade").readouts
+    # measured: 2.44-fold vs 2.19-fold (fewer HPCs leave the blood by homing)
+    assert blocked.biomarker_peak_fold_change >= control.biomarker_peak_fold_change
+    assert blocked.biomarker_alarm_day is not None
