@@ -1,0 +1,29 @@
+"""Entry point: `gunicorn app:server` in production, `python app.py` for a local run.
+
+`python app.py` serves on HOST (default 127.0.0.1) and PORT (default 8050); Dash's debug
+mode (hot reload, in-page error overlay) only when SEED_SOIL_DEBUG=1.
+"""
+
+import os
+import sys
+
+from dashboard import create_app
+
+app = create_app()
+server = app.server
+
+
+def port_from_env() -> int:
+    """The PORT environment variable as a TCP port; exits with a one-line message if invalid."""
+    raw = os.environ.get("PORT", "8050")
+    if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= 65535):
+        sys.exit(f"app.py: PORT must be an integer from 1 to 65535, got {raw!r}")
+    return int(raw)
+
+
+if __name__ == "__main__":
+    app.run(
+        host=os.environ.get("HOST", "127.0.0.1"),
+        port=port_from_env(),
+        debug=os.environ.get("SEED_SOIL_DEBUG") == "1",
+    )

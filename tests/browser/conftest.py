@@ -1,0 +1,45 @@
+"""dash_duo in Debian's Chromium: /usr/bin/chromium driven by /usr/bin/chromedriver.
+
+Never a downloaded browser. Without root to install the apt packages, the browser tests are
+skipped locally; under CI (CI=true) a missing browser is an error, not a skip.
+"""
+
+import os
+import shutil
+
+import pytest
+from selenium.webdriver.chrome.options import Options
+
+CHROMIUM = "/usr/bin/chromium"
+CHROME_ARGUMENTS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    # This machine has no network: without these Chromium keeps calling home and logging failures.
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+
+
+def pytest_setup_options() -> Options:
+    """Hook of dash's pytest plugin: the options every dash_duo browser starts with."""
+    options = Options()
+    options.binary_location = CHROMIUM
+    for argument in CHROME_ARGUMENTS:
+        options.add_argument(argument)
+    return options
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    missing = [name for name in (CHROMIUM, "chromedriver") if shutil.which(name) is None]
+    if not missing or os.environ.get("CI"):
+        return
+    reason = f"not installed: {', '.join(missing)} (run scripts/test as root)"
+    skip = pytest.mark.skip(reason=reason)
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(skip)
