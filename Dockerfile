@@ -12,11 +12,14 @@ COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 # Code stays owned by root: the app user can read it but not change it.
 COPY . .
+# Compile the numba right-hand side once at build time; workers then only load the cache.
+RUN python -c "from model import simulate; simulate()" && chmod -R a+rwX "$NUMBA_CACHE_DIR"
 
 USER 10001:10001
 EXPOSE 8050
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8050/health', timeout=4)"]
-# Every worker must share one DASH_SECRET_KEY (pass it with `docker run -e`). No control socket:
-# gunicorn 27 would try to create one under the (absent) home directory.
-CMD ["gunicorn", "--bind", "0.0.0.0:8050", "--workers", "2", "--no-control-socket", "app:server"]
+# Every worker must share one DASH_SECRET_KEY (pass it with `docker run -e`). --preload builds
+# the app (and warms the model) once before forking. No control socket: gunicorn 27 would try to
+# create one under the (absent) home directory.
+CMD ["gunicorn", "--bind", "0.0.0.0:8050", "--workers", "2", "--preload", "--no-control-socket", "app:server"]

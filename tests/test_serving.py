@@ -3,7 +3,6 @@
 import subprocess
 import sys
 import time
-import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -23,7 +22,7 @@ def wait_until_healthy(url: str, process: subprocess.Popen) -> None:
         try:
             if get_status(url) == 200:
                 return
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:  # refused, reset, or timed out while the worker is still booting
             pass
         time.sleep(0.2)
     raise TimeoutError(f"{url} not healthy within {STARTUP_SECONDS} s")
@@ -37,7 +36,7 @@ def test_gunicorn_serves_health_and_page(free_port: int, repo_root: Path, tmp_pa
             [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{free_port}"]
             # gunicorn 27's control socket is one per user ($HOME/.gunicorn/gunicorn.ctl):
             # parallel instances would take it from each other.
-            + ["--workers", "1", "--no-control-socket", "app:server"],
+            + ["--workers", "2", "--preload", "--no-control-socket", "app:server"],
             cwd=repo_root,
             stdout=log,
             stderr=subprocess.STDOUT,

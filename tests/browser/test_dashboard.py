@@ -42,6 +42,14 @@ def _summary(dash_duo) -> str:
     return dash_duo.find_element("#readout-summary").text
 
 
+def _lung_row(dash_duo) -> list[str]:
+    """The lung row of the readout table, read in one go (the table is replaced on re-render)."""
+    return dash_duo.driver.execute_script(
+        "return [...document.querySelectorAll("
+        "'#readout-table-inner tbody tr:nth-child(2) > *')].map(c => c.innerText.trim());"
+    )
+
+
 def _start(dash_duo, app, free_port, path: str = "/") -> None:
     dash_duo.start_server(app, port=free_port)
     if path != "/":
@@ -53,8 +61,7 @@ def test_page_loads_with_story_figures_and_clean_console(dash_duo, app, free_por
     _start(dash_duo, app, free_port)
     assert "Biomarker: peak" in _summary(dash_duo)
     # The default scenario is Kaplan's LLC experiment: the lung niche comes before lung DTCs.
-    lung_row = dash_duo.find_element("#readout-table-inner tbody tr:nth-child(2)")
-    cells = [c.text for c in lung_row.find_elements(By.CSS_SELECTOR, "th, td")]
+    cells = _lung_row(dash_duo)
     assert cells[0] == "Lung"
     assert float(cells[1]) < float(cells[2])
     assert dash_duo.find_element("#organ-graph .main-svg")  # plotly drew the organ panels
@@ -143,3 +150,34 @@ def test_csv_download_holds_the_time_series(dash_duo, app, free_port) -> None:
     header = files[0].read_text().splitlines()[0].split(",")
     assert header[:5] == ["day", "tumor", "factor", "marrow_hpc", "circulating_hpc"]
     assert {"lung.niche_permissiveness", "lung.dormant", "lung.proliferating"} <= set(header)
+
+
+def test_anti_vegfr1_makes_the_lung_niche_and_metastases_vanish(dash_duo, app, free_port) -> None:
+    """The issue's story: LLC's lung niche comes before lung DTCs; pin that run, switch on
+    anti-VEGFR1 by typing its efficacy, and watch niche and burden vanish against the pin."""
+    _start(dash_duo, app, free_port)
+    organ, onset, detected, _, burden, *_ = _lung_row(dash_duo)
+    assert organ == "Lung" and float(onset) < float(detected)
+    dash_duo.find_element("#pin").click()
+    dash_duo.wait_for_contains_text("#reference-label", "Reference pinned", timeout=10)
+
+    therapy = dash_duo.driver.find_element(
+        By.XPATH, "//button[contains(@class, 'accordion-button')][normalize-space()='Therapy']"
+    )
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", therapy)
+    therapy.click()  # the Therapy section starts folded
+    box = _number_box(dash_duo, "anti_vegfr1_efficacy")
+    until(box.is_displayed, timeout=5)
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", box)
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys("0.95", Keys.ENTER)
+    until(lambda: _lung_row(dash_duo)[1] == "—", timeout=15)
+    treated = _lung_row(dash_duo)
+    assert treated[2] == "—"  # lung DTCs never reach the detection threshold
+    assert float(treated[4].split(" (ref")[0]) < 0.05 * float(burden)
+    assert f"(ref {burden})" in treated[4]
+    names = dash_duo.driver.execute_script(
+        "return document.querySelector('#cascade-graph .js-plotly-plot').data.map(t => t.name);"
+    )
+    assert "VEGFR1+ HPCs, fold (biomarker) (reference)" in names
+    assert dash_duo.get_logs() == []
