@@ -32,61 +32,25 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from scipy.integrate import solve_ivp  # noqa: E402
 
 from model import Parameters, simulate  # noqa: E402
-from model.equations import N_STATES, T_, initial_state, pack, rhs, set_therapy  # noqa: E402
+from model.equations import rhs  # noqa: E402
 from model.scenarios import SCENARIOS  # noqa: E402
-from model.solve import ATOL, RTOL, _segments, day_grid, integrate  # noqa: E402
+from model.solve import ATOL, RTOL, day_grid, integrate, scipy_segment_solver  # noqa: E402
 
 REF_RTOL, REF_ATOL = 1e-10, 1e-12
-
-#: Solves one segment: (f, y0, times, coefficients) -> states at ``times``, shape (len, N_STATES).
-SegmentSolver = Callable[[Callable, np.ndarray, np.ndarray, np.ndarray], np.ndarray]
-
-
-def piecewise(params: Parameters, days: float, solve: SegmentSolver, f: Callable) -> np.ndarray:
-    """States on ``day_grid(days)``, integrated segment by segment exactly as ``integrate`` does."""
-    t_grid = day_grid(days)
-    c = pack(params)
-    vla4 = float(params["vla4_block_efficacy"])
-    out = np.empty((t_grid.size, N_STATES))
-    y = initial_state(params)
-    for seg in _segments(params, days):
-        if seg.resect_at_start:
-            y[T_] *= 1.0 - float(params["resection_fraction"])
-        inside = (t_grid > seg.start) & (t_grid < seg.end)
-        times = np.concatenate(([seg.start], t_grid[inside], [seg.end]))
-        ys = solve(f, y, times, set_therapy(c, anti_vegfr1=seg.anti_vegfr1, vla4=vla4))
-        np.maximum(ys, 0.0, out=ys)
-        out[inside] = ys[1:-1]
-        out[t_grid == seg.start] = ys[0]
-        y = ys[-1].copy()
-    out[t_grid == t_grid[-1]] = y
-    return out
-
-
-def _solve_ivp(method: str, rtol: float, atol: np.ndarray | float) -> SegmentSolver:
-    def solve(f: Callable, y0: np.ndarray, times: np.ndarray, c: np.ndarray) -> np.ndarray:
-        sol = solve_ivp(
-            f, (times[0], times[-1]), y0, method=method, t_eval=times, args=(c,),
-            rtol=rtol, atol=atol,
-        )  # fmt: skip
-        if not sol.success:
-            raise RuntimeError(f"{method} failed: {sol.message}")
-        return sol.y.T
-
-    return solve
 
 
 def reference_lsoda(params: Parameters, days: float) -> np.ndarray:
     """solve_ivp(LSODA) + plain-Python right-hand side, same tolerances as ours."""
-    return piecewise(params, days, _solve_ivp("LSODA", RTOL, ATOL), rhs.py_func)
+    solver = scipy_segment_solver("LSODA", rtol=RTOL, atol=ATOL, f=rhs.py_func)
+    return integrate(params, days, segment_solver=solver)[1]
 
 
 def tight_radau(params: Parameters, days: float) -> np.ndarray:
     """The accuracy yardstick (numba right-hand side: same function, just faster)."""
-    return piecewise(params, days, _solve_ivp("Radau", REF_RTOL, REF_ATOL), rhs)
+    solver = scipy_segment_solver("Radau", rtol=REF_RTOL, atol=REF_ATOL)
+    return integrate(params, days, segment_solver=solver)[1]
 
 
 def max_rel_error(y: np.ndarray, ref: np.ndarray, floor: float) -> float:

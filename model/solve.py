@@ -14,7 +14,7 @@ later. ``tests/model/test_solve.py`` checks agreement with a Radau reference at 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,6 +41,7 @@ __all__ = [
     "RTOL",
     "day_grid",
     "integrate",
+    "scipy_segment_solver",
     "simulate",
     "simulate_batch",
     "validate_days",
@@ -130,13 +131,29 @@ def _segments(params: Parameters, days: float) -> list[_Segment]:
     ]
 
 
+#: Integrates one event-free segment: (y0, times, coefficients) -> states at ``times``.
+SegmentSolver = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+
+
 def integrate(
-    params: Parameters, days: float, *, rtol: float = RTOL, atol: np.ndarray | float = ATOL
+    params: Parameters,
+    days: float,
+    *,
+    rtol: float = RTOL,
+    atol: np.ndarray | float = ATOL,
+    segment_solver: SegmentSolver | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """States on ``day_grid(days)``: returns ``(t, y)`` with ``y`` of shape (len(t), N_STATES).
 
     At an event day the grid shows the state just after the event (right-continuous).
+    ``segment_solver`` replaces LSODA (e.g. ``scipy_segment_solver`` for a reference run);
+    ``rtol``/``atol`` then belong to it.
     """
+    if segment_solver is None:
+
+        def segment_solver(y0: np.ndarray, times: np.ndarray, c: np.ndarray) -> np.ndarray:
+            return _solve_segment(y0, times, c, rtol, atol)
+
     t_grid = day_grid(days)
     c = pack(params)
     vla4 = float(params["vla4_block_efficacy"])
@@ -148,7 +165,7 @@ def integrate(
         inside = (t_grid > seg.start + _EVENT_EPS) & (t_grid < seg.end - _EVENT_EPS)
         times = np.concatenate(([seg.start], t_grid[inside], [seg.end]))
         coeffs = set_therapy(c, anti_vegfr1=seg.anti_vegfr1, vla4=vla4)
-        ys = _solve_segment(y, times, coeffs, rtol, atol)
+        ys = segment_solver(y, times, coeffs)
         np.maximum(ys, 0.0, out=ys)
         out[inside] = ys[1:-1]
         out[np.abs(t_grid - seg.start) <= _EVENT_EPS] = ys[0]
@@ -157,6 +174,23 @@ def integrate(
     if not np.all(np.isfinite(out)):
         raise SimulationError(f"non-finite state for {params!r}")
     return t_grid, out
+
+
+def scipy_segment_solver(
+    method: str, *, rtol: float, atol: np.ndarray | float, f: Callable = rhs
+) -> SegmentSolver:
+    """A ``solve_ivp`` segment solver: the tight reference and the benchmark's yardstick."""
+
+    def solve(y0: np.ndarray, times: np.ndarray, c: np.ndarray) -> np.ndarray:
+        sol = solve_ivp(
+            f, (times[0], times[-1]), y0, method=method, t_eval=times, args=(c,),
+            rtol=rtol, atol=atol,
+        )  # fmt: skip
+        if not sol.success:
+            raise SimulationError(f"{method} failed on [{times[0]}, {times[-1]}]: {sol.message}")
+        return sol.y.T
+
+    return solve
 
 
 def _solve_segment(
@@ -169,13 +203,7 @@ def _solve_segment(
     if info["message"] == "Integration successful.":
         return ys
     # LSODA gave up (it says so on stderr): fall back to an implicit method before failing.
-    sol = solve_ivp(
-        rhs, (times[0], times[-1]), y0, method="Radau", t_eval=times, args=(c,),
-        rtol=rtol, atol=atol,
-    )  # fmt: skip
-    if not sol.success:
-        raise SimulationError(f"integration failed on [{times[0]}, {times[-1]}]: {sol.message}")
-    return sol.y.T
+    return scipy_segment_solver("Radau", rtol=rtol, atol=atol)(y0, times, c)
 
 
 def simulate(params: Parameters | None = None, days: float | None = None) -> SimulationResult:
