@@ -15,27 +15,38 @@ from model.readouts import Readouts, compute_readouts
 __all__ = ["SimulationResult", "build_frame"]
 
 
+def _column_names() -> list[str]:
+    names = ["day", *SYSTEMIC_STATES]
+    names += [f"{organ}.{block}" for block in ORGAN_BLOCKS for organ in ORGANS]
+    names += [f"{organ}.{q}" for q in _DERIVED for organ in ORGANS]
+    return names
+
+
+_DERIVED = ("niche_permissiveness", "burden", "seed_only_burden")
+COLUMNS: tuple[str, ...] = tuple(_column_names())
+
+
 def build_frame(t: np.ndarray, y: np.ndarray, niche_hill: float) -> pd.DataFrame:
     """One row per grid day; systemic columns, then ``<organ>.<quantity>`` columns.
 
     Besides the states it adds, per organ, the niche permissiveness phi = N^h / (1 + N^h), the
     DTC burden (dormant + proliferating) and the seed-only burden (the same with niches off).
+    Built as one block of floats: a DataFrame of ~100 separate columns costs milliseconds.
     """
-    columns: dict[str, np.ndarray] = {"day": t}
-    for k, name in enumerate(SYSTEMIC_STATES):
-        columns[name] = y[:, k]
     base = len(SYSTEMIC_STATES)
-    for b, block in enumerate(ORGAN_BLOCKS):
-        for i, organ in enumerate(ORGANS):
-            columns[f"{organ}.{block}"] = y[:, base + b * N_ORGANS + i]
-    for organ in ORGANS:
-        niche_h = columns[f"{organ}.niche"] ** niche_hill
-        columns[f"{organ}.niche_permissiveness"] = niche_h / (1.0 + niche_h)
-        columns[f"{organ}.burden"] = columns[f"{organ}.dormant"] + columns[f"{organ}.proliferating"]
-        columns[f"{organ}.seed_only_burden"] = (
-            columns[f"{organ}.dormant_seed_only"] + columns[f"{organ}.proliferating_seed_only"]
-        )
-    return pd.DataFrame(columns)
+
+    def block(name: str) -> np.ndarray:
+        k = base + ORGAN_BLOCKS.index(name) * N_ORGANS
+        return y[:, k : k + N_ORGANS]
+
+    niche_h = block("niche") ** niche_hill
+    derived = (
+        niche_h / (1.0 + niche_h),
+        block("dormant") + block("proliferating"),
+        block("dormant_seed_only") + block("proliferating_seed_only"),
+    )
+    data = np.hstack([t[:, None], y, *derived])
+    return pd.DataFrame(data, columns=list(COLUMNS), copy=False)
 
 
 @dataclass(frozen=True)
