@@ -104,11 +104,16 @@ def cascade_figure(
                 width=3,
             ),  # fmt: skip
         ]
+    top = max(float(r.frame[["tumor", "ctc"]].to_numpy().max()) for r in (result, reference) if r)
     layout = _base_layout(
         font_size,
         title={"text": "The cascade: tumor, circulating tumor cells, biomarker"},
         xaxis={"title": {"text": "day"}},
-        yaxis={"title": {"text": "cells"}, "type": "log" if log_y else "linear"},
+        yaxis={
+            "title": {"text": "cells"},
+            "type": "log" if log_y else "linear",
+            **({"range": [-2.0, np.log10(max(top, 1.0)) + 0.3]} if log_y else {}),
+        },
         yaxis2={
             "title": {"text": "circulating VEGFR1+ HPCs (fold of healthy)"},
             "overlaying": "y",
@@ -127,10 +132,59 @@ def cascade_figure(
                 "y0": BIOMARKER_ALARM_FOLD,
                 "y1": BIOMARKER_ALARM_FOLD,
                 "line": {"color": _HPC, "width": 1, "dash": "dot"},
-            }
-        ],  # fmt: skip
+            },
+            *_therapy_shapes(result),
+        ],
+        annotations=_therapy_labels(result, font_size),
     )
     return {"data": traces, "layout": layout}
+
+
+def _therapy_marks(result: SimulationResult) -> list[tuple[str, float, float]]:
+    """(label, start, end) of each treatment inside the run: a window or a single day."""
+    p, days = result.params, result.days
+    marks = []
+    if p["anti_vegfr1_efficacy"] > 0 and p["anti_vegfr1_start_day"] < days:
+        end = min(float(p["anti_vegfr1_end_day"]), days)
+        marks.append(("anti-VEGFR1", float(p["anti_vegfr1_start_day"]), end))
+    if p["resection_day"] is not None and p["resection_day"] < days:
+        marks.append(("resection", float(p["resection_day"]), float(p["resection_day"])))
+    return marks
+
+
+def _therapy_shapes(result: SimulationResult) -> list[dict]:
+    """A shaded band for a treatment window, a dash-dot line for a resection."""
+    shapes = []
+    for _, start, end in _therapy_marks(result):
+        shape = {"xref": "x", "x0": start, "x1": end, "yref": "paper", "y0": 0, "y1": 1}
+        if end > start:
+            shape |= {
+                "type": "rect",
+                "layer": "below",
+                "fillcolor": "rgba(0, 114, 178, 0.08)",
+                "line": {"width": 0},
+            }
+        else:
+            shape |= {"type": "line", "line": {"color": "#555555", "width": 1.5, "dash": "dashdot"}}
+        shapes.append(shape)
+    return shapes
+
+
+def _therapy_labels(result: SimulationResult, font_size: int) -> list[dict]:
+    return [
+        {
+            "x": start,
+            "xref": "x",
+            "y": 1.0,
+            "yref": "paper",
+            "text": label,
+            "showarrow": False,
+            "xanchor": "left",
+            "yanchor": "top",
+            "font": {"size": max(font_size - 2, 9), "color": "#333333"},
+        }
+        for label, start, _ in _therapy_marks(result)
+    ]
 
 
 def _cell_log_range(

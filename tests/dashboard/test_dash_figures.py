@@ -15,7 +15,7 @@ from dashboard.figures import (
     organ_figure,
     readout_table,
 )
-from model import ORGANS
+from model import ORGANS, Parameters, simulate
 
 FIGURES = {
     "cascade": lambda r, ref=None: cascade_figure(r, ref),
@@ -292,3 +292,22 @@ def test_readout_summary_names_the_biomarker_peak(default_result) -> None:
 
 def test_readout_table_is_json_serialisable(default_result, reference_result) -> None:
     assert "Lung" in to_json_plotly(readout_table(default_result, reference_result))
+
+
+def test_cascade_marks_the_treatment_window_and_the_resection() -> None:
+    treated = simulate(
+        Parameters(anti_vegfr1_efficacy=0.9, anti_vegfr1_start_day=5, resection_day=20), 30
+    )
+    fig = cascade_figure(treated)
+    shapes = {s["type"]: s for s in fig["layout"]["shapes"] if s["yref"] == "paper"}
+    assert (shapes["rect"]["x0"], shapes["rect"]["x1"]) == (5.0, 30.0)  # window clipped to run
+    assert shapes["line"]["x0"] == shapes["line"]["x1"] == 20.0
+    labels = [a["text"] for a in fig["layout"]["annotations"]]
+    assert labels == ["anti-VEGFR1", "resection"]
+
+
+def test_untreated_cascade_has_no_treatment_marks(default_result) -> None:
+    fig = cascade_figure(default_result)
+    assert [s["yref"] for s in fig["layout"]["shapes"]] == ["y2"]  # only the biomarker alarm line
+    assert fig["layout"]["annotations"] == []
+    assert fig["layout"]["yaxis"]["range"][0] == -2.0  # log axis starts at 0.01 cells
