@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Callable
 
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html
 from dash.exceptions import PreventUpdate
@@ -27,6 +28,7 @@ from dashboard.state import (
     value_from_slider,
 )
 from model import GROUPS, PARAMETER_SPECS, InvalidInput, Parameters, SimulationError, spec_for
+from model.sbml import to_sbml
 from model.scenarios import SCENARIOS
 from model.solve import validate_days
 
@@ -107,6 +109,23 @@ def _control_values(state: PageState) -> tuple[list, list]:
     sliders = [slider_position(s, state.params[s.name]) for s in _SLIDER_SPECS]
     inputs = [state.params[s.name] for s in CONTROL_SPECS]
     return sliders, inputs
+
+
+def _label(state: PageState) -> str:
+    return state.scenario or "custom"
+
+
+def _parameters_file(state: PageState) -> tuple[str, str]:
+    return to_download(state), f"seed-soil-{_label(state)}-parameters.json"
+
+
+def _csv_file(state: PageState) -> tuple[str, str]:
+    frame = simulate_state(state).frame
+    return frame.to_csv(index=False, float_format="%.6g"), f"seed-soil-{_label(state)}.csv"
+
+
+def _sbml_file(state: PageState) -> tuple[str, str]:
+    return to_sbml(state.params), f"seed-soil-{_label(state)}.sbml.xml"
 
 
 def register(app: Dash) -> None:
@@ -220,27 +239,25 @@ def register(app: Dash) -> None:
         name = SCENARIOS[state.scenario].title if state.scenario else "custom settings"
         return state.to_store(), f"Reference pinned (dashed): {name}, {state.days:g} days."
 
-    @app.callback(
-        Output("download-params", "data"),
-        Input("download-params-btn", "n_clicks"),
-        State("state", "data"),
-        prevent_initial_call=True,
-    )
-    def download_params(_n, stored):
-        state = PageState.from_store(stored)
-        return dcc.send_string(to_download(state), "seed-soil-parameters.json")
+    def downloadable(target: str, make: Callable[[PageState], tuple[str, str]]) -> None:
+        """Button ``<target>-btn`` sends ``make(state) -> (text, filename)`` as a file."""
 
-    @app.callback(
-        Output("download-csv", "data"),
-        Input("download-csv-btn", "n_clicks"),
-        State("state", "data"),
-        prevent_initial_call=True,
-    )
-    def download_csv(_n, stored):
-        state = PageState.from_store(stored)
-        frame = simulate_state(state).frame
-        name = f"seed-soil-{state.scenario or 'custom'}-timeseries.csv"
-        return dcc.send_string(frame.to_csv(index=False, float_format="%.6g"), name)
+        @app.callback(
+            Output(target, "data"),
+            Input(f"{target}-btn", "n_clicks"),
+            State("state", "data"),
+            prevent_initial_call=True,
+        )
+        def download(_n, stored):
+            try:
+                text, filename = make(PageState.from_store(stored))
+            except InvalidInput as exc:
+                raise PreventUpdate from exc
+            return dcc.send_string(text, filename)
+
+    downloadable("download-params", _parameters_file)
+    downloadable("download-csv", _csv_file)
+    downloadable("download-sbml", _sbml_file)
 
     @app.callback(
         [Output(graph, "config") for graph in GRAPH_IDS],

@@ -133,8 +133,16 @@ def _share_box() -> html.Div:
                         color="secondary",
                         outline=True,
                     ),
+                    dbc.Button(
+                        "Model (SBML)",
+                        id="download-sbml-btn",
+                        size="sm",
+                        color="secondary",
+                        outline=True,
+                        title="The model with these parameters, for COPASI or Tellurium",
+                    ),
                 ],  # fmt: skip
-                className="d-flex gap-2 my-2",
+                className="d-flex flex-wrap gap-2 my-2",
             ),
             dcc.Upload(
                 id="upload",
@@ -162,6 +170,7 @@ def _share_box() -> html.Div:
             ),
             dcc.Download(id="download-params"),
             dcc.Download(id="download-csv"),
+            dcc.Download(id="download-sbml"),
         ],
         className="share-box",
     )

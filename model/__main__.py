@@ -1,4 +1,4 @@
-"""Command line: ``python -m model run|scenarios|params``.
+"""Command line: ``python -m model run|export-sbml|scenarios|params``.
 
 Bad input (unknown key or scenario, non-number, value out of range, bad days) exits with status 2
 and one line on stderr naming the key, the value and the allowed range. Never a traceback.
@@ -15,7 +15,7 @@ from typing import NoReturn
 from model.errors import InvalidInput
 from model.export import result_to_json, scenarios_table, specs_table
 from model.parameters import PARAMETER_SPECS, Parameters
-from model.scenarios import SCENARIOS, get_scenario
+from model.scenarios import SCENARIOS, Scenario, get_scenario
 from model.solve import simulate, validate_days
 
 EXIT_BAD_INPUT = 2
@@ -36,22 +36,37 @@ def _build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     run = sub.add_parser("run", help="simulate a scenario and print readouts or time series")
-    run.add_argument("--scenario", help=f"one of: {', '.join(SCENARIOS)} (default: defaults)")
-    run.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a parameter (repeatable); `python -m model params` lists the keys",
-    )
+    _add_parameter_options(run)
     run.add_argument("--days", help="simulated days (default: the scenario's, or 30)")
     run.add_argument("--format", choices=("json", "csv"), default="json")
+
+    sbml = sub.add_parser("export-sbml", help="write the model with its parameters as SBML")
+    _add_parameter_options(sbml)
+    sbml.add_argument("--output", help="file to write (default: standard output)")
 
     for name, what in (("scenarios", "list the named scenarios"), ("params", "list parameters")):
         cmd = sub.add_parser(name, help=what)
         formats = ("text", "json", "markdown") if name == "params" else ("text", "json")
         cmd.add_argument("--format", choices=formats, default="text")
     return parser
+
+
+def _add_parameter_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--scenario", help=f"one of: {', '.join(SCENARIOS)} (default: defaults)")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a parameter (repeatable); `python -m model params` lists the keys",
+    )
+
+
+def _parameters(args: argparse.Namespace) -> tuple[Scenario | None, Parameters]:
+    """The scenario named by --scenario (if any) with the --set overrides applied."""
+    scenario = get_scenario(args.scenario) if args.scenario else None
+    base = dict(scenario.overrides) if scenario else {}
+    return scenario, Parameters({**base, **_parse_sets(args.set)})
 
 
 def _parse_sets(pairs: Sequence[str]) -> dict[str, str]:
@@ -65,9 +80,7 @@ def _parse_sets(pairs: Sequence[str]) -> dict[str, str]:
 
 
 def _run(args: argparse.Namespace) -> str:
-    scenario = get_scenario(args.scenario) if args.scenario else None
-    base = dict(scenario.overrides) if scenario else {}
-    params = Parameters({**base, **_parse_sets(args.set)})
+    scenario, params = _parameters(args)
     days = (
         validate_days(args.days) if args.days is not None else (scenario.days if scenario else None)
     )
@@ -75,6 +88,21 @@ def _run(args: argparse.Namespace) -> str:
     if args.format == "csv":
         return result.frame.to_csv(index=False, float_format="%.6g")
     return json.dumps(result_to_json(result, scenario.name if scenario else None), indent=2)
+
+
+def _export_sbml(args: argparse.Namespace) -> str:
+    from model.sbml import to_sbml  # libsbml loads only when asked for
+
+    _, params = _parameters(args)
+    text = to_sbml(params)
+    if args.output is None:
+        return text
+    try:
+        with open(args.output, "w", encoding="utf-8") as out:
+            out.write(text)
+    except OSError as exc:
+        raise InvalidInput(f"cannot write {args.output!r}: {exc.strerror}") from None
+    return f"wrote {args.output}"
 
 
 def _scenarios(args: argparse.Namespace) -> str:
@@ -98,7 +126,12 @@ def _params(args: argparse.Namespace) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _build_parser().parse_args(argv)
-    handler = {"run": _run, "scenarios": _scenarios, "params": _params}[args.command]
+    handler = {
+        "run": _run,
+        "export-sbml": _export_sbml,
+        "scenarios": _scenarios,
+        "params": _params,
+    }[args.command]
     try:
         output = handler(args)
     except InvalidInput as exc:

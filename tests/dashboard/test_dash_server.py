@@ -145,3 +145,41 @@ def test_render_with_forged_reference_is_no_update(page) -> None:
 )
 def test_render_with_forged_store_of_wrong_shape_is_no_update(page, forged) -> None:
     assert page.render(forged).status_code == 204
+
+
+def _download(page, target: str, stored: object):
+    return page.post(
+        {
+            "output": f"{target}.data",
+            "outputs": {"id": target, "property": "data"},
+            "inputs": [{"id": f"{target}-btn", "property": "n_clicks", "value": 1}],
+            "state": [{"id": "state", "property": "data", "value": stored}],
+            "changedPropIds": [f"{target}-btn.n_clicks"],
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    "target, marker, suffix",
+    [
+        (
+            "download-sbml",
+            '<sbml xmlns="http://www.sbml.org/sbml/level3/version2/core"',
+            ".sbml.xml",
+        ),
+        ("download-params", '"format": "seed-soil-explorer/parameters"', "-parameters.json"),
+        ("download-csv", "day,tumor,factor", ".csv"),
+    ],
+)
+def test_downloads_send_the_current_state(page, target, marker, suffix) -> None:
+    state = PageState.for_scenario("breast-resection-dormancy")
+    response = _download(page, target, state.to_store())
+    assert response.status_code == 200
+    data = response.get_json()["response"][target]["data"]
+    assert marker in data["content"]
+    assert data["filename"] == f"seed-soil-breast-resection-dormancy{suffix}"
+
+
+def test_download_with_a_forged_store_is_no_update(page) -> None:
+    forged = {"changed": {"vegfr1_signalling": 1e9}, "days": 30, "scenario": None}
+    assert _download(page, "download-sbml", forged).status_code == 204
