@@ -9,7 +9,7 @@ What it measures (nothing is asserted; numbers depend on the machine):
   numba-compiled right-hand side. A warm-up call comes first so numba compilation (or loading
   its on-disk cache) is excluded; its time is printed separately.
 * reference: ``scipy.integrate.solve_ivp(method="LSODA")`` with the plain-Python right-hand side
-  ``model.equations.rhs.py_func`` over the same event segments, the same ``rtol``/``atol`` and
+  ``model.equations.rhs_interpreted`` over the same event segments, the same ``rtol``/``atol`` and
   ``t_eval`` on the same output grid.
 * accuracy of both against a tight Radau solution (rtol 1e-10, atol 1e-12): the largest relative
   error over all grid points and states whose reference value exceeds ``--floor``.
@@ -34,7 +34,7 @@ if str(ROOT) not in sys.path:
 
 
 from model import Parameters, simulate  # noqa: E402
-from model.equations import rhs  # noqa: E402
+from model.equations import rhs_interpreted  # noqa: E402
 from model.scenarios import SCENARIOS  # noqa: E402
 from model.solve import ATOL, RTOL, day_grid, integrate, scipy_segment_solver  # noqa: E402
 
@@ -43,7 +43,7 @@ REF_RTOL, REF_ATOL = 1e-10, 1e-12
 
 def reference_lsoda(params: Parameters, days: float) -> np.ndarray:
     """solve_ivp(LSODA) + plain-Python right-hand side, same tolerances as ours."""
-    solver = scipy_segment_solver("LSODA", rtol=RTOL, atol=ATOL, f=rhs.py_func)
+    solver = scipy_segment_solver("LSODA", rtol=RTOL, atol=ATOL, f=rhs_interpreted)
     return integrate(params, days, segment_solver=solver)[1]
 
 
@@ -85,7 +85,7 @@ def bench_case(label: str, params: Parameters, days: float, repeat: int, ref_rep
     rows = (
         ("ours: simulate() end to end (odeint + numba RHS + readouts)", ours_sim, err_ours),
         ("ours: solve.integrate (odeint/LSODA + numba RHS)", ours_int, err_ours),
-        ("reference: solve_ivp(LSODA) + Python RHS (rhs.py_func)", ref, err_ref),
+        ("reference: solve_ivp(LSODA) + Python RHS (interpreted)", ref, err_ref),
     )
     for name, (med, low), err in rows:
         print(f"{name:58} {med:10.2f} {low:9.2f} {err:12.2e}")

@@ -5,13 +5,14 @@ Public API::
     from model import Parameters, simulate, simulate_batch, SCENARIOS, PARAMETER_SPECS
 """
 
+from model.batch import simulate_batch
 from model.errors import InvalidInput, InvalidParameter, SimulationError
 from model.organs import ORGAN_LABELS, ORGANS
 from model.parameters import GROUPS, PARAMETER_SPECS, Parameters, ParameterSpec, spec_for
 from model.readouts import OrganReadout, Readouts
 from model.result import SimulationResult
 from model.scenarios import SCENARIOS, Scenario
-from model.solve import simulate, simulate_batch
+from model.solve import simulate
 
 __all__ = [
     "GROUPS",

@@ -4,8 +4,8 @@
 from validated ``Parameters``. Therapies enter ``c`` as constants: the solver integrates piecewise
 between events (therapy window edges, resection), so the right-hand side stays smooth.
 
-The same function is compiled with numba for speed; ``rhs.py_func`` is the plain-Python version
-used as the benchmark reference. The full equations are in docs/model.md.
+The same function is compiled with numba for speed; ``rhs_interpreted`` runs it in the Python
+interpreter (the benchmark's plain-Python reference). The full equations are in docs/model.md.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ __all__ = [
     "initial_state",
     "pack",
     "rhs",
+    "rhs_interpreted",
+    "rhs_into",
     "set_therapy",
 ]
 
@@ -130,6 +132,20 @@ def initial_state(params: Parameters) -> np.ndarray:
 def rhs(t: float, y: np.ndarray, c: np.ndarray) -> np.ndarray:  # noqa: ARG001 (autonomous)
     """dy/dt. Pure; negative round-off in ``y`` is read as zero so no rate turns unphysical."""
     dy = np.empty_like(y)
+    rhs_into(y, c, dy)
+    return dy
+
+
+def rhs_interpreted(t: float, y: np.ndarray, c: np.ndarray) -> np.ndarray:  # noqa: ARG001
+    """``rhs`` run by the Python interpreter (numba's ``py_func``): the plain-Python reference."""
+    dy = np.empty_like(y)
+    rhs_into.py_func(y, c, dy)
+    return dy
+
+
+@njit(cache=True)
+def rhs_into(y: np.ndarray, c: np.ndarray, dy: np.ndarray) -> None:
+    """``rhs`` writing into a given array: the batch solver's inner loop allocates nothing."""
     T = max(y[T_], 0.0)
     S = max(y[S_], 0.0)
     M = max(y[M_], 0.0)
@@ -188,7 +204,6 @@ def rhs(t: float, y: np.ndarray, c: np.ndarray) -> np.ndarray:  # noqa: ARG001 (
 
     dy[H_] = c[H_CLEAR] * (mobilisation * M - H) - c[HOME_LOSS] * homing_open * primed_total * H
     dy[C_] = c[SHED] * T - arrest_flux
-    return dy
 
 
 @njit(cache=True, inline="always")

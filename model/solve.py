@@ -14,7 +14,7 @@ later. ``tests/model/test_solve.py`` checks agreement with a Radau reference at 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,7 +43,6 @@ __all__ = [
     "integrate",
     "scipy_segment_solver",
     "simulate",
-    "simulate_batch",
     "validate_days",
 ]
 
@@ -217,22 +216,3 @@ def simulate(params: Parameters | None = None, days: float | None = None) -> Sim
     span = DEFAULT_DAYS if days is None else validate_days(days)
     t, y = integrate(params, span)
     return SimulationResult.from_states(params, t, y)
-
-
-def simulate_batch(
-    param_sets: Sequence[Parameters | Mapping[str, object]], days: float | None = None
-) -> list[SimulationResult]:
-    """Run many parameter sets over the same ``days``; mappings are validated as ``Parameters``.
-
-    Every set is validated before any run starts, so a bad set fails fast with its index.
-    This first version runs the sets one after another; a vectorised batch solver is planned
-    (issue 4), with this function's signature.
-    """
-    span = DEFAULT_DAYS if days is None else validate_days(days)
-    checked = []
-    for index, item in enumerate(param_sets):
-        try:
-            checked.append(item if isinstance(item, Parameters) else Parameters(item))
-        except InvalidInput as exc:
-            raise InvalidInput(f"parameter set {index}: {exc}") from None
-    return [simulate(params, span) for params in checked]

@@ -337,14 +337,20 @@ def test_event_between_grid_points(overrides) -> None:
 # --- batches -----------------------------------------------------------------------------
 
 
-def test_simulate_batch_equals_one_run_per_set(run) -> None:
+def test_simulate_batch_agrees_with_one_run_per_set(run) -> None:
+    """A different solver (batch Dormand-Prince), the same answer to well within 1e-4."""
     sets = [Parameters(), {"vegfr1_signalling": "8"}, Parameters(vla4_block_efficacy=0.5)]
     results = simulate_batch(sets, 20.0)
     assert len(results) == 3
     for item, result in zip(sets, results, strict=True):
         params = item if isinstance(item, Parameters) else Parameters(item)
+        single = run(params, 20.0).frame
         assert result.params == params
-        pd.testing.assert_frame_equal(result.frame, run(params, 20.0).frame)
+        assert list(result.frame.columns) == list(single.columns)
+        mine, theirs = result.frame.to_numpy(), single.to_numpy()
+        floor = np.maximum(1e-3 * np.abs(theirs).max(axis=0), 1e-9)
+        significant = np.abs(theirs) > floor
+        assert np.all(np.abs(mine - theirs)[significant] <= 1e-4 * np.abs(theirs)[significant])
 
 
 def test_simulate_batch_refuses_a_bad_set_before_running_and_names_its_index() -> None:
