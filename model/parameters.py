@@ -591,6 +591,13 @@ def spec_for(name: str) -> ParameterSpec:
 _NONE_WORDS = {"", "none", "null", "never", "off"}
 
 
+def _not_a_number(spec: ParameterSpec, raw: object) -> InvalidParameter:
+    return InvalidParameter(
+        spec.name,
+        f"{spec.name}={raw!r} is not a number; allowed range {spec.range_text} ({spec.unit})",
+    )
+
+
 def parse_value(name: str, raw: object) -> float | None:
     """Validate one raw value (number or text) against the declaration of ``name``.
 
@@ -603,20 +610,17 @@ def parse_value(name: str, raw: object) -> float | None:
         raise InvalidParameter(
             name, f"{name} needs a number in {spec.range_text} ({spec.unit}), got {raw!r}"
         )
-    not_a_number = InvalidParameter(
-        name, f"{name}={raw!r} is not a number; allowed range {spec.range_text} ({spec.unit})"
-    )
     if isinstance(raw, bool):
-        raise not_a_number
+        raise _not_a_number(spec, raw)
     if isinstance(raw, str):
         try:
             value = float(raw.strip())
         except ValueError:
-            raise not_a_number from None
+            raise _not_a_number(spec, raw) from None
     elif isinstance(raw, numbers.Real):  # also NumPy scalars
         value = float(raw)
     else:
-        raise not_a_number
+        raise _not_a_number(spec, raw)
     if not math.isfinite(value):
         raise InvalidParameter(
             name,
@@ -648,8 +652,14 @@ class Parameters(Mapping[str, float | None]):
         self._values = merged
 
     def replace(self, values: Mapping[str, object] | None = None, /, **overrides: object):
-        """A copy with some values changed (validated like the constructor)."""
-        return Parameters({**self._values, **(values or {}), **overrides})
+        """A copy with some values changed (the new values validated like the constructor's)."""
+        merged = dict(self._values)
+        for key, raw in {**(values or {}), **overrides}.items():
+            merged[key] = parse_value(key, raw)
+        _check_consistency(merged)
+        new = Parameters.__new__(Parameters)
+        new._values = merged
+        return new
 
     def changed(self) -> dict[str, float | None]:
         """Only the values that differ from the defaults (what a URL or export needs)."""

@@ -1,0 +1,146 @@
+"""Scalar outcomes of many runs at once, computed on the batch state array (no DataFrames).
+
+Each outcome maps ``(t, states, params)`` (states: members x days x N_STATES) to one number per
+member, with the same definitions as ``model.readouts`` (a day that never happens is NaN here).
+Sweeps and sensitivity analyses pick outcomes by name from ``OUTCOMES``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from model.equations import N_ORGANS, ORGAN_BLOCKS, SYSTEMIC_STATES
+from model.errors import InvalidInput
+from model.organs import ORGAN_LABELS, ORGANS
+from model.parameters import Parameters
+from model.readouts import BIOMARKER_ALARM_FOLD, MACROMETASTASIS_CELLS, NICHE_ONSET_LEVEL
+
+__all__ = ["OUTCOMES", "Outcome", "evaluate", "first_crossings", "get_outcome"]
+
+Fn = Callable[[np.ndarray, np.ndarray, Sequence[Parameters]], np.ndarray]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    name: str
+    label: str
+    unit: str
+    fn: Fn
+
+
+def _block(states: np.ndarray, block: str, organ: str) -> np.ndarray:
+    k = len(SYSTEMIC_STATES) + ORGAN_BLOCKS.index(block) * N_ORGANS + ORGANS.index(organ)
+    return states[:, :, k]
+
+
+def _systemic(states: np.ndarray, name: str) -> np.ndarray:
+    return states[:, :, SYSTEMIC_STATES.index(name)]
+
+
+def first_crossings(t: np.ndarray, x: np.ndarray, level: np.ndarray | float) -> np.ndarray:
+    """Per row of ``x`` (members x days): first day ``x`` reaches ``level``, interpolated
+    linearly between grid days as ``readouts.first_crossing``; NaN where it never does."""
+    level = np.broadcast_to(np.asarray(level, dtype=float)[..., None], x.shape)
+    above = x >= level
+    reached = above.any(axis=1)
+    i = np.argmax(above, axis=1)
+    rows = np.arange(x.shape[0])
+    prev = np.maximum(i - 1, 0)
+    x0, x1 = x[rows, prev], x[rows, i]
+    lvl = level[rows, i]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frac = np.where(i > 0, (lvl - x0) / (x1 - x0), 0.0)
+    day = np.where(i > 0, t[prev] + (t[i] - t[prev]) * frac, t[0])
+    return np.where(reached, day, np.nan)
+
+
+def _phi(states: np.ndarray, organ: str, params: Sequence[Parameters]) -> np.ndarray:
+    hill = np.array([p["niche_hill"] for p in params])[:, None]
+    nh = _block(states, "niche", organ) ** hill
+    return nh / (1.0 + nh)
+
+
+def _burden(states: np.ndarray, organ: str) -> np.ndarray:
+    return _block(states, "dormant", organ) + _block(states, "proliferating", organ)
+
+
+def _detect_days(t, states, params, organ) -> np.ndarray:
+    threshold = np.array([p["dtc_detection_threshold"] for p in params])
+    return first_crossings(t, _burden(states, organ), threshold)
+
+
+def _organ_outcomes(organ: str) -> list[Outcome]:
+    name = ORGAN_LABELS[organ].split(" (")[0].lower()
+    return [
+        Outcome(f"burden.{organ}", f"DTC burden in {name}, final", "cells",
+                lambda t, s, p: _burden(s, organ)[:, -1]),
+        Outcome(f"niche_onset_day.{organ}", f"Niche onset in {name}", "day",
+                lambda t, s, p: first_crossings(t, _phi(s, organ, p), NICHE_ONSET_LEVEL)),
+        Outcome(f"dtc_detect_day.{organ}", f"DTC detection in {name}", "day",
+                lambda t, s, p: _detect_days(t, s, p, organ)),
+        Outcome(f"macrometastasis_day.{organ}", f"Macrometastasis in {name}", "day",
+                lambda t, s, p: first_crossings(
+                    t, _block(s, "proliferating", organ), MACROMETASTASIS_CELLS)),
+    ]  # fmt: skip
+
+
+def _first_detection(t, states, params) -> np.ndarray:
+    days = np.stack([_detect_days(t, states, params, o) for o in ORGANS])
+    out = np.full(states.shape[0], np.nan)
+    seen = ~np.all(np.isnan(days), axis=0)
+    out[seen] = np.nanmin(days[:, seen], axis=0)
+    return out
+
+
+def _lead_days(t, states, params) -> np.ndarray:
+    alarm = first_crossings(t, _systemic(states, "circulating_hpc"), BIOMARKER_ALARM_FOLD)
+    return _first_detection(t, states, params) - alarm
+
+
+def _total_burden(t, states, params) -> np.ndarray:
+    return sum(_burden(states, o)[:, -1] for o in ORGANS)
+
+
+def _relapse(t, states, params) -> np.ndarray:
+    clones = sum(_block(states, "clones", o)[:, -1] for o in ORGANS)
+    return -np.expm1(-clones)
+
+
+OUTCOMES: dict[str, Outcome] = {
+    o.name: o
+    for o in [
+        Outcome("burden.total", "DTC burden, all organs, final", "cells", _total_burden),
+        *[outcome for organ in ORGANS for outcome in _organ_outcomes(organ)],
+        Outcome(
+            "biomarker_peak",
+            "Biomarker peak (circulating VEGFR1+ HPCs)",
+            "fold",
+            lambda t, s, p: _systemic(s, "circulating_hpc").max(axis=1),
+        ),
+        Outcome(
+            "biomarker_lead_days", "Biomarker lead over first DTC detection", "days", _lead_days
+        ),
+        Outcome("first_detection_day", "First DTC detection, any organ", "day", _first_detection),
+        Outcome("relapse_probability", "Relapse probability, any organ", "probability", _relapse),
+    ]  # fmt: skip
+}
+
+
+def get_outcome(name: str) -> Outcome:
+    try:
+        return OUTCOMES[name]
+    except KeyError:
+        raise InvalidInput(
+            f"unknown outcome {name!r}; choose one of: {', '.join(OUTCOMES)}"
+        ) from None
+
+
+def evaluate(
+    names: Sequence[str], t: np.ndarray, states: np.ndarray, params: Sequence[Parameters]
+) -> dict[str, np.ndarray]:
+    """The named outcomes for every member of a batch."""
+    outcomes = [get_outcome(n) for n in names]
+    return {o.name: np.asarray(o.fn(t, states, params), dtype=float) for o in outcomes}
