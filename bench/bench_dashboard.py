@@ -77,7 +77,7 @@ def _state_body(state: PageState, name: str, position: float) -> dict:
     outputs_spec = (
         '..state.data...{"name":["ALL"],"type":"param-slider"}.value...'
         '{"name":["ALL"],"type":"param-input"}.value...scenario.value...days.value...url.search'
-        "...message.children...message.is_open...scenario-text.children.."
+        "...message.children...message.is_open...scenario-text.children...tabs.active_tab.."
     )
     outputs = [
         {"id": "state", "property": "data"},
@@ -89,6 +89,7 @@ def _state_body(state: PageState, name: str, position: float) -> dict:
         {"id": "message", "property": "children"},
         {"id": "message", "property": "is_open"},
         {"id": "scenario-text", "property": "children"},
+        {"id": "tabs", "property": "active_tab"},
     ]
     changed = json.dumps({"name": name, "type": SLIDER}, separators=(",", ":"), sort_keys=True)
     return {
@@ -103,10 +104,12 @@ def _state_body(state: PageState, name: str, position: float) -> dict:
             {"id": "reset-all", "property": "n_clicks", "value": None},
             [],
             {"id": "upload", "property": "contents", "value": None},
+            {"id": "sweep-graph", "property": "clickData", "value": None},
         ],
         "state": [
             {"id": "upload", "property": "filename", "value": None},
             {"id": "state", "property": "data", "value": state.to_store()},
+            {"id": "sweep-result", "property": "data", "value": None},
         ],
         "changedPropIds": [f"{changed}.value"],
     }

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
-from dash import Dash
+import diskcache
+from dash import Dash, DiskcacheManager
 
 from dashboard.cache import init_cache
 from dashboard.callbacks import register
 from dashboard.layout import build_layout
+from dashboard.sweeps import register_sweeps
 from model import Parameters, simulate
 
 __all__ = ["TITLE", "create_app"]
@@ -24,12 +27,17 @@ def create_app() -> Dash:
 
     Debug mode stays off here; ``app.py`` turns it on only when SEED_SOIL_DEBUG=1.
     """
+    jobs = os.environ.get("SEED_SOIL_JOBS_DIR") or str(
+        Path(tempfile.gettempdir()) / "seed-soil-jobs"
+    )
     app = Dash(
         __name__,
         title=TITLE,
         assets_folder=str(ASSETS_FOLDER),
         health_endpoint="health",
         serve_locally=True,
+        # Sweeps run as background jobs in their own processes; no extra server needed.
+        background_callback_manager=DiskcacheManager(diskcache.Cache(jobs)),
     )
     # Every gunicorn worker must share one secret (Dash signs background-callback tokens).
     secret = os.environ.get("DASH_SECRET_KEY")
@@ -40,4 +48,5 @@ def create_app() -> Dash:
     simulate(Parameters(), days=1.0)
     app.layout = build_layout
     register(app)
+    register_sweeps(app)
     return app

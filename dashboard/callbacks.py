@@ -11,7 +11,7 @@ import dataclasses
 import logging
 from collections.abc import Callable
 
-from dash import ALL, Dash, Input, Output, State, ctx, dcc, html
+from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard import figures
@@ -27,6 +27,7 @@ from dashboard.state import (
     to_query,
     value_from_slider,
 )
+from dashboard.sweeps import load_point
 from model import GROUPS, PARAMETER_SPECS, InvalidInput, Parameters, SimulationError, spec_for
 from model.sbml import to_sbml
 from model.scenarios import SCENARIOS
@@ -53,8 +54,11 @@ def next_state(
     *,
     search: str | None = None,
     filename: str | None = None,
+    sweep: object = None,
 ) -> PageState:
     """The page state after one user action. Raises ``InvalidInput`` for a bad value."""
+    if trigger == "sweep-graph":
+        return load_point(current, value, sweep)
     if trigger in (None, "url"):
         if search and search != "?":
             return from_query(search)
@@ -141,6 +145,7 @@ def register(app: Dash) -> None:
         Output("message", "children"),
         Output("message", "is_open"),
         Output("scenario-text", "children"),
+        Output("tabs", "active_tab"),
         Input("url", "search"),
         Input("scenario", "value"),
         Input({"type": SLIDER, "name": ALL}, "value"),
@@ -149,12 +154,16 @@ def register(app: Dash) -> None:
         Input("reset-all", "n_clicks"),
         Input({"type": "reset-group", "group": ALL}, "n_clicks"),
         Input("upload", "contents"),
+        Input("sweep-graph", "clickData"),
         State("upload", "filename"),
         State("state", "data"),
+        State("sweep-result", "data"),
     )
-    def update_state(search, scenario, _s, _i, days, _r, _g, upload, filename, stored):
+    def update_state(
+        search, scenario, _s, _i, days, _r, _g, upload, click, filename, stored, sweep
+    ):
         trigger = ctx.triggered_id
-        value = {"scenario": scenario, "days": days, "upload": upload}.get(
+        value = {"scenario": scenario, "days": days, "upload": upload, "sweep-graph": click}.get(
             trigger if isinstance(trigger, str) else "",
             ctx.triggered[0]["value"] if ctx.triggered else None,
         )
@@ -164,7 +173,9 @@ def register(app: Dash) -> None:
         except InvalidInput:
             current = PageState.for_scenario(DEFAULT_SCENARIO)
         try:
-            state = next_state(current, trigger, value, search=search, filename=filename)
+            state = next_state(
+                current, trigger, value, search=search, filename=filename, sweep=sweep
+            )
         except InvalidInput as exc:
             state, message, failed = (
                 current,
@@ -182,6 +193,7 @@ def register(app: Dash) -> None:
             message,
             failed,
             scenario_text(state),
+            "explore" if trigger == "sweep-graph" and not failed else no_update,
         )
 
     @app.callback(

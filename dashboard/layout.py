@@ -9,6 +9,7 @@ from dash import dcc, html
 
 from dashboard.controls import group_controls
 from dashboard.state import PageState
+from dashboard.sweeps import sweep_panel
 from model import GROUPS
 from model.scenarios import SCENARIOS
 
@@ -179,9 +180,6 @@ def _share_box() -> html.Div:
 def _figures(initial: PageState) -> html.Div:
     return html.Div(
         [
-            dbc.Alert(
-                id="message", is_open=False, dismissable=True, color="danger", className="mb-2"
-            ),  # fmt: skip
             dcc.Loading(
                 [
                     dcc.Graph(id="cascade-graph", config=graph_config()),
@@ -269,7 +267,34 @@ def build_layout(initial: PageState | None = None) -> html.Div:
                             lg=4,
                             xl=3,
                         ),
-                        dbc.Col(html.Main(_figures(initial)), md=7, lg=8, xl=9),
+                        dbc.Col(
+                            html.Main(
+                                [
+                                    # Outside the tabs: a refused value is reported on both.
+                                    dbc.Alert(
+                                        id="message",
+                                        is_open=False,
+                                        dismissable=True,
+                                        color="danger",
+                                        className="mb-2",
+                                    ),
+                                    dbc.Tabs(
+                                        [
+                                            dbc.Tab(
+                                                _figures(initial), label="Explore", tab_id="explore"
+                                            ),
+                                            dbc.Tab(sweep_panel(), label="Sweep", tab_id="sweep"),
+                                        ],
+                                        id="tabs",
+                                        active_tab="explore",
+                                        className="mb-2",
+                                    ),
+                                ]
+                            ),
+                            md=7,
+                            lg=8,
+                            xl=9,
+                        ),
                     ]  # fmt: skip
                 ),
                 fluid=True,

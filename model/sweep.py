@@ -6,7 +6,7 @@ a grid is at most ``MAX_POINTS`` per axis and ``MAX_RUNS`` runs in all.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +18,10 @@ from model.outcomes import evaluate, get_outcome
 from model.parameters import Parameters, spec_for
 
 __all__ = ["MAX_POINTS", "MAX_RUNS", "Sweep2D", "axis_values", "sweep_1d", "sweep_2d"]
+
+#: Called as ``progress(runs_done, runs_total)`` after each chunk of a sweep.
+Progress = Callable[[int, int], None]
+_CHUNK = 250
 
 MAX_POINTS = 50
 MAX_RUNS = MAX_POINTS * MAX_POINTS
@@ -53,6 +57,7 @@ def sweep_1d(
     values: Sequence[float],
     outcomes: Sequence[str],
     days: float | None = None,
+    progress: Progress | None = None,
 ) -> pd.DataFrame:
     """One row per value of ``name`` (others from ``base``), one column per outcome."""
     for outcome in outcomes:
@@ -60,9 +65,25 @@ def sweep_1d(
     if len(values) > MAX_RUNS:
         raise InvalidInput(f"{len(values)} runs requested; the limit is {MAX_RUNS}")
     members = [base.replace({name: float(v)}) for v in values]
-    t, states, _ = integrate_batch(members, days)
-    table = evaluate(outcomes, t, states, members)
+    table = _run_chunked(members, outcomes, days, progress)
     return pd.DataFrame({name: np.asarray(values, dtype=float), **table})
+
+
+def _run_chunked(
+    members: list[Parameters],
+    outcomes: Sequence[str],
+    days: float | None,
+    progress: Progress | None,
+) -> dict[str, np.ndarray]:
+    """Outcomes of every member, integrated in chunks so a caller can show progress."""
+    parts: list[dict[str, np.ndarray]] = []
+    for start in range(0, len(members), _CHUNK):
+        chunk = members[start : start + _CHUNK]
+        t, states, _ = integrate_batch(chunk, days)
+        parts.append(evaluate(outcomes, t, states, chunk))
+        if progress is not None:
+            progress(start + len(chunk), len(members))
+    return {name: np.concatenate([p[name] for p in parts]) for name in outcomes}
 
 
 @dataclass(frozen=True)
@@ -83,6 +104,7 @@ def sweep_2d(
     y_values: Sequence[float],
     outcome: str,
     days: float | None = None,
+    progress: Progress | None = None,
 ) -> Sweep2D:
     """``outcome`` on the grid of two parameters (others from ``base``)."""
     get_outcome(outcome)
@@ -92,7 +114,7 @@ def sweep_2d(
         raise InvalidInput(f"at most {MAX_POINTS} x {MAX_POINTS} grid points")
     members = [base.replace({x_name: float(x), y_name: float(y)})
                for y in y_values for x in x_values]  # fmt: skip
-    t, states, _ = integrate_batch(members, days)
-    z = evaluate([outcome], t, states, members)[outcome].reshape(len(y_values), len(x_values))
+    z = _run_chunked(members, [outcome], days, progress)[outcome]
+    z = z.reshape(len(y_values), len(x_values))
     return Sweep2D(x_name, y_name, outcome, np.asarray(x_values, float),
                    np.asarray(y_values, float), z)  # fmt: skip

@@ -98,6 +98,8 @@ class DashPage:
         upload: str | None = None,
         filename: str | None = None,
         stored: object = "current",
+        click: object = None,
+        sweep: object = None,
     ):
         """One ``update_state`` call; the controls show ``current`` except for the overrides."""
         sliders = [slider_position(s, current.params[s.name]) for s in SLIDER_SPECS]
@@ -106,7 +108,9 @@ class DashPage:
             sliders[[s.name for s in SLIDER_SPECS].index(name)] = value
         for name, value in (input_values or {}).items():
             inputs[[s.name for s in CONTROL_SPECS].index(name)] = value
-        prop = {"upload": "contents", "reset-all": "n_clicks"}.get(str(changed), "value")
+        prop = {"upload": "contents", "reset-all": "n_clicks", "sweep-graph": "clickData"}.get(
+            str(changed), "value"
+        )
         if isinstance(changed, dict) and changed.get("type") == "reset-group":
             prop = "n_clicks"
         body = {
@@ -121,6 +125,7 @@ class DashPage:
                 {"id": "message", "property": "children"},
                 {"id": "message", "property": "is_open"},
                 {"id": "scenario-text", "property": "children"},
+                {"id": "tabs", "property": "active_tab"},
             ],
             "inputs": [
                 {"id": "url", "property": "search", "value": search},
@@ -138,6 +143,7 @@ class DashPage:
                     for g in GROUPS
                 ],
                 {"id": "upload", "property": "contents", "value": upload},
+                {"id": "sweep-graph", "property": "clickData", "value": click},
             ],
             "state": [
                 {"id": "upload", "property": "filename", "value": filename},
@@ -146,6 +152,7 @@ class DashPage:
                     "property": "data",
                     "value": current.to_store() if stored == "current" else stored,
                 },
+                {"id": "sweep-result", "property": "data", "value": sweep},
             ],
             "changedPropIds": [] if changed is None else [f"{stringify_id(changed)}.{prop}"],
         }

@@ -1,0 +1,363 @@
+"""The Sweep tab: one parameter over its range (curves) or two (a heatmap), as a background job.
+
+A sweep starts from the page's current parameters and time span, runs on the batch solver in
+a background process (Dash background callback; progress bar, cancel button) and stores a
+small JSON result. Clicking a point or heatmap cell loads that parameter set into the main view
+(handled by the page-state callback, which owns the state).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import dash_bootstrap_components as dbc
+import numpy as np
+from dash import Dash, Input, Output, State, dcc, html, no_update
+
+from dashboard.state import PageState
+from model import PARAMETER_SPECS, InvalidInput, spec_for
+from model.outcomes import OUTCOMES
+from model.sweep import MAX_POINTS, MAX_RUNS, axis_values, sweep_1d, sweep_2d
+
+__all__ = [
+    "SweepRequest",
+    "load_point",
+    "parse_request",
+    "register_sweeps",
+    "run_request",
+    "sweep_budget",
+    "sweep_figure",
+    "sweep_panel",
+]
+
+_SWEEPABLE = [s for s in PARAMETER_SPECS if not s.optional and s.unit != "day"]
+
+
+def sweep_budget(env: dict[str, str] | os._Environ = os.environ) -> int:
+    """Largest number of runs one sweep may ask for (``SEED_SOIL_SWEEP_BUDGET``, validated)."""
+    raw = env.get("SEED_SOIL_SWEEP_BUDGET", str(MAX_RUNS))
+    if not (raw.isascii() and raw.isdigit() and 2 <= int(raw) <= MAX_RUNS):
+        raise InvalidInput(f"SEED_SOIL_SWEEP_BUDGET={raw!r} must be a whole number 2..{MAX_RUNS}")
+    return int(raw)
+
+
+@dataclass(frozen=True)
+class SweepRequest:
+    x_name: str
+    x_values: tuple[float, ...]
+    outcome: str
+    y_name: str | None = None
+    y_values: tuple[float, ...] = ()
+
+    @property
+    def runs(self) -> int:
+        return len(self.x_values) * max(1, len(self.y_values))
+
+
+def _axis(name: object, low: object, high: object, points: object) -> tuple[str, tuple]:
+    if not isinstance(name, str):
+        raise InvalidInput("choose a parameter to sweep")
+    spec = spec_for(name)
+    try:
+        n = int(points) if not isinstance(points, bool) else None  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        n = None
+    if n is None or n != points:
+        raise InvalidInput(f"points={points!r} must be a whole number from 2 to {MAX_POINTS}")
+    lo = spec.low if low in (None, "") else low
+    hi = spec.high if high in (None, "") else high
+    for label, bound in (("from", lo), ("to", hi)):
+        if isinstance(bound, bool) or not isinstance(bound, int | float):
+            raise InvalidInput(f"sweep of {name}: '{label}' must be a number, got {bound!r}")
+    return name, tuple(float(v) for v in axis_values(name, n, float(lo), float(hi)))
+
+
+def parse_request(
+    mode: object,
+    x: tuple[object, object, object, object],
+    y: tuple[object, object, object, object],
+    outcome: object,
+    budget: int,
+) -> SweepRequest:
+    """Validate what the Sweep tab sends (all of it browser input)."""
+    if mode not in ("1d", "2d"):
+        raise InvalidInput(f"unknown sweep mode {mode!r}")
+    if not isinstance(outcome, str) or outcome not in OUTCOMES:
+        raise InvalidInput(f"unknown outcome {outcome!r}")
+    x_name, x_values = _axis(*x)
+    request = SweepRequest(x_name, x_values, outcome)
+    if mode == "2d":
+        y_name, y_values = _axis(*y)
+        if y_name == x_name:
+            raise InvalidInput("a 2-D sweep needs two different parameters")
+        request = SweepRequest(x_name, x_values, outcome, y_name, y_values)
+    if request.runs > budget:
+        raise InvalidInput(f"{request.runs} runs requested; this server allows {budget} a sweep")
+    return request
+
+
+def run_request(request: SweepRequest, state: PageState, progress=None) -> dict:
+    """Run a validated sweep from ``state``; a small JSON-able result for a ``dcc.Store``."""
+    if request.y_name is None:
+        table = sweep_1d(
+            state.params, request.x_name, request.x_values, [request.outcome], state.days,
+            progress,
+        )  # fmt: skip
+        z = table[request.outcome].to_numpy()
+        return {
+            "x_name": request.x_name,
+            "x": list(request.x_values),
+            "y_name": None,
+            "outcome": request.outcome,
+            "z": _json_numbers(z),
+            "base": state.to_store(),
+        }
+    result = sweep_2d(
+        state.params, request.x_name, request.x_values, request.y_name, request.y_values,
+        request.outcome, state.days, progress,
+    )  # fmt: skip
+    return {"x_name": result.x_name, "x": result.x.tolist(), "y_name": result.y_name,
+            "y": result.y.tolist(), "outcome": result.outcome,
+            "z": [_json_numbers(row) for row in result.z], "base": state.to_store()}  # fmt: skip
+
+
+def _json_numbers(values: np.ndarray) -> list[float | None]:
+    """NaN (a day that never happens) becomes null: JSON has no NaN."""
+    return [None if not np.isfinite(v) else float(f"{v:.5g}") for v in values]
+
+
+def _title(name: str) -> str:
+    spec = spec_for(name)
+    return f"{spec.title} ({spec.unit})"
+
+
+def sweep_figure(result: dict, font_size: int = 13) -> dict:
+    """Curve (1-D) or heatmap (2-D) of a sweep result, the base point marked."""
+    outcome = OUTCOMES[result["outcome"]]
+    base = PageState.from_store(result["base"]).params
+    x_log = spec_for(result["x_name"]).scale == "log"
+    layout = {
+        "template": "plotly_white",
+        "font": {"size": font_size},
+        "title": {"text": f"{outcome.label} ({outcome.unit})"},
+        "xaxis": {"title": {"text": _title(result["x_name"])}, "type": "log" if x_log else "-"},
+        "margin": {"l": 70, "r": 30, "t": 50, "b": 60},
+    }
+    bx = base[result["x_name"]]
+    if result["y_name"] is None:
+        data = [
+            {"type": "scatter", "mode": "lines+markers", "x": result["x"], "y": result["z"],
+             "name": outcome.label, "line": {"color": "#0072B2"}},
+        ]  # fmt: skip
+        layout["yaxis"] = {"title": {"text": outcome.unit}}
+        layout["shapes"] = [_vline(bx)]
+    else:
+        by = base[result["y_name"]]
+        y_log = spec_for(result["y_name"]).scale == "log"
+        data = [
+            {"type": "heatmap", "x": result["x"], "y": result["y"], "z": result["z"],
+             "colorscale": "Viridis", "colorbar": {"title": {"text": outcome.unit}},
+             "hovertemplate": "x %{x:.3g}<br>y %{y:.3g}<br>%{z:.4g}<extra></extra>"},
+            {"type": "scatter", "mode": "markers", "x": [bx], "y": [by], "name": "current",
+             "marker": {"symbol": "x", "size": 14, "color": "#D55E00",
+                        "line": {"width": 2, "color": "white"}}},
+        ]  # fmt: skip
+        layout["yaxis"] = {"title": {"text": _title(result["y_name"])},
+                           "type": "log" if y_log else "-"}  # fmt: skip
+    return {"data": data, "layout": layout}
+
+
+def _vline(x: float) -> dict:
+    return {"type": "line", "x0": x, "x1": x, "xref": "x", "y0": 0, "y1": 1, "yref": "paper",
+            "line": {"color": "#D55E00", "dash": "dash"}}  # fmt: skip
+
+
+def load_point(current: PageState, click: object, result: object) -> PageState:
+    """The page state for a clicked sweep point or heatmap cell (validated like any input)."""
+    if not isinstance(result, dict) or not isinstance(click, dict) or not click.get("points"):
+        raise InvalidInput("nothing to load from the sweep")
+    point = click["points"][0]
+    x_name, y_name = result.get("x_name"), result.get("y_name")
+    if (
+        not isinstance(point, dict)
+        or not isinstance(x_name, str)
+        or not (y_name is None or isinstance(y_name, str))
+    ):
+        raise InvalidInput("the sweep result is malformed")
+    values = {x_name: point.get("x")}
+    if y_name:
+        values[y_name] = point.get("y")
+    base = PageState.from_store(result.get("base"))
+    return PageState(base.params.replace(values), base.days, base.scenario)
+
+
+def _axis_controls(axis: str, default: str) -> html.Div:
+    options = [{"label": s.title, "value": s.name} for s in _SWEEPABLE]
+    return html.Div(
+        [
+            html.Label([f"{axis.upper()} parameter",
+                        dcc.Dropdown(id=f"sweep-{axis}", options=options, value=default,
+                                     clearable=False)], className="w-100"),
+            html.Div(
+                [
+                    html.Label(["from", dcc.Input(id=f"sweep-{axis}-from", type="number",
+                                                  step="any", placeholder="range start",
+                                                  className="form-control form-control-sm")]),
+                    html.Label(["to", dcc.Input(id=f"sweep-{axis}-to", type="number", step="any",
+                                                placeholder="range end",
+                                                className="form-control form-control-sm")]),
+                    html.Label(["points", dcc.Input(id=f"sweep-{axis}-n", type="number", min=2,
+                                                    max=MAX_POINTS, step=1, value=25,
+                                                    className="form-control form-control-sm")]),
+                ],
+                className="d-flex gap-2 sweep-range",
+            ),
+        ],
+        id=f"sweep-{axis}-box",
+        className="mb-2",
+    )  # fmt: skip
+
+
+def sweep_panel() -> html.Div:
+    outcome_options = [{"label": o.label, "value": o.name} for o in OUTCOMES.values()]
+    return html.Div(
+        [
+            html.P(
+                "Sweep one parameter over its range, or map two, starting from the current "
+                "settings. Empty 'from'/'to' means the whole declared range. Click a point or a "
+                "cell to load it into the Explore tab.",
+                className="small text-muted",
+            ),
+            dcc.RadioItems(
+                id="sweep-mode",
+                options=[
+                    {"label": " 1-D curve", "value": "1d"},
+                    {"label": " 2-D map", "value": "2d"},
+                ],
+                value="2d",
+                inline=True,
+                inputClassName="me-1",
+                labelClassName="me-3",
+            ),  # fmt: skip
+            _axis_controls("x", "vegfr1_signalling"),
+            _axis_controls("y", "dormancy_exit_rate"),
+            html.Label(
+                [
+                    "Outcome",
+                    dcc.Dropdown(
+                        id="sweep-outcome",
+                        options=outcome_options,
+                        value="burden.lung",
+                        clearable=False,
+                    ),
+                ],
+                className="w-100 mb-2",
+            ),  # fmt: skip
+            html.Div(
+                [
+                    dbc.Button("Run sweep", id="sweep-run", color="primary", size="sm"),
+                    dbc.Button(
+                        "Cancel", id="sweep-cancel", color="secondary", size="sm", disabled=True
+                    ),
+                    dbc.Button(
+                        "Sweep data (CSV)",
+                        id="download-sweep-btn",
+                        size="sm",
+                        color="secondary",
+                        outline=True,
+                    ),
+                ],
+                className="d-flex gap-2 mb-2",
+            ),  # fmt: skip
+            dbc.Progress(
+                id="sweep-progress", value=0, max=1, className="mb-2", style={"height": "1rem"}
+            ),  # fmt: skip
+            dbc.Alert(id="sweep-message", is_open=False, color="warning", dismissable=True),
+            dcc.Graph(id="sweep-graph", config={"displaylogo": False}),
+            dcc.Store(id="sweep-result"),
+            dcc.Download(id="download-sweep"),
+        ]
+    )
+
+
+def _result_csv(result: dict) -> str:
+    lines = []
+    if result["y_name"] is None:
+        lines.append(f"{result['x_name']},{result['outcome']}")
+        pairs = zip(result["x"], result["z"], strict=True)
+        lines += [f"{x:g},{'' if z is None else z}" for x, z in pairs]
+    else:
+        lines.append(f"{result['x_name']},{result['y_name']},{result['outcome']}")
+        for y, row in zip(result["y"], result["z"], strict=True):
+            lines += [f"{x:g},{y:g},{'' if z is None else z}"
+                      for x, z in zip(result["x"], row, strict=True)]  # fmt: skip
+    return "\n".join(lines) + "\n"
+
+
+def register_sweeps(app: Dash) -> None:
+    """Wire the Sweep tab. The sweep itself is a background callback (progress, cancel)."""
+
+    @app.callback(Output("sweep-y-box", "style"), Input("sweep-mode", "value"))
+    def show_y(mode):
+        return {} if mode == "2d" else {"display": "none"}
+
+    @app.callback(
+        Output("sweep-result", "data"),
+        Output("sweep-message", "children"),
+        Output("sweep-message", "is_open"),
+        Input("sweep-run", "n_clicks"),
+        State("sweep-mode", "value"),
+        State("sweep-x", "value"), State("sweep-x-from", "value"),
+        State("sweep-x-to", "value"), State("sweep-x-n", "value"),
+        State("sweep-y", "value"), State("sweep-y-from", "value"),
+        State("sweep-y-to", "value"), State("sweep-y-n", "value"),
+        State("sweep-outcome", "value"),
+        State("state", "data"),
+        background=True,
+        running=[(Output("sweep-run", "disabled"), True, False),
+                 (Output("sweep-cancel", "disabled"), False, True)],
+        cancel=[Input("sweep-cancel", "n_clicks")],
+        progress=[Output("sweep-progress", "value"), Output("sweep-progress", "max")],
+        prevent_initial_call=True,
+    )  # fmt: skip
+    def run_sweep(set_progress, _n, mode, x, x_lo, x_hi, x_n, y, y_lo, y_hi, y_n, outcome, stored):
+        try:
+            request = parse_request(
+                mode, (x, x_lo, x_hi, x_n), (y, y_lo, y_hi, y_n), outcome, sweep_budget()
+            )
+            state = PageState.from_store(stored)
+        except InvalidInput as exc:
+            return no_update, f"Sweep not started: {exc}.", True
+        set_progress((0, request.runs))
+        result = run_request(request, state, lambda done, total: set_progress((done, total)))
+        return result, None, False
+
+    @app.callback(
+        Output("sweep-graph", "figure"),
+        Input("sweep-result", "data"),
+        Input("presentation", "value"),
+        prevent_initial_call=True,
+    )
+    def draw_sweep(result, presentation):
+        if not result:
+            return no_update
+        try:
+            return sweep_figure(result, 18 if presentation else 13)
+        except (InvalidInput, KeyError, TypeError):
+            return no_update
+
+    @app.callback(
+        Output("download-sweep", "data"),
+        Input("download-sweep-btn", "n_clicks"),
+        State("sweep-result", "data"),
+        prevent_initial_call=True,
+    )
+    def download_sweep(_n, result):
+        if not result:
+            return no_update
+        try:
+            text = _result_csv(result)
+        except (KeyError, TypeError, ValueError):
+            return no_update
+        return dcc.send_string(text, f"seed-soil-sweep-{result['outcome']}.csv")

@@ -1,0 +1,114 @@
+"""The Sweep tab's pure parts: request validation, running, figures, loading a clicked point."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from dashboard.callbacks import next_state
+from dashboard.state import PageState
+from dashboard.sweeps import (
+    load_point,
+    parse_request,
+    run_request,
+    sweep_budget,
+    sweep_figure,
+)
+from model import InvalidInput, Parameters
+
+LLC = PageState.for_scenario("kaplan2005-llc")
+X = ("vegfr1_signalling", 2.0, 8.0, 4)
+Y = ("dormancy_exit_rate", None, None, 3)
+
+
+def test_a_valid_2d_request_spans_the_asked_ranges() -> None:
+    request = parse_request("2d", X, Y, "burden.lung", budget=2500)
+    assert request.x_values == (2.0, 4.0, 6.0, 8.0)
+    assert request.y_values[0] == 1e-7 and request.y_values[-1] == 1.0  # whole declared range
+    assert request.runs == 12
+
+
+@pytest.mark.parametrize(
+    "mode, x, y, outcome, budget, message",
+    [
+        ("3d", X, Y, "burden.lung", 2500, "unknown sweep mode"),
+        ("1d", X, Y, "burden.moon", 2500, "unknown outcome"),
+        ("1d", ("no_such", None, None, 5), Y, "burden.lung", 2500, "unknown parameter"),
+        ("1d", ("vegfr1_signalling", None, None, 51), Y, "burden.lung", 2500, "from 2 to 50"),
+        ("1d", ("vegfr1_signalling", None, None, 2.5), Y, "burden.lung", 2500, "whole number"),
+        ("1d", ("vegfr1_signalling", -1, 5, 5), Y, "burden.lung", 2500, "allowed range"),
+        ("1d", ("vegfr1_signalling", "a", 5, 5), Y, "burden.lung", 2500, "must be a number"),
+        ("2d", X, X, "burden.lung", 2500, "two different"),
+        ("2d", X, Y, "burden.lung", 10, "12 runs requested; this server allows 10"),
+        ("1d", ("resection_day", None, None, 5), Y, "burden.lung", 2500, "cannot be swept"),
+    ],
+)
+def test_bad_requests_are_refused_with_a_message(mode, x, y, outcome, budget, message) -> None:
+    with pytest.raises(InvalidInput, match=message):
+        parse_request(mode, x, y, outcome, budget)
+
+
+def test_budget_comes_from_the_environment_and_is_validated() -> None:
+    assert sweep_budget({}) == 2500
+    assert sweep_budget({"SEED_SOIL_SWEEP_BUDGET": "400"}) == 400
+    for bad in ("0", "lots", "99999", "-5"):
+        with pytest.raises(InvalidInput, match="SEED_SOIL_SWEEP_BUDGET"):
+            sweep_budget({"SEED_SOIL_SWEEP_BUDGET": bad})
+
+
+def test_a_2d_sweep_result_is_plain_json_and_draws_a_heatmap_with_the_current_point() -> None:
+    seen = []
+    result = run_request(
+        parse_request("2d", X, Y, "niche_onset_day.lung", 2500),
+        LLC,
+        lambda done, total: seen.append((done, total)),
+    )
+    json.dumps(result, allow_nan=False)  # NaN (never) travels as null
+    assert seen[-1] == (12, 12)
+    assert len(result["z"]) == 3 and len(result["z"][0]) == 4
+    fig = sweep_figure(result)
+    heatmap, current = fig["data"]
+    assert heatmap["type"] == "heatmap" and heatmap["z"] == result["z"]
+    assert (current["x"], current["y"]) == ([4.0], [0.01])  # the LLC defaults
+    assert fig["layout"]["yaxis"]["type"] == "log"
+
+
+def test_a_1d_sweep_draws_a_curve_with_the_current_value_marked() -> None:
+    result = run_request(parse_request("1d", X, Y, "burden.lung", 2500), LLC)
+    fig = sweep_figure(result)
+    assert [t["type"] for t in fig["data"]] == ["scatter"]
+    assert fig["data"][0]["y"] == result["z"] and result["z"] == sorted(result["z"])
+    assert fig["layout"]["shapes"][0]["x0"] == 4.0
+
+
+def test_clicking_a_cell_loads_that_parameter_set() -> None:
+    result = run_request(parse_request("2d", X, Y, "burden.lung", 2500), LLC)
+    click = {"points": [{"x": 6.0, "y": 1e-3, "z": 1.0}]}
+    state = next_state(LLC, "sweep-graph", click, sweep=result)
+    assert state.params == LLC.params.replace(vegfr1_signalling=6.0, dormancy_exit_rate=1e-3)
+    assert state.days == LLC.days
+
+
+@pytest.mark.parametrize(
+    "click, result",
+    [
+        (None, {"x_name": "vegfr1_signalling", "y_name": None}),
+        ({"points": []}, {"x_name": "vegfr1_signalling", "y_name": None}),
+        ({"points": [{"x": 99.0}]}, {"x_name": "vegfr1_signalling", "y_name": None,
+                                     "base": LLC.to_store()}),
+        ({"points": [{"x": 1.0}]}, "not a dict"),
+        ({"points": [{"x": 1.0}]}, {"x_name": ["x"], "y_name": None, "base": LLC.to_store()}),
+    ],
+)  # fmt: skip
+def test_a_forged_or_empty_click_is_refused(click, result) -> None:
+    with pytest.raises(InvalidInput):
+        load_point(LLC, click, result)
+
+
+def test_loading_keeps_base_of_the_sweep_not_later_edits() -> None:
+    result = run_request(parse_request("1d", X, Y, "burden.lung", 2500), LLC)
+    edited = PageState(Parameters(homing_rate=1.0), 30.0)
+    state = load_point(edited, {"points": [{"x": 2.0}]}, result)
+    assert state.params["homing_rate"] == LLC.params["homing_rate"]
+    assert state.params["vegfr1_signalling"] == 2.0
