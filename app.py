@@ -8,8 +8,12 @@ import os
 import sys
 
 from dashboard import create_app
+from model import InvalidInput
 
-app = create_app()
+try:
+    app = create_app()
+except InvalidInput as exc:  # a bad environment variable: say which, and stop
+    sys.exit(f"app.py: configuration error: {exc}")
 server = app.server
 
 

@@ -12,7 +12,7 @@ from dash import Dash, DiskcacheManager
 from dashboard.cache import init_cache
 from dashboard.callbacks import register
 from dashboard.layout import build_layout
-from dashboard.sweeps import register_sweeps
+from dashboard.sweeps import register_sweeps, sweep_budget
 from model import Parameters, simulate
 
 __all__ = ["TITLE", "create_app"]
@@ -27,6 +27,7 @@ def create_app() -> Dash:
 
     Debug mode stays off here; ``app.py`` turns it on only when SEED_SOIL_DEBUG=1.
     """
+    sweep_budget()  # a bad SEED_SOIL_SWEEP_BUDGET stops start-up with its message
     jobs = os.environ.get("SEED_SOIL_JOBS_DIR") or str(
         Path(tempfile.gettempdir()) / "seed-soil-jobs"
     )

@@ -1,6 +1,9 @@
 """app.py: the Flask server answers, PORT is validated, and model/ stays free of UI imports."""
 
 import ast
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -65,3 +68,25 @@ def test_model_never_imports_ui_packages(repo_root: Path) -> None:
         if (found := imported_top_level_packages(path.read_text()) & UI_PACKAGES)
     }
     assert offenders == {}
+
+
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({"SEED_SOIL_SWEEP_BUDGET": "lots"}, "SEED_SOIL_SWEEP_BUDGET='lots'"),
+        ({"REDIS_URL": "http://example"}, "REDIS_URL='http://example'"),
+    ],
+)
+def test_a_bad_environment_variable_stops_start_up_with_one_line(env, message, repo_root) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", "import app"],
+        cwd=repo_root,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("app.py: configuration error: ") and message in lines[0]
