@@ -12,6 +12,7 @@ from dash import Dash, DiskcacheManager
 from dashboard.cache import init_cache
 from dashboard.callbacks import register
 from dashboard.layout import build_layout
+from dashboard.sensitivity import register_sensitivity
 from dashboard.sweeps import register_sweeps, sweep_budget
 from model import Parameters, simulate
 
@@ -50,4 +51,5 @@ def create_app() -> Dash:
     app.layout = build_layout
     register(app)
     register_sweeps(app)
+    register_sensitivity(app)
     return app

@@ -8,6 +8,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.controls import group_controls
+from dashboard.sensitivity import sensitivity_panel
 from dashboard.state import PageState
 from dashboard.sweeps import sweep_panel
 from model import GROUPS
@@ -284,6 +285,11 @@ def build_layout(initial: PageState | None = None) -> html.Div:
                                                 _figures(initial), label="Explore", tab_id="explore"
                                             ),
                                             dbc.Tab(sweep_panel(), label="Sweep", tab_id="sweep"),
+                                            dbc.Tab(
+                                                sensitivity_panel(),
+                                                label="Sensitivity",
+                                                tab_id="sensitivity",
+                                            ),
                                         ],
                                         id="tabs",
                                         active_tab="explore",

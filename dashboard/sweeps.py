@@ -21,6 +21,7 @@ from model.outcomes import OUTCOMES
 from model.sweep import MAX_POINTS, MAX_RUNS, axis_values, sweep_1d, sweep_2d
 
 __all__ = [
+    "SWEEPABLE",
     "SweepRequest",
     "load_point",
     "parse_request",
@@ -31,7 +32,7 @@ __all__ = [
     "sweep_panel",
 ]
 
-_SWEEPABLE = [s for s in PARAMETER_SPECS if not s.optional and s.unit != "day"]
+SWEEPABLE = [s for s in PARAMETER_SPECS if not s.optional and s.unit != "day"]
 
 
 def sweep_budget(env: dict[str, str] | os._Environ = os.environ) -> int:
@@ -193,7 +194,7 @@ def load_point(current: PageState, click: object, result: object) -> PageState:
 
 
 def _axis_controls(axis: str, default: str) -> html.Div:
-    options = [{"label": s.title, "value": s.name} for s in _SWEEPABLE]
+    options = [{"label": s.title, "value": s.name} for s in SWEEPABLE]
     return html.Div(
         [
             html.Label([f"{axis.upper()} parameter",

@@ -17,7 +17,15 @@ from model.errors import InvalidInput
 from model.outcomes import evaluate, get_outcome
 from model.parameters import Parameters, spec_for
 
-__all__ = ["MAX_POINTS", "MAX_RUNS", "Sweep2D", "axis_values", "sweep_1d", "sweep_2d"]
+__all__ = [
+    "MAX_POINTS",
+    "MAX_RUNS",
+    "Sweep2D",
+    "axis_values",
+    "run_outcomes",
+    "sweep_1d",
+    "sweep_2d",
+]
 
 #: Called as ``progress(runs_done, runs_total)`` after each chunk of a sweep.
 Progress = Callable[[int, int], None]
@@ -65,11 +73,11 @@ def sweep_1d(
     if len(values) > MAX_RUNS:
         raise InvalidInput(f"{len(values)} runs requested; the limit is {MAX_RUNS}")
     members = [base.replace({name: float(v)}) for v in values]
-    table = _run_chunked(members, outcomes, days, progress)
+    table = run_outcomes(members, outcomes, days, progress)
     return pd.DataFrame({name: np.asarray(values, dtype=float), **table})
 
 
-def _run_chunked(
+def run_outcomes(
     members: list[Parameters],
     outcomes: Sequence[str],
     days: float | None,
@@ -114,7 +122,7 @@ def sweep_2d(
         raise InvalidInput(f"at most {MAX_POINTS} x {MAX_POINTS} grid points")
     members = [base.replace({x_name: float(x), y_name: float(y)})
                for y in y_values for x in x_values]  # fmt: skip
-    z = _run_chunked(members, [outcome], days, progress)[outcome]
+    z = run_outcomes(members, [outcome], days, progress)[outcome]
     z = z.reshape(len(y_values), len(x_values))
     return Sweep2D(x_name, y_name, outcome, np.asarray(x_values, float),
                    np.asarray(y_values, float), z)  # fmt: skip

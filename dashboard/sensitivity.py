@@ -1,0 +1,189 @@
+"""The Sensitivity tab: Sobol indices (SALib) of one outcome over chosen parameters.
+
+Runs as a background job like the sweeps; shows a tornado chart of total (ST) and first-order
+(S1) indices with 95% confidence intervals; the table downloads as CSV.
+"""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import Dash, Input, Output, State, dcc, html, no_update
+
+from dashboard.state import PageState
+from dashboard.sweeps import SWEEPABLE
+from model import InvalidInput, spec_for
+from model.outcomes import OUTCOMES
+from model.sensitivity import MAX_SOBOL_RUNS, sobol_indices, sobol_runs
+
+__all__ = ["register_sensitivity", "sensitivity_figure", "sensitivity_panel", "start_analysis"]
+
+DEFAULT_PARAMETERS = [
+    "vegfr1_signalling", "homing_rate", "dtc_survival_niche", "met_growth_rate",
+    "dormancy_exit_rate", "tropism.lung", "shedding_rate", "niche_decay_rate",
+]  # fmt: skip
+BASE_SAMPLES = (64, 128, 256, 512, 1024)
+
+
+def start_analysis(names: object, outcome: object, n_base: object, stored: object, progress=None):
+    """Validate the tab's inputs (browser input) and run the analysis: a JSON-able dict."""
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise InvalidInput("choose the parameters to vary")
+    if not isinstance(outcome, str) or outcome not in OUTCOMES:
+        raise InvalidInput(f"unknown outcome {outcome!r}")
+    if n_base not in BASE_SAMPLES:
+        raise InvalidInput(f"base samples must be one of {BASE_SAMPLES}")
+    state = PageState.from_store(stored)
+    table = sobol_indices(
+        state.params, names, outcome, n_base=int(n_base), days=state.days, progress=progress
+    )
+    return {
+        "outcome": outcome,
+        "runs": table.attrs["runs"],
+        "censored": table.attrs["censored"],
+        "table": table.round(4).to_dict(orient="list"),
+    }
+
+
+def sensitivity_figure(result: dict, font_size: int = 13) -> dict:
+    """Tornado chart: ST and S1 per parameter with 95% confidence intervals, largest on top."""
+    table = pd.DataFrame(result["table"]).iloc[::-1]
+    labels = [spec_for(n).title for n in table["parameter"]]
+    outcome = OUTCOMES[result["outcome"]]
+    bars = [
+        ("ST", "Total effect (ST)", "#0072B2"),
+        ("S1", "First order (S1)", "#E69F00"),
+    ]
+    return {
+        "data": [
+            {
+                "type": "bar",
+                "orientation": "h",
+                "name": label,
+                "y": labels,
+                "x": table[key].tolist(),
+                "marker": {"color": colour},
+                "error_x": {"type": "data", "array": table[f"{key}_conf"].tolist()},
+            }
+            for key, label, colour in bars
+        ],  # fmt: skip
+        "layout": {
+            "template": "plotly_white",
+            "font": {"size": font_size},
+            "barmode": "group",
+            "title": {"text": f"Sobol indices of: {outcome.label} ({result['runs']} runs)"},
+            "xaxis": {"title": {"text": "share of output variance"}},
+            "margin": {"l": 200, "r": 30, "t": 50, "b": 50},
+            "legend": {"orientation": "h", "y": -0.15},
+            "height": 120 + 45 * len(labels),
+        },
+    }
+
+
+def sensitivity_panel() -> html.Div:
+    options = [{"label": s.title, "value": s.name} for s in SWEEPABLE]
+    outcomes = [{"label": o.label, "value": o.name} for o in OUTCOMES.values()]
+    return html.Div(
+        [
+            html.P(
+                "Which parameters control an outcome? Sobol' global sensitivity analysis "
+                "(SALib) varies the chosen parameters together over their declared ranges "
+                "(log scale where declared), the others fixed at the current settings. "
+                f"Runs: base samples x (parameters + 2), at most {MAX_SOBOL_RUNS}.",
+                className="small text-muted",
+            ),
+            html.Label(["Parameters", dcc.Dropdown(id="sens-params", options=options,
+                                                   value=DEFAULT_PARAMETERS, multi=True)],
+                       className="w-100 mb-2"),
+            html.Div(
+                [
+                    html.Label(["Outcome", dcc.Dropdown(id="sens-outcome", options=outcomes,
+                                                        value="burden.lung", clearable=False)],
+                               className="flex-fill"),
+                    html.Label(["Base samples", dcc.Dropdown(
+                        id="sens-n", options=[{"label": str(n), "value": n}
+                                              for n in BASE_SAMPLES],
+                        value=256, clearable=False)]),
+                ],
+                className="d-flex gap-2 mb-2",
+            ),
+            html.Div(
+                [
+                    dbc.Button("Run analysis", id="sens-run", color="primary", size="sm"),
+                    dbc.Button("Cancel", id="sens-cancel", color="secondary", size="sm",
+                               disabled=True),
+                    dbc.Button("Indices (CSV)", id="download-sens-btn", size="sm",
+                               color="secondary", outline=True),
+                ],
+                className="d-flex gap-2 mb-2",
+            ),
+            dbc.Progress(id="sens-progress", value=0, max=1, className="mb-2",
+                         style={"height": "1rem"}),
+            dbc.Alert(id="sens-message", is_open=False, color="warning", dismissable=True),
+            dcc.Graph(id="sens-graph", config={"displaylogo": False}),
+            dcc.Store(id="sens-result"),
+            dcc.Download(id="download-sens"),
+        ]
+    )  # fmt: skip
+
+
+def register_sensitivity(app: Dash) -> None:
+    @app.callback(
+        Output("sens-result", "data"),
+        Output("sens-message", "children"),
+        Output("sens-message", "is_open"),
+        Input("sens-run", "n_clicks"),
+        State("sens-params", "value"),
+        State("sens-outcome", "value"),
+        State("sens-n", "value"),
+        State("state", "data"),
+        background=True,
+        running=[(Output("sens-run", "disabled"), True, False),
+                 (Output("sens-cancel", "disabled"), False, True)],
+        cancel=[Input("sens-cancel", "n_clicks")],
+        progress=[Output("sens-progress", "value"), Output("sens-progress", "max")],
+        prevent_initial_call=True,
+    )  # fmt: skip
+    def run_analysis(set_progress, _n, names, outcome, n_base, stored):
+        try:
+            if isinstance(names, list) and n_base in BASE_SAMPLES:
+                set_progress((0, sobol_runs(len(names), int(n_base))))
+            result = start_analysis(
+                names, outcome, n_base, stored, lambda done, total: set_progress((done, total))
+            )
+        except InvalidInput as exc:
+            return no_update, f"Analysis not started: {exc}.", True
+        note = None
+        if result["censored"]:
+            note = (f"{result['censored']} runs never reached that day; they count as the "
+                    "last day of the run.")  # fmt: skip
+        return result, note, note is not None
+
+    @app.callback(
+        Output("sens-graph", "figure"),
+        Input("sens-result", "data"),
+        Input("presentation", "value"),
+        prevent_initial_call=True,
+    )
+    def draw(result, presentation):
+        if not result:
+            return no_update
+        try:
+            return sensitivity_figure(result, 18 if presentation else 13)
+        except (InvalidInput, KeyError, TypeError, ValueError):
+            return no_update
+
+    @app.callback(
+        Output("download-sens", "data"),
+        Input("download-sens-btn", "n_clicks"),
+        State("sens-result", "data"),
+        prevent_initial_call=True,
+    )
+    def download(_n, result):
+        try:
+            table = pd.DataFrame(result["table"])
+        except (KeyError, TypeError, ValueError):
+            return no_update
+        return dcc.send_string(
+            table.to_csv(index=False), f"seed-soil-sobol-{result['outcome']}.csv"
+        )
