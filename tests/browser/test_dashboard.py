@@ -199,7 +199,8 @@ def test_a_sweep_map_runs_in_the_background_and_a_clicked_cell_loads(
     run.click()
     heatmap_js = (
         "var g = document.querySelector('#sweep-graph .js-plotly-plot');"
-        "return g && g.data && g.data.length && g.data[0].type === 'heatmap' ? g.data[0] : null;"
+        "return g && g.data && g.data.length && g.data[0].type === 'heatmap'"
+        " && g._fullLayout && g._fullLayout.xaxis._length > 0 ? g.data[0] : null;"
     )
     until(lambda: dash_duo.driver.execute_script(heatmap_js), timeout=60)
     heatmap = dash_duo.driver.execute_script(heatmap_js)
@@ -216,7 +217,7 @@ def test_a_sweep_map_runs_in_the_background_and_a_clicked_cell_loads(
         heatmap["y"][1],
     )
     ActionChains(dash_duo.driver).move_to_element(graph).move_by_offset(*offset).click().perform()
-    _wait_value(dash_duo, "vegfr1_signalling", "6")
+    _wait_value(dash_duo, "vegfr1_signalling", "6", timeout=30)  # slow on a busy CI machine
     assert dash_duo.find_element("#tabs .nav-link.active").text == "Explore"
     # The Explore tab shows the loaded run: its URL carries both swept values.
     until(lambda: "vegfr1_signalling=6" in dash_duo.driver.current_url, timeout=10)
