@@ -17,6 +17,7 @@ from model import GROUPS, PARAMETER_SPECS, Parameters, ParameterSpec
 
 __all__ = [
     "CONTROL_SPECS",
+    "inline_choice",
     "GROUP_BLURBS",
     "INPUT",
     "SLIDER",
@@ -42,6 +43,18 @@ GROUP_BLURBS = {
     "Therapy": "Anti-VEGFR1 antibody (with its window), VLA-4 blockade and surgery.",
     "Detection": "When DTCs in an organ count as detected.",
 }
+
+
+def inline_choice(component_id: str, options: dict[str, str], value: str) -> dcc.RadioItems:
+    """A row of radio buttons: ``options`` maps each value to its label."""
+    return dcc.RadioItems(
+        id=component_id,
+        options=[{"label": f" {label}", "value": v} for v, label in options.items()],
+        value=value,
+        inline=True,
+        inputClassName="me-1",
+        labelClassName="me-3",
+    )
 
 
 def slider_step(spec: ParameterSpec) -> float:

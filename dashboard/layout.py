@@ -7,7 +7,7 @@ from pathlib import Path
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard.controls import group_controls
+from dashboard.controls import group_controls, inline_choice
 from dashboard.sensitivity import sensitivity_panel
 from dashboard.state import PageState
 from dashboard.sweeps import sweep_panel
@@ -83,17 +83,7 @@ def _toolbar() -> html.Div:
                     html.Fieldset(
                         [
                             html.Legend("Cell axes", className="small mb-0"),
-                            dcc.RadioItems(
-                                id="axis-scale",
-                                options=[
-                                    {"label": " log", "value": "log"},
-                                    {"label": " linear", "value": "linear"},
-                                ],
-                                value="log",
-                                inline=True,
-                                inputClassName="me-1",
-                                labelClassName="me-3",
-                            ),
+                            inline_choice("axis-scale", {"log": "log", "linear": "linear"}, "log"),
                         ]
                     ),
                 ],
@@ -156,17 +146,7 @@ def _share_box() -> html.Div:
             html.Fieldset(
                 [
                     html.Legend("Figure export format (camera button)", className="small mb-0"),
-                    dcc.RadioItems(
-                        id="export-format",
-                        options=[
-                            {"label": " PNG", "value": "png"},
-                            {"label": " SVG", "value": "svg"},
-                        ],
-                        value="png",
-                        inline=True,
-                        inputClassName="me-1",
-                        labelClassName="me-3",
-                    ),
+                    inline_choice("export-format", {"png": "PNG", "svg": "SVG"}, "png"),
                 ],
                 className="mt-2",
             ),

@@ -10,6 +10,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Dash, Input, Output, State, dcc, html, no_update
 
+from dashboard.results import register_result_views
 from dashboard.state import PageState
 from dashboard.sweeps import SWEEPABLE
 from model import InvalidInput, spec_for
@@ -159,31 +160,14 @@ def register_sensitivity(app: Dash) -> None:
                     "last day of the run.")  # fmt: skip
         return result, note, note is not None
 
-    @app.callback(
-        Output("sens-graph", "figure"),
-        Input("sens-result", "data"),
-        Input("presentation", "value"),
-        prevent_initial_call=True,
+    register_result_views(
+        app,
+        store="sens-result",
+        graph="sens-graph",
+        download="download-sens",
+        figure=sensitivity_figure,
+        csv=lambda result: (
+            pd.DataFrame(result["table"]).to_csv(index=False),
+            f"seed-soil-sobol-{result['outcome']}.csv",
+        ),
     )
-    def draw(result, presentation):
-        if not result:
-            return no_update
-        try:
-            return sensitivity_figure(result, 18 if presentation else 13)
-        except (InvalidInput, KeyError, TypeError, ValueError):
-            return no_update
-
-    @app.callback(
-        Output("download-sens", "data"),
-        Input("download-sens-btn", "n_clicks"),
-        State("sens-result", "data"),
-        prevent_initial_call=True,
-    )
-    def download(_n, result):
-        try:
-            table = pd.DataFrame(result["table"])
-        except (KeyError, TypeError, ValueError):
-            return no_update
-        return dcc.send_string(
-            table.to_csv(index=False), f"seed-soil-sobol-{result['outcome']}.csv"
-        )

@@ -15,6 +15,8 @@ import dash_bootstrap_components as dbc
 import numpy as np
 from dash import Dash, Input, Output, State, dcc, html, no_update
 
+from dashboard.controls import inline_choice
+from dashboard.results import register_result_views
 from dashboard.state import PageState
 from model import PARAMETER_SPECS, InvalidInput, spec_for
 from model.outcomes import OUTCOMES
@@ -230,17 +232,7 @@ def sweep_panel() -> html.Div:
                 "cell to load it into the Explore tab.",
                 className="small text-muted",
             ),
-            dcc.RadioItems(
-                id="sweep-mode",
-                options=[
-                    {"label": " 1-D curve", "value": "1d"},
-                    {"label": " 2-D map", "value": "2d"},
-                ],
-                value="2d",
-                inline=True,
-                inputClassName="me-1",
-                labelClassName="me-3",
-            ),  # fmt: skip
+            inline_choice("sweep-mode", {"1d": "1-D curve", "2d": "2-D map"}, "2d"),
             _axis_controls("x", "vegfr1_signalling"),
             _axis_controls("y", "dormancy_exit_rate"),
             html.Label(
@@ -334,31 +326,11 @@ def register_sweeps(app: Dash) -> None:
         result = run_request(request, state, lambda done, total: set_progress((done, total)))
         return result, None, False
 
-    @app.callback(
-        Output("sweep-graph", "figure"),
-        Input("sweep-result", "data"),
-        Input("presentation", "value"),
-        prevent_initial_call=True,
+    register_result_views(
+        app,
+        store="sweep-result",
+        graph="sweep-graph",
+        download="download-sweep",
+        figure=sweep_figure,
+        csv=lambda result: (_result_csv(result), f"seed-soil-sweep-{result['outcome']}.csv"),
     )
-    def draw_sweep(result, presentation):
-        if not result:
-            return no_update
-        try:
-            return sweep_figure(result, 18 if presentation else 13)
-        except (InvalidInput, KeyError, TypeError):
-            return no_update
-
-    @app.callback(
-        Output("download-sweep", "data"),
-        Input("download-sweep-btn", "n_clicks"),
-        State("sweep-result", "data"),
-        prevent_initial_call=True,
-    )
-    def download_sweep(_n, result):
-        if not result:
-            return no_update
-        try:
-            text = _result_csv(result)
-        except (KeyError, TypeError, ValueError):
-            return no_update
-        return dcc.send_string(text, f"seed-soil-sweep-{result['outcome']}.csv")

@@ -112,3 +112,54 @@ def test_loading_keeps_base_of_the_sweep_not_later_edits() -> None:
     state = load_point(edited, {"points": [{"x": 2.0}]}, result)
     assert state.params["homing_rate"] == LLC.params["homing_rate"]
     assert state.params["vegfr1_signalling"] == 2.0
+
+
+def _post_result_view(page, output: str, inputs: list, state: list):
+    return page.post(
+        {
+            "output": output,
+            "outputs": {"id": output.split(".")[0], "property": output.split(".")[1]},
+            "inputs": inputs,
+            "state": state,
+            "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"],
+        }
+    )
+
+
+def test_sweep_csv_and_figure_come_from_the_stored_result(page) -> None:
+    result = run_request(parse_request("2d", X, Y, "burden.lung", 2500), LLC)
+    response = _post_result_view(
+        page,
+        "download-sweep.data",
+        [{"id": "download-sweep-btn", "property": "n_clicks", "value": 1}],
+        [{"id": "sweep-result", "property": "data", "value": result}],
+    )
+    data = response.get_json()["response"]["download-sweep"]["data"]
+    lines = data["content"].splitlines()
+    assert lines[0] == "vegfr1_signalling,dormancy_exit_rate,burden.lung"
+    assert len(lines) == 1 + 12 and data["filename"] == "seed-soil-sweep-burden.lung.csv"
+    drawn = _post_result_view(
+        page,
+        "sweep-graph.figure",
+        [
+            {"id": "sweep-result", "property": "data", "value": result},
+            {"id": "presentation", "property": "value", "value": True},
+        ],
+        [],
+    ).get_json()["response"]["sweep-graph"]["figure"]
+    assert drawn["data"][0]["type"] == "heatmap" and drawn["layout"]["font"]["size"] == 18
+
+
+def test_a_forged_sweep_result_changes_nothing(page) -> None:
+    forged = {"x_name": "vegfr1_signalling", "y_name": None, "outcome": "burden.moon"}
+    response = _post_result_view(
+        page,
+        "sweep-graph.figure",
+        [
+            {"id": "sweep-result", "property": "data", "value": forged},
+            {"id": "presentation", "property": "value", "value": False},
+        ],
+        [],
+    )
+    assert response.status_code in (200, 204)
+    assert response.status_code == 204 or "sweep-graph" not in response.get_json()["response"]
