@@ -15,6 +15,7 @@ try:
 except InvalidInput as exc:  # a bad environment variable: say which, and stop
     sys.exit(f"app.py: configuration error: {exc}")
 server = app.server
+celery_app = app.celery_app  # with REDIS_URL set: `celery -A app:celery_app worker`
 
 
 def port_from_env() -> int:

@@ -7,9 +7,10 @@ import tempfile
 from pathlib import Path
 
 import diskcache
-from dash import Dash, DiskcacheManager
+from celery import Celery
+from dash import CeleryManager, Dash, DiskcacheManager
 
-from dashboard.cache import init_cache
+from dashboard.cache import init_cache, redis_url
 from dashboard.callbacks import register
 from dashboard.layout import build_layout
 from dashboard.sensitivity import register_sensitivity
@@ -23,24 +24,39 @@ TITLE = "Seed & Soil Explorer"
 ASSETS_FOLDER = Path(__file__).resolve().parent.parent / "assets"
 
 
+def background_manager() -> tuple[DiskcacheManager | CeleryManager, Celery | None]:
+    """Where sweeps and sensitivity analyses run.
+
+    By default in local processes with a diskcache store (no extra server); when ``REDIS_URL``
+    is set, on Celery workers through Redis, so a lab can add machines
+    (``celery -A app:celery_app worker``).
+    """
+    url = redis_url()
+    if url:
+        celery_app = Celery("seed_soil", broker=url, backend=url)
+        return CeleryManager(celery_app), celery_app
+    jobs = os.environ.get("SEED_SOIL_JOBS_DIR") or str(
+        Path(tempfile.gettempdir()) / "seed-soil-jobs"
+    )
+    return DiskcacheManager(diskcache.Cache(jobs)), None
+
+
 def create_app() -> Dash:
     """Build the Dash app; its Flask ``server`` also answers GET /health with 200.
 
     Debug mode stays off here; ``app.py`` turns it on only when SEED_SOIL_DEBUG=1.
     """
     sweep_budget()  # a bad SEED_SOIL_SWEEP_BUDGET stops start-up with its message
-    jobs = os.environ.get("SEED_SOIL_JOBS_DIR") or str(
-        Path(tempfile.gettempdir()) / "seed-soil-jobs"
-    )
+    manager, celery_app = background_manager()
     app = Dash(
         __name__,
         title=TITLE,
         assets_folder=str(ASSETS_FOLDER),
         health_endpoint="health",
         serve_locally=True,
-        # Sweeps run as background jobs in their own processes; no extra server needed.
-        background_callback_manager=DiskcacheManager(diskcache.Cache(jobs)),
+        background_callback_manager=manager,
     )
+    app.celery_app = celery_app  # for `celery -A app:celery_app worker`; None without Redis
     # Every gunicorn worker must share one secret (Dash signs background-callback tokens).
     secret = os.environ.get("DASH_SECRET_KEY")
     if secret:

@@ -19,22 +19,30 @@ from dashboard.state import PageState
 from model import SimulationResult, simulate
 from model.errors import InvalidInput
 
-__all__ = ["cache", "cache_config", "init_cache", "simulate_state"]
+__all__ = ["cache", "cache_config", "init_cache", "redis_url", "simulate_state"]
 
 cache = Cache()
 _TIMEOUT_S = 3600
 _THRESHOLD = 2000  # cached runs kept on disk (each ~100-300 kB)
 
 
+def redis_url(env: dict[str, str] | os._Environ = os.environ) -> str | None:
+    """``REDIS_URL`` if set (validated), else None: then nothing needs a Redis server."""
+    url = env.get("REDIS_URL", "").strip()
+    if not url:
+        return None
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        raise InvalidInput(f"REDIS_URL={url!r} must start with redis://, rediss://")
+    return url
+
+
 def cache_config(env: dict[str, str] | os._Environ = os.environ) -> dict:
     """Cache settings from the environment, validated (a bad value stops start-up loudly)."""
-    redis_url = env.get("REDIS_URL", "").strip()
-    if redis_url:
-        if not redis_url.startswith(("redis://", "rediss://", "unix://")):
-            raise InvalidInput(f"REDIS_URL={redis_url!r} must start with redis://, rediss://")
+    url = redis_url(env)
+    if url:
         return {
             "CACHE_TYPE": "RedisCache",
-            "CACHE_REDIS_URL": redis_url,
+            "CACHE_REDIS_URL": url,
             "CACHE_DEFAULT_TIMEOUT": _TIMEOUT_S,
             "CACHE_KEY_PREFIX": "seed-soil:",
         }

@@ -1,0 +1,107 @@
+"""With REDIS_URL set, a sweep runs on a real Celery worker through a real Redis server.
+
+The test starts Debian's redis-server on a free 127.0.0.1 port and a Celery worker process
+(`celery -A app:celery_app worker`, the command a lab runs), then runs a sweep from the page.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from dash.testing.wait import until
+from selenium.webdriver.common.by import By
+
+from dashboard import create_app
+
+pytestmark = pytest.mark.browser
+
+
+def _port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def redis_url(tmp_path: Path):
+    server = shutil.which("redis-server")
+    if server is None:
+        if os.environ.get("CI"):
+            pytest.fail("redis-server is not installed (scripts/test installs it as root)")
+        pytest.skip("redis-server is not installed (run scripts/test as root)")
+    port = _port()
+    process = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+         "--dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        until(lambda: _accepts(port), timeout=20)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _accepts(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def celery_worker(redis_url: str, repo_root: Path, tmp_path: Path):
+    log = tmp_path / "worker.log"
+    env = {**os.environ, "REDIS_URL": redis_url, "SEED_SOIL_CACHE_DIR": str(tmp_path / "cache")}
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "app:celery_app", "worker", "--pool=solo",
+             "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO",
+             "--hostname", f"test-{os.getpid()}@%h"],
+            cwd=repo_root, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        until(lambda: "ready." in log.read_text() or process.poll() is not None, timeout=90)
+        assert process.poll() is None, log.read_text()
+        yield log
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_a_sweep_runs_on_a_celery_worker(
+    dash_duo, free_port, redis_url, celery_worker, monkeypatch, tmp_path
+) -> None:
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    monkeypatch.setenv("SEED_SOIL_CACHE_DIR", str(tmp_path / "app-cache"))
+    app = create_app()
+    dash_duo.start_server(app, port=free_port)
+    dash_duo.wait_for_element("#readout-summary", timeout=40)
+    dash_duo.driver.find_element(By.XPATH, "//a[normalize-space()='Sweep']").click()
+    for box_id, value in (("#sweep-x-n", "3"), ("#sweep-y-n", "3")):
+        box = dash_duo.find_element(box_id)
+        box.clear()
+        box.send_keys(value)
+    run = dash_duo.find_element("#sweep-run")
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", run)
+    run.click()
+    until(
+        lambda: dash_duo.driver.execute_script(
+            "var g = document.querySelector('#sweep-graph .js-plotly-plot');"
+            "return g && g.data && g.data.length && g.data[0].type === 'heatmap';"
+        ),
+        timeout=90,
+    )
+    time.sleep(0.5)  # the worker's log is written after the result is stored
+    worker_log = celery_worker.read_text()
+    assert "background_callback_" in worker_log and "succeeded" in worker_log, worker_log
+    assert dash_duo.get_logs() == []
