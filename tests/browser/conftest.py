@@ -8,6 +8,8 @@ import os
 import shutil
 
 import pytest
+from dash.testing.wait import until
+from selenium.common.exceptions import ElementClickInterceptedException
 from selenium.webdriver.chrome.options import Options
 
 CHROMIUM = "/usr/bin/chromium"
@@ -43,3 +45,23 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.get_closest_marker("browser"):
             item.add_marker(skip)
+
+
+@pytest.fixture
+def click(dash_duo):
+    """Scroll an element to the middle and click it, waiting out a transient overlay (the
+    loading spinner over figures being redrawn) as a user would."""
+
+    def click_element(element) -> None:
+        dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
+
+        def clicked() -> bool:
+            try:
+                element.click()
+            except ElementClickInterceptedException:
+                return False
+            return True
+
+        until(clicked, timeout=20)
+
+    return click_element

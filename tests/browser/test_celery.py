@@ -79,21 +79,19 @@ def celery_worker(redis_url: str, repo_root: Path, tmp_path: Path):
 
 
 def test_a_sweep_runs_on_a_celery_worker(
-    dash_duo, free_port, redis_url, celery_worker, monkeypatch, tmp_path
+    dash_duo, free_port, redis_url, celery_worker, monkeypatch, tmp_path, click
 ) -> None:
     monkeypatch.setenv("REDIS_URL", redis_url)
     monkeypatch.setenv("SEED_SOIL_CACHE_DIR", str(tmp_path / "app-cache"))
     app = create_app()
     dash_duo.start_server(app, port=free_port)
     dash_duo.wait_for_element("#readout-summary", timeout=40)
-    dash_duo.driver.find_element(By.XPATH, "//a[normalize-space()='Sweep']").click()
+    click(dash_duo.driver.find_element(By.XPATH, "//a[normalize-space()='Sweep']"))
     for box_id, value in (("#sweep-x-n", "3"), ("#sweep-y-n", "3")):
         box = dash_duo.find_element(box_id)
         box.clear()
         box.send_keys(value)
-    run = dash_duo.find_element("#sweep-run")
-    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", run)
-    run.click()
+    click(dash_duo.find_element("#sweep-run"))
     until(
         lambda: dash_duo.driver.execute_script(
             "var g = document.querySelector('#sweep-graph .js-plotly-plot');"

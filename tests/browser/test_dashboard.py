@@ -138,9 +138,9 @@ def test_a_bad_upload_shows_the_error_and_keeps_the_figures(
     assert _summary(dash_duo) == summary
 
 
-def test_csv_download_holds_the_time_series(dash_duo, app, free_port) -> None:
+def test_csv_download_holds_the_time_series(dash_duo, app, free_port, click) -> None:
     _start(dash_duo, app, free_port)
-    dash_duo.find_element("#download-csv-btn").click()
+    click(dash_duo.find_element("#download-csv-btn"))
     folder = Path(dash_duo.download_path)
     deadline = time.monotonic() + 40  # generous: CI machines are shared and slow
     files: list[Path] = []
@@ -153,20 +153,21 @@ def test_csv_download_holds_the_time_series(dash_duo, app, free_port) -> None:
     assert {"lung.niche_permissiveness", "lung.dormant", "lung.proliferating"} <= set(header)
 
 
-def test_anti_vegfr1_makes_the_lung_niche_and_metastases_vanish(dash_duo, app, free_port) -> None:
+def test_anti_vegfr1_makes_the_lung_niche_and_metastases_vanish(
+    dash_duo, app, free_port, click
+) -> None:
     """The issue's story: LLC's lung niche comes before lung DTCs; pin that run, switch on
     anti-VEGFR1 by typing its efficacy, and watch niche and burden vanish against the pin."""
     _start(dash_duo, app, free_port)
     organ, onset, detected, _, burden, *_ = _lung_row(dash_duo)
     assert organ == "Lung" and float(onset) < float(detected)
-    dash_duo.find_element("#pin").click()
+    click(dash_duo.find_element("#pin"))
     dash_duo.wait_for_contains_text("#reference-label", "Reference pinned", timeout=10)
 
     therapy = dash_duo.driver.find_element(
         By.XPATH, "//button[contains(@class, 'accordion-button')][normalize-space()='Therapy']"
     )
-    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", therapy)
-    therapy.click()  # the Therapy section starts folded
+    click(therapy)  # the Therapy section starts folded
     box = _number_box(dash_duo, "anti_vegfr1_efficacy")
     until(box.is_displayed, timeout=5)
     dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", box)
@@ -185,18 +186,16 @@ def test_anti_vegfr1_makes_the_lung_niche_and_metastases_vanish(dash_duo, app, f
 
 
 def test_a_sweep_map_runs_in_the_background_and_a_clicked_cell_loads(
-    dash_duo, app, free_port
+    dash_duo, app, free_port, click
 ) -> None:
     _start(dash_duo, app, free_port)
-    dash_duo.driver.find_element(By.XPATH, "//a[normalize-space()='Sweep']").click()
+    click(dash_duo.driver.find_element(By.XPATH, "//a[normalize-space()='Sweep']"))
     for box_id, value in (("#sweep-x-from", "2"), ("#sweep-x-to", "8"), ("#sweep-x-n", "4"),
                           ("#sweep-y-n", "3")):  # fmt: skip
         box = dash_duo.find_element(box_id)
         box.send_keys(Keys.CONTROL, "a")
         box.send_keys(value)
-    run = dash_duo.find_element("#sweep-run")
-    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", run)
-    run.click()
+    click(dash_duo.find_element("#sweep-run"))
     heatmap_js = (
         "var g = document.querySelector('#sweep-graph .js-plotly-plot');"
         "return g && g.data && g.data.length && g.data[0].type === 'heatmap'"
