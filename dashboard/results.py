@@ -6,15 +6,28 @@ that does not draw or export is ignored (the last figure stays), never an error 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from dash import Dash, Input, Output, State, dcc, no_update
 
 from model import InvalidInput
 
-__all__ = ["register_result_views"]
+__all__ = ["job_failed", "register_result_views"]
 
+log = logging.getLogger(__name__)
 _BAD_RESULT = (InvalidInput, KeyError, TypeError, ValueError, AttributeError)
+
+
+def job_failed(what: str) -> Callable[[Exception], tuple]:
+    """``on_error`` handler of a background job writing (result, message, message open):
+    the last result stays, the user reads what failed, the server log keeps the details."""
+
+    def handler(exc: Exception) -> tuple:
+        log.error("%s failed: %s", what, exc)
+        return no_update, f"{what} failed on the server; the last result is kept.", True
+
+    return handler
 
 
 def register_result_views(

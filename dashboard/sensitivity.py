@@ -10,7 +10,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Dash, Input, Output, State, dcc, html, no_update
 
-from dashboard.results import register_result_views
+from dashboard.results import job_failed, register_result_views
 from dashboard.state import PageState
 from dashboard.sweeps import SWEEPABLE
 from model import InvalidInput, spec_for
@@ -143,6 +143,7 @@ def register_sensitivity(app: Dash) -> None:
                  (Output("sens-cancel", "disabled"), False, True)],
         cancel=[Input("sens-cancel", "n_clicks")],
         progress=[Output("sens-progress", "value"), Output("sens-progress", "max")],
+        on_error=job_failed("Analysis"),
         prevent_initial_call=True,
     )  # fmt: skip
     def run_analysis(set_progress, _n, names, outcome, n_base, stored):

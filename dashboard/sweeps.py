@@ -16,7 +16,7 @@ import numpy as np
 from dash import Dash, Input, Output, State, dcc, html, no_update
 
 from dashboard.controls import inline_choice
-from dashboard.results import register_result_views
+from dashboard.results import job_failed, register_result_views
 from dashboard.state import PageState
 from model import PARAMETER_SPECS, InvalidInput, spec_for
 from model.outcomes import OUTCOMES
@@ -312,6 +312,7 @@ def register_sweeps(app: Dash) -> None:
                  (Output("sweep-cancel", "disabled"), False, True)],
         cancel=[Input("sweep-cancel", "n_clicks")],
         progress=[Output("sweep-progress", "value"), Output("sweep-progress", "max")],
+        on_error=job_failed("Sweep"),
         prevent_initial_call=True,
     )  # fmt: skip
     def run_sweep(set_progress, _n, mode, x, x_lo, x_hi, x_n, y, y_lo, y_hi, y_n, outcome, stored):

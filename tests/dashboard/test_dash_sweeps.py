@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from dash import no_update
 
 from dashboard.callbacks import next_state
+from dashboard.results import job_failed
 from dashboard.state import PageState
 from dashboard.sweeps import (
     load_point,
@@ -163,3 +165,9 @@ def test_a_forged_sweep_result_changes_nothing(page) -> None:
     )
     assert response.status_code in (200, 204)
     assert response.status_code == 204 or "sweep-graph" not in response.get_json()["response"]
+
+
+def test_a_failed_job_keeps_the_last_result_and_says_so() -> None:
+    result, message, is_open = job_failed("Sweep")(RuntimeError("worker lost"))
+    assert result is no_update and is_open
+    assert message == "Sweep failed on the server; the last result is kept."
