@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import dash_bootstrap_components as dbc
@@ -28,8 +29,14 @@ def graph_config(fmt: str = "png") -> dict:
     }
 
 
+@functools.cache
+def _model_docs() -> str:
+    """docs/model.md, read once per process (the layout is rebuilt on every page load)."""
+    return _DOCS.read_text(encoding="utf-8") if _DOCS.exists() else "docs/model.md is missing."
+
+
 def _about() -> dbc.Offcanvas:
-    text = _DOCS.read_text(encoding="utf-8") if _DOCS.exists() else "docs/model.md is missing."
+    text = _model_docs()
     return dbc.Offcanvas(
         dcc.Markdown(text, mathjax=True, className="about-markdown"),
         id="about",
