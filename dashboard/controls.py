@@ -83,7 +83,7 @@ def control_for(spec: ParameterSpec, value: float | None) -> html.Div:
             html.Span(spec.title, className="param-title"),
             html.Span(f" ({spec.unit})", className="param-unit"),
             html.Span(
-                "ⓘ",
+                "i",
                 id=info_id,
                 className="param-info",
                 tabIndex=0,
