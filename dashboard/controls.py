@@ -89,7 +89,7 @@ def control_for(spec: ParameterSpec, value: float | None) -> html.Div:
                 tabIndex=0,
                 role="img",
                 **{"aria-label": f"About {spec.title}"},
-            ),  # fmt: skip
+            ),
             dbc.Tooltip(
                 [html.Div(spec.meaning), html.Div(spec.source, className="param-source")],
                 target=info_id,
@@ -127,7 +127,7 @@ def control_for(spec: ParameterSpec, value: float | None) -> html.Div:
                     updatemode="mouseup",
                     allow_direct_input=False,
                     id={"type": SLIDER, "name": spec.name},
-                ),  # fmt: skip
+                ),
                 role="group",
                 className="param-slider",
                 **{"aria-label": f"{spec.title} slider"},

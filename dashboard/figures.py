@@ -102,7 +102,7 @@ def cascade_figure(
                 dash=dash,
                 yaxis="y2",
                 width=3,
-            ),  # fmt: skip
+            ),
         ]
     top = max(float(r.frame[["tumor", "ctc"]].to_numpy().max()) for r in (result, reference) if r)
     layout = _base_layout(

@@ -59,7 +59,7 @@ def _toolbar() -> html.Div:
                         options=scenario_options,
                         clearable=True,
                         placeholder="Custom settings",
-                    ),  # fmt: skip
+                    ),
                 ],
                 className="w-100",
             ),
@@ -84,7 +84,7 @@ def _toolbar() -> html.Div:
                                 debounce=True,
                                 step="any",
                                 className="form-control form-control-sm",
-                            ),  # fmt: skip
+                            ),
                         ]
                     ),
                     html.Fieldset(
@@ -111,7 +111,7 @@ def _share_box() -> html.Div:
                         type="text",
                         readOnly=True,
                         className="form-control form-control-sm",
-                    ),  # fmt: skip
+                    ),
                 ],
                 className="w-100",
             ),
@@ -140,7 +140,7 @@ def _share_box() -> html.Div:
                         outline=True,
                         title="The model with these parameters, for COPASI or Tellurium",
                     ),
-                ],  # fmt: skip
+                ],
                 className="d-flex flex-wrap gap-2 my-2",
             ),
             dcc.Upload(
@@ -185,7 +185,7 @@ def _figures(initial: PageState) -> html.Div:
                                     updatemode="mouseup",
                                     marks=None,
                                     tooltip={"placement": "bottom"},
-                                ),  # fmt: skip
+                                ),
                             ],
                             className="w-100",
                         ),
@@ -217,7 +217,7 @@ def build_layout(initial: PageState | None = None) -> html.Div:
                     label="Presentation mode",
                     value=False,
                     className="text-light me-3 mb-0",
-                ),  # fmt: skip
+                ),
                 dbc.Button("About the model", id="about-btn", color="light", size="sm"),
             ],
             fluid=True,
@@ -288,7 +288,7 @@ def build_layout(initial: PageState | None = None) -> html.Div:
                             lg=8,
                             xl=9,
                         ),
-                    ]  # fmt: skip
+                    ]
                 ),
                 fluid=True,
             ),

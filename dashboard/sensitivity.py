@@ -67,7 +67,7 @@ def sensitivity_figure(result: dict, font_size: int = 13) -> dict:
                 "error_x": {"type": "data", "array": table[f"{key}_conf"].tolist()},
             }
             for key, label, colour in bars
-        ],  # fmt: skip
+        ],
         "layout": {
             "template": "plotly_white",
             "font": {"size": font_size},

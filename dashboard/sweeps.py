@@ -62,18 +62,14 @@ def _axis(name: object, low: object, high: object, points: object) -> tuple[str,
     if not isinstance(name, str):
         raise InvalidInput("choose a parameter to sweep")
     spec = spec_for(name)
-    try:
-        n = int(points) if not isinstance(points, bool) else None  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        n = None
-    if n is None or n != points:
-        raise InvalidInput(f"points={points!r} must be a whole number from 2 to {MAX_POINTS}")
+    if isinstance(points, float) and points.is_integer():
+        points = int(points)  # a number box may send 25.0; axis_values checks the rest
     lo = spec.low if low in (None, "") else low
     hi = spec.high if high in (None, "") else high
     for label, bound in (("from", lo), ("to", hi)):
         if isinstance(bound, bool) or not isinstance(bound, int | float):
             raise InvalidInput(f"sweep of {name}: '{label}' must be a number, got {bound!r}")
-    return name, tuple(float(v) for v in axis_values(name, n, float(lo), float(hi)))
+    return name, tuple(float(v) for v in axis_values(name, points, float(lo), float(hi)))
 
 
 def parse_request(
@@ -104,9 +100,13 @@ def run_request(request: SweepRequest, state: PageState, progress=None) -> dict:
     """Run a validated sweep from ``state``; a small JSON-able result for a ``dcc.Store``."""
     if request.y_name is None:
         table = sweep_1d(
-            state.params, request.x_name, request.x_values, [request.outcome], state.days,
+            state.params,
+            request.x_name,
+            request.x_values,
+            [request.outcome],
+            state.days,
             progress,
-        )  # fmt: skip
+        )
         z = table[request.outcome].to_numpy()
         return {
             "x_name": request.x_name,
@@ -117,12 +117,24 @@ def run_request(request: SweepRequest, state: PageState, progress=None) -> dict:
             "base": state.to_store(),
         }
     result = sweep_2d(
-        state.params, request.x_name, request.x_values, request.y_name, request.y_values,
-        request.outcome, state.days, progress,
-    )  # fmt: skip
-    return {"x_name": result.x_name, "x": result.x.tolist(), "y_name": result.y_name,
-            "y": result.y.tolist(), "outcome": result.outcome,
-            "z": [_json_numbers(row) for row in result.z], "base": state.to_store()}  # fmt: skip
+        state.params,
+        request.x_name,
+        request.x_values,
+        request.y_name,
+        request.y_values,
+        request.outcome,
+        state.days,
+        progress,
+    )
+    return {
+        "x_name": result.x_name,
+        "x": result.x.tolist(),
+        "y_name": result.y_name,
+        "y": result.y.tolist(),
+        "outcome": result.outcome,
+        "z": [_json_numbers(row) for row in result.z],
+        "base": state.to_store(),
+    }
 
 
 def _json_numbers(values: np.ndarray) -> list[float | None]:
@@ -150,30 +162,62 @@ def sweep_figure(result: dict, font_size: int = 13) -> dict:
     bx = base[result["x_name"]]
     if result["y_name"] is None:
         data = [
-            {"type": "scatter", "mode": "lines+markers", "x": result["x"], "y": result["z"],
-             "name": outcome.label, "line": {"color": "#0072B2"}},
-        ]  # fmt: skip
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "x": result["x"],
+                "y": result["z"],
+                "name": outcome.label,
+                "line": {"color": "#0072B2"},
+            },
+        ]
         layout["yaxis"] = {"title": {"text": outcome.unit}}
         layout["shapes"] = [_vline(bx)]
     else:
         by = base[result["y_name"]]
         y_log = spec_for(result["y_name"]).scale == "log"
         data = [
-            {"type": "heatmap", "x": result["x"], "y": result["y"], "z": result["z"],
-             "colorscale": "Viridis", "colorbar": {"title": {"text": outcome.unit}},
-             "hovertemplate": "x %{x:.3g}<br>y %{y:.3g}<br>%{z:.4g}<extra></extra>"},
-            {"type": "scatter", "mode": "markers", "x": [bx], "y": [by], "name": "current",
-             "marker": {"symbol": "x", "size": 14, "color": "#D55E00",
-                        "line": {"width": 2, "color": "white"}}},
-        ]  # fmt: skip
-        layout["yaxis"] = {"title": {"text": _title(result["y_name"])},
-                           "type": "log" if y_log else "-"}  # fmt: skip
+            {
+                "type": "heatmap",
+                "x": result["x"],
+                "y": result["y"],
+                "z": result["z"],
+                "colorscale": "Viridis",
+                "colorbar": {"title": {"text": outcome.unit}},
+                "hovertemplate": "x %{x:.3g}<br>y %{y:.3g}<br>%{z:.4g}<extra></extra>",
+            },
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "x": [bx],
+                "y": [by],
+                "name": "current",
+                "marker": {
+                    "symbol": "x",
+                    "size": 14,
+                    "color": "#D55E00",
+                    "line": {"width": 2, "color": "white"},
+                },
+            },
+        ]
+        layout["yaxis"] = {
+            "title": {"text": _title(result["y_name"])},
+            "type": "log" if y_log else "-",
+        }
     return {"data": data, "layout": layout}
 
 
 def _vline(x: float) -> dict:
-    return {"type": "line", "x0": x, "x1": x, "xref": "x", "y0": 0, "y1": 1, "yref": "paper",
-            "line": {"color": "#D55E00", "dash": "dash"}}  # fmt: skip
+    return {
+        "type": "line",
+        "x0": x,
+        "x1": x,
+        "xref": "x",
+        "y0": 0,
+        "y1": 1,
+        "yref": "paper",
+        "line": {"color": "#D55E00", "dash": "dash"},
+    }
 
 
 def load_point(current: PageState, click: object, result: object) -> PageState:
@@ -199,27 +243,62 @@ def _axis_controls(axis: str, default: str) -> html.Div:
     options = [{"label": s.title, "value": s.name} for s in SWEEPABLE]
     return html.Div(
         [
-            html.Label([f"{axis.upper()} parameter",
-                        dcc.Dropdown(id=f"sweep-{axis}", options=options, value=default,
-                                     clearable=False)], className="w-100"),
+            html.Label(
+                [
+                    f"{axis.upper()} parameter",
+                    dcc.Dropdown(
+                        id=f"sweep-{axis}", options=options, value=default, clearable=False
+                    ),
+                ],
+                className="w-100",
+            ),
             html.Div(
                 [
-                    html.Label(["from", dcc.Input(id=f"sweep-{axis}-from", type="number",
-                                                  step="any", placeholder="range start",
-                                                  className="form-control form-control-sm")]),
-                    html.Label(["to", dcc.Input(id=f"sweep-{axis}-to", type="number", step="any",
-                                                placeholder="range end",
-                                                className="form-control form-control-sm")]),
-                    html.Label(["points", dcc.Input(id=f"sweep-{axis}-n", type="number", min=2,
-                                                    max=MAX_POINTS, step=1, value=25,
-                                                    className="form-control form-control-sm")]),
+                    html.Label(
+                        [
+                            "from",
+                            dcc.Input(
+                                id=f"sweep-{axis}-from",
+                                type="number",
+                                step="any",
+                                placeholder="range start",
+                                className="form-control form-control-sm",
+                            ),
+                        ]
+                    ),
+                    html.Label(
+                        [
+                            "to",
+                            dcc.Input(
+                                id=f"sweep-{axis}-to",
+                                type="number",
+                                step="any",
+                                placeholder="range end",
+                                className="form-control form-control-sm",
+                            ),
+                        ]
+                    ),
+                    html.Label(
+                        [
+                            "points",
+                            dcc.Input(
+                                id=f"sweep-{axis}-n",
+                                type="number",
+                                min=2,
+                                max=MAX_POINTS,
+                                step=1,
+                                value=25,
+                                className="form-control form-control-sm",
+                            ),
+                        ]
+                    ),
                 ],
                 className="d-flex gap-2 sweep-range",
             ),
         ],
         id=f"sweep-{axis}-box",
         className="mb-2",
-    )  # fmt: skip
+    )
 
 
 def sweep_panel() -> html.Div:
@@ -246,7 +325,7 @@ def sweep_panel() -> html.Div:
                     ),
                 ],
                 className="w-100 mb-2",
-            ),  # fmt: skip
+            ),
             html.Div(
                 [
                     dbc.Button("Run sweep", id="sweep-run", color="primary", size="sm"),
@@ -262,10 +341,10 @@ def sweep_panel() -> html.Div:
                     ),
                 ],
                 className="d-flex gap-2 mb-2",
-            ),  # fmt: skip
+            ),
             dbc.Progress(
                 id="sweep-progress", value=0, max=1, className="mb-2", style={"height": "1rem"}
-            ),  # fmt: skip
+            ),
             dbc.Alert(id="sweep-message", is_open=False, color="warning", dismissable=True),
             dcc.Graph(id="sweep-graph", config={"displaylogo": False}),
             dcc.Store(id="sweep-result"),
@@ -283,8 +362,10 @@ def _result_csv(result: dict) -> str:
     else:
         lines.append(f"{result['x_name']},{result['y_name']},{result['outcome']}")
         for y, row in zip(result["y"], result["z"], strict=True):
-            lines += [f"{x:g},{y:g},{'' if z is None else z}"
-                      for x, z in zip(result["x"], row, strict=True)]  # fmt: skip
+            lines += [
+                f"{x:g},{y:g},{'' if z is None else z}"
+                for x, z in zip(result["x"], row, strict=True)
+            ]
     return "\n".join(lines) + "\n"
 
 
@@ -301,20 +382,26 @@ def register_sweeps(app: Dash) -> None:
         Output("sweep-message", "is_open"),
         Input("sweep-run", "n_clicks"),
         State("sweep-mode", "value"),
-        State("sweep-x", "value"), State("sweep-x-from", "value"),
-        State("sweep-x-to", "value"), State("sweep-x-n", "value"),
-        State("sweep-y", "value"), State("sweep-y-from", "value"),
-        State("sweep-y-to", "value"), State("sweep-y-n", "value"),
+        State("sweep-x", "value"),
+        State("sweep-x-from", "value"),
+        State("sweep-x-to", "value"),
+        State("sweep-x-n", "value"),
+        State("sweep-y", "value"),
+        State("sweep-y-from", "value"),
+        State("sweep-y-to", "value"),
+        State("sweep-y-n", "value"),
         State("sweep-outcome", "value"),
         State("state", "data"),
         background=True,
-        running=[(Output("sweep-run", "disabled"), True, False),
-                 (Output("sweep-cancel", "disabled"), False, True)],
+        running=[
+            (Output("sweep-run", "disabled"), True, False),
+            (Output("sweep-cancel", "disabled"), False, True),
+        ],
         cancel=[Input("sweep-cancel", "n_clicks")],
         progress=[Output("sweep-progress", "value"), Output("sweep-progress", "max")],
         on_error=job_failed("Sweep"),
         prevent_initial_call=True,
-    )  # fmt: skip
+    )
     def run_sweep(set_progress, _n, mode, x, x_lo, x_hi, x_n, y, y_lo, y_hi, y_n, outcome, stored):
         try:
             request = parse_request(

@@ -125,7 +125,7 @@ OUTCOMES: dict[str, Outcome] = {
         ),
         Outcome("first_detection_day", "First DTC detection, any organ", "day", _first_detection),
         Outcome("relapse_probability", "Relapse probability, any organ", "probability", _relapse),
-    ]  # fmt: skip
+    ]
 }
 
 
