@@ -233,3 +233,23 @@ def test_a_sweep_map_runs_in_the_background_and_a_clicked_cell_loads(
     until(lambda: "vegfr1_signalling=6" in dash_duo.driver.current_url, timeout=10)
     dash_duo.wait_for_element("#readout-summary", timeout=20)
     assert dash_duo.get_logs() == []
+
+
+def test_a_long_sweep_can_be_cancelled(dash_duo, app, free_port, click) -> None:
+    _start(dash_duo, app, free_port, "/?days=3650")  # long runs: a 50 x 50 map takes a while
+    click(dash_duo.driver.find_element(By.XPATH, "//a[normalize-space()='Sweep']"))
+    for box_id in ("#sweep-x-n", "#sweep-y-n"):
+        box = dash_duo.find_element(box_id)
+        box.send_keys(Keys.CONTROL, "a")
+        box.send_keys("50")
+    click(dash_duo.find_element("#sweep-run"))
+    until(lambda: dash_duo.find_element("#sweep-cancel").is_enabled(), timeout=20)
+    assert not dash_duo.find_element("#sweep-run").is_enabled()
+    click(dash_duo.find_element("#sweep-cancel"))
+    until(lambda: dash_duo.find_element("#sweep-run").is_enabled(), timeout=20)
+    assert not dash_duo.find_element("#sweep-cancel").is_enabled()
+    assert not dash_duo.driver.execute_script(
+        "var g = document.querySelector('#sweep-graph .js-plotly-plot');"
+        "return g && g.data && g.data.length && g.data[0].type === 'heatmap';"
+    )
+    assert dash_duo.get_logs() == []
