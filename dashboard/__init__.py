@@ -8,10 +8,11 @@ from pathlib import Path
 
 import diskcache
 from celery import Celery
-from dash import CeleryManager, Dash, DiskcacheManager
+from dash import Dash
 
 from dashboard.cache import init_cache, redis_url
 from dashboard.callbacks import register
+from dashboard.jobs import WatchedCeleryManager, WatchedDiskcacheManager
 from dashboard.layout import build_layout
 from dashboard.sensitivity import register_sensitivity
 from dashboard.sweeps import register_sweeps, sweep_budget
@@ -24,21 +25,22 @@ TITLE = "Seed & Soil Explorer"
 ASSETS_FOLDER = Path(__file__).resolve().parent.parent / "assets"
 
 
-def background_manager() -> tuple[DiskcacheManager | CeleryManager, Celery | None]:
+def background_manager() -> tuple[WatchedDiskcacheManager | WatchedCeleryManager, Celery | None]:
     """Where sweeps and sensitivity analyses run.
 
     By default in local processes with a diskcache store (no extra server); when ``REDIS_URL``
     is set, on Celery workers through Redis, so a lab can add machines
-    (``celery -A app:celery_app worker``).
+    (``celery -A app:celery_app worker``). Either way a job whose process dies is reported
+    as failed, not silently taken for a cancellation (``dashboard.jobs``).
     """
     url = redis_url()
     if url:
         celery_app = Celery("seed_soil", broker=url, backend=url)
-        return CeleryManager(celery_app), celery_app
+        return WatchedCeleryManager(celery_app), celery_app
     jobs = os.environ.get("SEED_SOIL_JOBS_DIR") or str(
         Path(tempfile.gettempdir()) / "seed-soil-jobs"
     )
-    return DiskcacheManager(diskcache.Cache(jobs)), None
+    return WatchedDiskcacheManager(diskcache.Cache(jobs)), None
 
 
 def create_app() -> Dash:

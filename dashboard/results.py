@@ -1,7 +1,9 @@
-"""Shared wiring for a background job's result: draw it, and download it as CSV.
+"""Shared wiring of a background job (a sweep, an analysis): its buttons, progress bar and
+messages, and its result: draw it, and download it as CSV.
 
-A result lives in a ``dcc.Store`` in the browser, so it is untrusted on the way back: a result
-that does not draw or export is ignored (the last figure stays), never an error page.
+A job tab has ids ``<prefix>-run``, ``-cancel``, ``-progress``, ``-message``. A result lives in
+a ``dcc.Store`` in the browser, so it is untrusted on the way back: a result that does not draw
+or export is ignored (the last figure stays), never an error page.
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ from collections.abc import Callable
 
 from dash import Dash, Input, Output, State, dcc, no_update
 
+from dashboard.jobs import JOB_LOST
 from model import InvalidInput
 
-__all__ = ["job_failed", "register_result_views"]
+__all__ = ["job_failed", "job_options", "register_cancel_note", "register_result_views"]
 
 log = logging.getLogger(__name__)
 _BAD_RESULT = (InvalidInput, KeyError, TypeError, ValueError, AttributeError)
@@ -25,9 +28,42 @@ def job_failed(what: str) -> Callable[[Exception], tuple]:
 
     def handler(exc: Exception) -> tuple:
         log.error("%s failed: %s", what, exc)
+        if JOB_LOST in str(exc):
+            return no_update, f"{what} stopped: {JOB_LOST}. The last result is kept.", True
         return no_update, f"{what} failed on the server; the last result is kept.", True
 
     return handler
+
+
+def job_options(prefix: str, what: str) -> dict:
+    """Keyword arguments of ``app.callback`` for a background job of the ``prefix`` tab:
+    Run disabled and Cancel enabled while it runs, a progress bar that returns to empty when
+    the job ends (done, failed or cancelled), failures reported by :func:`job_failed`."""
+    return {
+        "background": True,
+        "running": [
+            (Output(f"{prefix}-run", "disabled"), True, False),
+            (Output(f"{prefix}-cancel", "disabled"), False, True),
+        ],
+        "cancel": [Input(f"{prefix}-cancel", "n_clicks")],
+        "progress": [Output(f"{prefix}-progress", "value"), Output(f"{prefix}-progress", "max")],
+        "progress_default": [0, 1],
+        "on_error": job_failed(what),
+        "prevent_initial_call": True,
+    }
+
+
+def register_cancel_note(app: Dash, prefix: str, what: str) -> None:
+    """Say that a Cancel click stopped the job (Cancel is enabled only while one runs)."""
+
+    @app.callback(
+        Output(f"{prefix}-message", "children", allow_duplicate=True),
+        Output(f"{prefix}-message", "is_open", allow_duplicate=True),
+        Input(f"{prefix}-cancel", "n_clicks"),
+        prevent_initial_call=True,
+    )
+    def cancelled(_n):
+        return f"{what} cancelled; the last result is kept.", True
 
 
 def register_result_views(

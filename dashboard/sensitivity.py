@@ -10,7 +10,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Dash, Input, Output, State, dcc, html, no_update
 
-from dashboard.results import job_failed, register_result_views
+from dashboard.results import job_options, register_cancel_note, register_result_views
 from dashboard.state import PageState
 from dashboard.sweeps import SWEEPABLE
 from model import InvalidInput, spec_for
@@ -138,14 +138,8 @@ def register_sensitivity(app: Dash) -> None:
         State("sens-outcome", "value"),
         State("sens-n", "value"),
         State("state", "data"),
-        background=True,
-        running=[(Output("sens-run", "disabled"), True, False),
-                 (Output("sens-cancel", "disabled"), False, True)],
-        cancel=[Input("sens-cancel", "n_clicks")],
-        progress=[Output("sens-progress", "value"), Output("sens-progress", "max")],
-        on_error=job_failed("Analysis"),
-        prevent_initial_call=True,
-    )  # fmt: skip
+        **job_options("sens", "Analysis"),
+    )
     def run_analysis(set_progress, _n, names, outcome, n_base, stored):
         try:
             if isinstance(names, list) and n_base in BASE_SAMPLES:
@@ -161,6 +155,7 @@ def register_sensitivity(app: Dash) -> None:
                     "last day of the run.")  # fmt: skip
         return result, note, note is not None
 
+    register_cancel_note(app, "sens", "Analysis")
     register_result_views(
         app,
         store="sens-result",

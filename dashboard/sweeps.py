@@ -16,7 +16,7 @@ import numpy as np
 from dash import Dash, Input, Output, State, dcc, html, no_update
 
 from dashboard.controls import inline_choice
-from dashboard.results import job_failed, register_result_views
+from dashboard.results import job_options, register_cancel_note, register_result_views
 from dashboard.state import PageState
 from model import PARAMETER_SPECS, InvalidInput, spec_for
 from model.outcomes import OUTCOMES
@@ -392,15 +392,7 @@ def register_sweeps(app: Dash) -> None:
         State("sweep-y-n", "value"),
         State("sweep-outcome", "value"),
         State("state", "data"),
-        background=True,
-        running=[
-            (Output("sweep-run", "disabled"), True, False),
-            (Output("sweep-cancel", "disabled"), False, True),
-        ],
-        cancel=[Input("sweep-cancel", "n_clicks")],
-        progress=[Output("sweep-progress", "value"), Output("sweep-progress", "max")],
-        on_error=job_failed("Sweep"),
-        prevent_initial_call=True,
+        **job_options("sweep", "Sweep"),
     )
     def run_sweep(set_progress, _n, mode, x, x_lo, x_hi, x_n, y, y_lo, y_hi, y_n, outcome, stored):
         try:
@@ -414,6 +406,7 @@ def register_sweeps(app: Dash) -> None:
         result = run_request(request, state, lambda done, total: set_progress((done, total)))
         return result, None, False
 
+    register_cancel_note(app, "sweep", "Sweep")
     register_result_views(
         app,
         store="sweep-result",

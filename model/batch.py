@@ -155,7 +155,7 @@ def _integrate_member(y0, c, edges, n_edges, anti_vegfr1, resect, resect_keep, g
     return steps
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)  # other threads (a job heartbeat) run meanwhile
 def _integrate_all(y0s, cs, edges, n_edges, anti_vegfr1, resect, resect_keep, grid, atol, rtol,
                    max_steps, eps, out, steps):  # fmt: skip
     for m in prange(y0s.shape[0]):

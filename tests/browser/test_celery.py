@@ -12,9 +12,11 @@ import socket
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import redis
 from dash.testing.wait import until
 from selenium.webdriver.common.by import By
 
@@ -58,6 +60,12 @@ def _accepts(port: int) -> bool:
         return False
 
 
+@dataclass
+class Worker:
+    process: subprocess.Popen
+    log: Path
+
+
 @pytest.fixture
 def celery_worker(redis_url: str, repo_root: Path, tmp_path: Path):
     log = tmp_path / "worker.log"
@@ -72,7 +80,7 @@ def celery_worker(redis_url: str, repo_root: Path, tmp_path: Path):
     try:
         until(lambda: "ready." in log.read_text() or process.poll() is not None, timeout=90)
         assert process.poll() is None, log.read_text()
-        yield log
+        yield Worker(process, log)
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -100,6 +108,35 @@ def test_a_sweep_runs_on_a_celery_worker(
         timeout=90,
     )
     time.sleep(0.5)  # the worker's log is written after the result is stored
-    worker_log = celery_worker.read_text()
+    worker_log = celery_worker.log.read_text()
     assert "background_callback_" in worker_log and "succeeded" in worker_log, worker_log
+    assert dash_duo.get_logs() == []
+
+
+def test_a_sweep_whose_worker_dies_says_so(
+    dash_duo, free_port, redis_url, celery_worker, monkeypatch, tmp_path, click
+) -> None:
+    """The worker is killed outright mid-sweep (its task stays PENDING in Celery): the page
+    says the job was lost once its heartbeat stops, instead of polling for ever."""
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    monkeypatch.setenv("SEED_SOIL_CACHE_DIR", str(tmp_path / "app-cache"))
+    app = create_app()
+    dash_duo.start_server(app, port=free_port)
+    dash_duo.driver.get(dash_duo.server_url + "/?days=3650")  # long runs: a slow 50 x 50 map
+    dash_duo.wait_for_element("#readout-summary", timeout=40)
+    click(dash_duo.driver.find_element(By.XPATH, "//a[normalize-space()='Sweep']"))
+    for box_id in ("#sweep-x-n", "#sweep-y-n"):
+        box = dash_duo.find_element(box_id)
+        box.clear()
+        box.send_keys("50")
+    click(dash_duo.find_element("#sweep-run"))
+    store = redis.Redis.from_url(redis_url)
+    until(lambda: store.keys("seed-soil-alive-*"), timeout=60)  # the job has started
+    celery_worker.process.kill()
+    celery_worker.process.wait(timeout=10)
+    until(lambda: dash_duo.find_element("#sweep-run").is_enabled(), timeout=60)
+    until(lambda: dash_duo.find_element("#sweep-message").text, timeout=10)
+    message = dash_duo.find_element("#sweep-message").text
+    assert message.startswith("Sweep stopped: its process ended without a result"), message
+    assert not dash_duo.find_element("#sweep-cancel").is_enabled()
     assert dash_duo.get_logs() == []

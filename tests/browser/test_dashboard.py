@@ -10,6 +10,7 @@ import json
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 from dash.testing import errors as dash_errors
 from dash.testing.wait import until
@@ -50,6 +51,13 @@ def _lung_row(dash_duo) -> list[str]:
         "return [...document.querySelectorAll("
         "'#readout-table-inner tbody tr:nth-child(2) > *')].map(c => c.innerText.trim());"
     )
+
+
+HEATMAP_JS = (
+    "var g = document.querySelector('#sweep-graph .js-plotly-plot');"
+    "return g && g.data && g.data.length && g.data[0].type === 'heatmap'"
+    " && g._fullLayout && g._fullLayout.xaxis._length > 0 ? g.data[0] : null;"
+)
 
 
 def _start(dash_duo, app, free_port, path: str = "/") -> None:
@@ -197,13 +205,8 @@ def test_a_sweep_map_runs_in_the_background_and_a_clicked_cell_loads(
         box.send_keys(Keys.CONTROL, "a")
         box.send_keys(value)
     click(dash_duo.find_element("#sweep-run"))
-    heatmap_js = (
-        "var g = document.querySelector('#sweep-graph .js-plotly-plot');"
-        "return g && g.data && g.data.length && g.data[0].type === 'heatmap'"
-        " && g._fullLayout && g._fullLayout.xaxis._length > 0 ? g.data[0] : null;"
-    )
-    until(lambda: dash_duo.driver.execute_script(heatmap_js), timeout=60)
-    heatmap = dash_duo.driver.execute_script(heatmap_js)
+    until(lambda: dash_duo.driver.execute_script(HEATMAP_JS), timeout=60)
+    heatmap = dash_duo.driver.execute_script(HEATMAP_JS)
     assert heatmap["x"] == [2, 4, 6, 8] and len(heatmap["y"]) == 3
 
     # Click the cell (x = 6, y = the middle row) where a user would.
@@ -235,7 +238,7 @@ def test_a_sweep_map_runs_in_the_background_and_a_clicked_cell_loads(
     assert dash_duo.get_logs() == []
 
 
-def test_a_long_sweep_can_be_cancelled(dash_duo, app, free_port, click) -> None:
+def _start_long_sweep(dash_duo, app, free_port, click) -> None:
     _start(dash_duo, app, free_port, "/?days=3650")  # long runs: a 50 x 50 map takes a while
     click(dash_duo.driver.find_element(By.XPATH, "//a[normalize-space()='Sweep']"))
     for box_id in ("#sweep-x-n", "#sweep-y-n"):
@@ -245,11 +248,47 @@ def test_a_long_sweep_can_be_cancelled(dash_duo, app, free_port, click) -> None:
     click(dash_duo.find_element("#sweep-run"))
     until(lambda: dash_duo.find_element("#sweep-cancel").is_enabled(), timeout=20)
     assert not dash_duo.find_element("#sweep-run").is_enabled()
-    click(dash_duo.find_element("#sweep-cancel"))
-    until(lambda: dash_duo.find_element("#sweep-run").is_enabled(), timeout=20)
+
+
+def _ended_without_result(dash_duo) -> str:
+    """Buttons back to idle, progress bar empty, no heatmap; the message shown."""
+    until(lambda: dash_duo.find_element("#sweep-run").is_enabled(), timeout=30)
     assert not dash_duo.find_element("#sweep-cancel").is_enabled()
-    assert not dash_duo.driver.execute_script(
-        "var g = document.querySelector('#sweep-graph .js-plotly-plot');"
-        "return g && g.data && g.data.length && g.data[0].type === 'heatmap';"
-    )
+    assert not dash_duo.driver.execute_script(HEATMAP_JS)
+    until(lambda: dash_duo.find_element("#sweep-progress .progress-bar").get_attribute(
+        "aria-valuenow") == "0", timeout=10)  # fmt: skip
+    until(lambda: dash_duo.find_element("#sweep-message").text, timeout=10)
+    return dash_duo.find_element("#sweep-message").text
+
+
+def test_a_long_sweep_can_be_cancelled(dash_duo, app, free_port, click) -> None:
+    _start_long_sweep(dash_duo, app, free_port, click)
+    click(dash_duo.find_element("#sweep-cancel"))
+    message = _ended_without_result(dash_duo)
+    assert message.startswith("Sweep cancelled; the last result is kept.")
+    assert dash_duo.get_logs() == []
+
+
+def _job_processes() -> list[psutil.Process]:
+    """Background jobs run in processes forked from this one (dash_duo serves in a thread)."""
+    me = psutil.Process()
+    return [p for p in me.children(recursive=True) if p.exe() == me.exe()]
+
+
+def test_a_sweep_whose_process_dies_says_so(dash_duo, app, free_port, click) -> None:
+    before = {p.pid for p in _job_processes()}
+    _start_long_sweep(dash_duo, app, free_port, click)
+    jobs = [p for p in _job_processes() if p.pid not in before]
+    assert len(jobs) == 1
+    jobs[0].kill()  # as the kernel's out-of-memory killer would
+    message = _ended_without_result(dash_duo)
+    assert message.startswith("Sweep stopped: its process ended without a result")
+    # Nothing else is disturbed: a small sweep runs after the lost one and clears the message.
+    for box_id in ("#sweep-x-n", "#sweep-y-n"):
+        box = dash_duo.find_element(box_id)
+        box.send_keys(Keys.CONTROL, "a")
+        box.send_keys("2")
+    click(dash_duo.find_element("#sweep-run"))
+    until(lambda: dash_duo.driver.execute_script(HEATMAP_JS), timeout=60)
+    until(lambda: not dash_duo.find_elements("#sweep-message"), timeout=10)
     assert dash_duo.get_logs() == []

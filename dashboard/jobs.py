@@ -1,0 +1,115 @@
+"""Background job managers that notice a job whose process died.
+
+Dash's managers treat "the job is not running and left no result" as a cancelled job: the
+buttons reset, nothing is said, and the user cannot tell a killed worker (out of memory, a
+restarted machine) from their own Cancel click. These managers remember the jobs stopped on
+purpose (Cancel, a newer run, a result collected) and report any other job that vanished as a
+failed one, so the page's ``on_error`` handler can say so.
+
+On Celery a whole worker can vanish with its task still marked pending; so a Celery job beats
+a heartbeat into Redis while it runs, and a started job whose heartbeat stopped is lost too.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+
+from celery import current_task
+from dash import CeleryManager, DiskcacheManager
+
+__all__ = ["JOB_LOST", "WatchedCeleryManager", "WatchedDiskcacheManager"]
+
+JOB_LOST = "its process ended without a result (killed, or out of memory?)"
+_STOPPED_FOR = 24 * 3600  # seconds a "stopped on purpose" mark is kept
+HEARTBEAT_EVERY = 2.0  # seconds between a Celery job's heartbeats
+HEARTBEAT_TTL = 15  # seconds without a heartbeat after which a started Celery job is lost
+
+
+class _Watched:
+    """Mixin over a Dash background-callback manager (``handle``, ``UNDEFINED``, ...)."""
+
+    def _mark_stopped(self, job) -> None:
+        raise NotImplementedError
+
+    def _was_stopped(self, job) -> bool:
+        raise NotImplementedError
+
+    def terminate_job(self, job):
+        if job is not None:
+            self._mark_stopped(job)  # before the kill: a poll racing it must see the mark
+        return super().terminate_job(job)
+
+    def _alive(self, job) -> bool:
+        """Whether a job is still at work (by default: its process or task is running)."""
+        return self.job_running(job)
+
+    def get_result(self, key, job):
+        result = super().get_result(key, job)
+        if result is not self.UNDEFINED or job is None or self._alive(job):
+            return result
+        if self._was_stopped(job):
+            return result  # cancelled: Dash closes the loop quietly
+        # The job may have written its result and exited between the two looks.
+        result = super().get_result(key, job)
+        if result is self.UNDEFINED:
+            return {"background_callback_error": {"msg": JOB_LOST, "tb": ""}}
+        return result
+
+
+class WatchedDiskcacheManager(_Watched, DiskcacheManager):
+    """Jobs in local processes (the default, no extra server)."""
+
+    def _mark_stopped(self, job) -> None:
+        self.handle.set(f"seed-soil-stopped-{job}", True, expire=_STOPPED_FOR)
+
+    def _was_stopped(self, job) -> bool:
+        return self.handle.get(f"seed-soil-stopped-{job}", False)
+
+
+class WatchedCeleryManager(_Watched, CeleryManager):
+    """Jobs on Celery workers (``REDIS_URL``, a Redis result backend).
+
+    A pool process killed mid-task leaves the task FAILED (WorkerLostError); a worker killed
+    outright leaves it PENDING for ever. Dash alone takes the first for a cancellation and
+    polls the second without end; here both are lost jobs."""
+
+    def _mark_stopped(self, job) -> None:
+        self.handle.backend.set(f"seed-soil-stopped-{job}", "1")
+
+    def _was_stopped(self, job) -> bool:
+        return self.handle.backend.get(f"seed-soil-stopped-{job}") is not None
+
+    def _alive(self, job) -> bool:
+        if not self.job_running(job):
+            return False
+        backend = self.handle.backend
+        if backend.get(f"seed-soil-started-{job}") is None:
+            return True  # still queued, waiting for a worker
+        return backend.get(f"seed-soil-alive-{job}") is not None
+
+    def make_job_fn(self, fn, progress, key=None):
+        return super().make_job_fn(self._with_heartbeat(fn), progress, key)
+
+    def _with_heartbeat(self, fn):
+        """``fn`` run in a worker, beating ``seed-soil-alive-<task id>`` (expiring) meanwhile."""
+
+        @functools.wraps(fn)
+        def beating(*args, **kwargs):
+            job = current_task.request.id
+            redis = self.handle.backend.client
+            redis.set(f"seed-soil-alive-{job}", "1", ex=HEARTBEAT_TTL)
+            self.handle.backend.set(f"seed-soil-started-{job}", "1")
+            done = threading.Event()
+
+            def beat() -> None:
+                while not done.wait(HEARTBEAT_EVERY):
+                    redis.set(f"seed-soil-alive-{job}", "1", ex=HEARTBEAT_TTL)
+
+            threading.Thread(target=beat, name=f"heartbeat-{job}", daemon=True).start()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                done.set()
+
+        return beating

@@ -1,0 +1,89 @@
+"""Background jobs that die are reported, cancelled ones are not (real processes, real diskcache).
+
+A job here is a real child process (``sleep``): its pid is the job id, as with Dash's
+DiskcacheManager. The Celery variant is exercised against a real worker in
+tests/browser/test_celery.py.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+
+import diskcache
+import pytest
+from dash import no_update
+
+from dashboard.jobs import JOB_LOST, WatchedDiskcacheManager
+from dashboard.results import job_failed
+
+
+@pytest.fixture
+def manager(tmp_path):
+    cache = diskcache.Cache(str(tmp_path / "jobs"))
+    yield WatchedDiskcacheManager(cache)
+    cache.close()
+
+
+@pytest.fixture
+def job():
+    process = subprocess.Popen(["sleep", "60"])
+    yield process
+    process.kill()
+    process.wait()
+
+
+def _lost(result) -> bool:
+    return isinstance(result, dict) and result["background_callback_error"]["msg"] == JOB_LOST
+
+
+def test_a_running_job_has_no_result_yet(manager, job) -> None:
+    assert manager.get_result("key", str(job.pid)) is manager.UNDEFINED
+
+
+def test_a_job_killed_from_outside_is_reported_lost(manager, job) -> None:
+    job.send_signal(signal.SIGKILL)
+    job.wait()
+    assert _lost(manager.get_result("key", str(job.pid)))
+
+
+def test_a_job_that_died_unreaped_as_a_zombie_is_reported_lost(manager, job) -> None:
+    job.send_signal(signal.SIGKILL)
+    # Not waited for: the process stays a zombie, which Dash counts as not running.
+    assert _lost(manager.get_result("key", str(job.pid)))
+
+
+def test_a_cancelled_job_is_not_reported(manager, job) -> None:
+    manager.terminate_job(str(job.pid))  # what Cancel and a superseding run do
+    job.wait(5)  # gone
+    assert manager.get_result("key", str(job.pid)) is manager.UNDEFINED
+
+
+def test_a_finished_job_returns_its_result(manager, job) -> None:
+    manager.handle.set("key", {"answer": 42})
+    job.kill()
+    job.wait()
+    assert manager.get_result("key", str(job.pid)) == {"answer": 42}
+
+
+def test_a_result_written_just_before_the_process_exits_is_not_lost(manager, job) -> None:
+    """The job writes its result and exits between the manager's two looks."""
+    job.kill()
+    job.wait()
+    real_job_running = manager.job_running
+
+    def finishing(job_id) -> bool:
+        manager.handle.set("key", {"late": True})
+        return real_job_running(job_id)
+
+    manager.job_running = finishing
+    assert manager.get_result("key", str(job.pid)) == {"late": True}
+
+
+def test_the_page_says_the_job_was_lost_and_keeps_the_last_result() -> None:
+    result, message, is_open = job_failed("Sweep")(
+        RuntimeError(f"An error occurred inside a background callback: {JOB_LOST}\n")
+    )
+    assert result is no_update and is_open
+    assert message.startswith("Sweep stopped: its process ended without a result")
+    assert "last result is kept" in message
