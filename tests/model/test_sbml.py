@@ -7,16 +7,21 @@ LSODA solver to 1e-4 relative on every state and grid day above 1e-3 of that sta
 
 from __future__ import annotations
 
+import dataclasses
+
 import libsbml
 import numpy as np
 import pytest
 import roadrunner
 
+import model.sbml
 from model import Parameters, simulate
 from model.__main__ import main
 from model.equations import ORGAN_BLOCKS, SYSTEMIC_STATES
+from model.errors import SimulationError
 from model.organs import ORGANS
-from model.sbml import sbml_id, to_sbml
+from model.parameters import PARAMETER_SPECS
+from model.sbml import sbml_id, sbml_unit, to_sbml
 from model.scenarios import SCENARIOS
 
 STATE_COLUMNS = [*SYSTEMIC_STATES] + [f"{o}.{b}" for b in ORGAN_BLOCKS for o in ORGANS]
@@ -58,6 +63,121 @@ def test_changed_parameters_and_resection_are_exported() -> None:
     event = model.getEvent(0)
     assert libsbml.formulaToL3String(event.getTrigger().getMath()) == "time >= resection_day"
     assert model.getParameter("resection_day").getValue() == 12.5
+
+
+def _units_of(model: libsbml.Model, uid: str) -> libsbml.UnitDefinition | None:
+    """The unit definition ``uid`` names: declared in the model, or an SBML base unit."""
+    if model.getUnitDefinition(uid) is not None:
+        return model.getUnitDefinition(uid)
+    if libsbml.UnitKind_isValidUnitKindString(uid, 3, 2):
+        return _unit(libsbml.UnitKind_forName(uid))
+    return None
+
+
+def _unit(kind: int, exponent: int = 1, multiplier: float = 1.0) -> libsbml.UnitDefinition:
+    ud = libsbml.UnitDefinition(3, 2)
+    unit = ud.createUnit()
+    unit.initDefaults()
+    unit.setKind(kind)
+    unit.setExponent(exponent)
+    unit.setMultiplier(multiplier)
+    return ud
+
+
+#: What each SBML unit of the export means, in SI base units.
+EXPECTED_UNITS = {
+    "per_day": _unit(libsbml.UNIT_KIND_SECOND, -1, 86400.0),  # 1/(86400 s)
+    "day": _unit(libsbml.UNIT_KIND_SECOND, 1, 86400.0),
+    "cell": _unit(libsbml.UNIT_KIND_ITEM),
+    "dimensionless": _unit(libsbml.UNIT_KIND_DIMENSIONLESS),
+}
+
+
+def test_every_parameter_unit_string_maps_to_a_declared_sbml_unit() -> None:
+    """Derived from the specs: a new unit string fails here until it is mapped."""
+    params = Parameters(resection_day=100)  # every parameter present
+    model = _document(to_sbml(params)).getModel()
+    assert model.getTimeUnits() == "day"
+    by_unit = {spec.unit: spec.name for spec in PARAMETER_SPECS}
+    for unit, name in by_unit.items():
+        uid = sbml_unit(unit, name)
+        definition = _units_of(model, uid)
+        assert definition is not None, f"{unit!r} -> {uid!r} is neither declared nor a base unit"
+        assert libsbml.UnitDefinition.areIdentical(definition, EXPECTED_UNITS[uid]), (unit, uid)
+    for spec in PARAMETER_SPECS:
+        assert model.getParameter(sbml_id(spec.name)).getUnits() == sbml_unit(spec.unit, spec.name)
+
+
+def test_every_parameter_state_and_intermediate_has_a_declared_unit() -> None:
+    model = _document(to_sbml(SCENARIOS["breast-resection-dormancy"].parameters())).getModel()
+    assert model.getCompartment("body").getUnits() == "dimensionless"
+    for i in range(model.getNumParameters()):
+        p = model.getParameter(i)
+        assert p.isSetUnits(), p.getId()
+        assert _units_of(model, p.getUnits()) is not None, (p.getId(), p.getUnits())
+    units = {c: model.getParameter(_state_sid(c)).getUnits() for c in STATE_COLUMNS}
+    assert units["tumor"] == units["ctc"] == units["lung.dormant"] == units["lung.clones"] == "cell"
+    assert units["circulating_hpc"] == units["lung.niche"] == "dimensionless"
+
+
+@pytest.mark.parametrize("name", ["tumor_growth_rate", "resection_day"])  # resection_day: None
+def test_an_unknown_unit_string_fails_the_export_with_the_parameter_name(
+    monkeypatch, name: str
+) -> None:
+    specs = tuple(
+        dataclasses.replace(s, unit="furlongs/fortnight") if s.name == name else s
+        for s in PARAMETER_SPECS
+    )
+    monkeypatch.setattr(model.sbml, "PARAMETER_SPECS", specs)
+    with pytest.raises(SimulationError, match=f"{name}.*furlongs/fortnight"):
+        to_sbml(Parameters())
+
+
+def _consistency_log(text: str) -> list[libsbml.SBMLError]:
+    doc = _document(text)
+    doc.setConsistencyChecks(libsbml.LIBSBML_CAT_GENERAL_CONSISTENCY, True)
+    doc.setConsistencyChecks(libsbml.LIBSBML_CAT_IDENTIFIER_CONSISTENCY, True)
+    doc.setConsistencyChecks(libsbml.LIBSBML_CAT_UNITS_CONSISTENCY, True)
+    doc.checkConsistency()
+    return [doc.getError(i) for i in range(doc.getNumErrors())]
+
+
+def _unit_issues(log: list[libsbml.SBMLError]) -> list[str]:
+    return [
+        f"{e.getErrorId()}: {e.getMessage().strip()}"
+        for e in log
+        if e.getCategory() == libsbml.LIBSBML_CAT_UNITS_CONSISTENCY
+    ]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        Parameters(),
+        Parameters(anti_vegfr1_efficacy=0.9, anti_vegfr1_start_day=5, anti_vegfr1_end_day=18),
+        SCENARIOS["breast-resection-dormancy"].parameters(),  # with the resection event
+    ],
+    ids=["defaults", "anti-vegfr1-window", "breast-resection"],
+)
+def test_export_passes_libsbml_consistency_and_unit_checks(params: Parameters) -> None:
+    """No errors at all, and no unit warnings: every literal number carries its unit, so every
+    rule is checked completely (undeclared units would show up as warnings 99505/99508)."""
+    log = _consistency_log(to_sbml(params))
+    serious = [
+        f"{e.getErrorId()}: {e.getMessage().strip()}"
+        for e in log
+        if e.getSeverity() >= libsbml.LIBSBML_SEV_ERROR
+    ]
+    assert serious == []
+    assert _unit_issues(log) == []
+    assert [f"{e.getErrorId()}: {e.getMessage().strip()}" for e in log] == []
+
+
+def test_unit_checks_catch_a_wrong_unit(monkeypatch) -> None:
+    """The check above is live: CTCs declared dimensionless break their rate rule's units."""
+    monkeypatch.setitem(model.sbml._STATE_UNITS, "ctc", "dimensionless")
+    issues = _unit_issues(_consistency_log(to_sbml(Parameters())))
+    assert issues and any("'ctc'" in issue for issue in issues), issues
 
 
 def _roadrunner_states(params: Parameters, times: np.ndarray) -> np.ndarray:
