@@ -12,7 +12,7 @@ from dash import Dash
 
 from dashboard.cache import init_cache, redis_url
 from dashboard.callbacks import register
-from dashboard.jobs import WatchedCeleryManager, WatchedDiskcacheManager
+from dashboard.jobs import WatchedCeleryManager, WatchedDiskcacheManager, job_threads
 from dashboard.layout import build_layout
 from dashboard.sensitivity import register_sensitivity
 from dashboard.sweeps import register_sweeps, sweep_budget
@@ -48,7 +48,9 @@ def create_app() -> Dash:
 
     Debug mode stays off here; ``app.py`` turns it on only when SEED_SOIL_DEBUG=1.
     """
-    sweep_budget()  # a bad SEED_SOIL_SWEEP_BUDGET stops start-up with its message
+    # A bad SEED_SOIL_SWEEP_BUDGET or SEED_SOIL_JOB_THREADS stops start-up with its message.
+    sweep_budget()
+    job_threads()
     manager, celery_app = background_manager()
     app = Dash(
         __name__,

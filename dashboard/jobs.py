@@ -1,4 +1,4 @@
-"""Background job managers that notice a job whose process died.
+"""Background job managers that notice a job whose process died, and bound a job's threads.
 
 Dash's managers treat "the job is not running and left no result" as a cancelled job: the
 buttons reset, nothing is said, and the user cannot tell a killed worker (out of memory, a
@@ -13,12 +13,23 @@ a heartbeat into Redis while it runs, and a started job whose heartbeat stopped 
 from __future__ import annotations
 
 import functools
+import os
 import threading
+from collections.abc import Callable, Mapping
 
+import numba
 from celery import current_task
 from dash import CeleryManager, DiskcacheManager
 
-__all__ = ["JOB_LOST", "WatchedCeleryManager", "WatchedDiskcacheManager"]
+from model import InvalidInput
+
+__all__ = [
+    "JOB_LOST",
+    "WatchedCeleryManager",
+    "WatchedDiskcacheManager",
+    "job_threads",
+    "with_thread_bound",
+]
 
 JOB_LOST = "its process ended without a result (killed, or out of memory?)"
 _STOPPED_FOR = 24 * 3600  # seconds a "stopped on purpose" mark is kept
@@ -39,6 +50,9 @@ class _Watched:
         if job is not None:
             self._mark_stopped(job)  # before the kill: a poll racing it must see the mark
         return super().terminate_job(job)
+
+    def make_job_fn(self, fn, progress, key=None):
+        return super().make_job_fn(with_thread_bound(fn), progress, key)
 
     def _alive(self, job) -> bool:
         """Whether a job is still at work (by default: its process or task is running)."""
@@ -113,3 +127,30 @@ class WatchedCeleryManager(_Watched, CeleryManager):
                 done.set()
 
         return beating
+
+
+def job_threads(env: Mapping[str, str] = os.environ) -> int:
+    """Threads one background job may use (``SEED_SOIL_JOB_THREADS``, validated).
+
+    Default: every core numba sees (fastest sweeps). A lab serving many users on one host can
+    bound it so a running sweep leaves cores to the page's own requests.
+    """
+    cores = numba.config.NUMBA_NUM_THREADS
+    raw = env.get("SEED_SOIL_JOB_THREADS", str(cores))
+    if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= cores):
+        raise InvalidInput(f"SEED_SOIL_JOB_THREADS={raw!r} must be a whole number 1..{cores}")
+    return int(raw)
+
+
+def with_thread_bound(fn: Callable) -> Callable:
+    """``fn`` (a background job) running its numba-parallel work on ``job_threads()`` threads.
+
+    numba's thread count is per calling thread, so it is set inside the job, in whatever
+    process or worker runs it."""
+
+    @functools.wraps(fn)
+    def bounded(*args, **kwargs):
+        numba.set_num_threads(job_threads())
+        return fn(*args, **kwargs)
+
+    return bounded

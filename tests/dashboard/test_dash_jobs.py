@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import signal
 import subprocess
+import threading
 
 import diskcache
+import numba
 import pytest
 from dash import no_update
 
-from dashboard.jobs import JOB_LOST, WatchedDiskcacheManager
+from dashboard.jobs import JOB_LOST, WatchedDiskcacheManager, job_threads
 from dashboard.results import job_failed
+from model import InvalidInput
 
 
 @pytest.fixture
@@ -87,3 +90,24 @@ def test_the_page_says_the_job_was_lost_and_keeps_the_last_result() -> None:
     assert result is no_update and is_open
     assert message.startswith("Sweep stopped: its process ended without a result")
     assert "last result is kept" in message
+
+
+def test_job_threads_default_to_every_core_and_are_validated() -> None:
+    cores = numba.config.NUMBA_NUM_THREADS
+    assert job_threads({}) == cores
+    assert job_threads({"SEED_SOIL_JOB_THREADS": "1"}) == 1
+    for bad in ("0", str(cores + 1), "two", "-1", "1.5", "", "٣"):
+        with pytest.raises(InvalidInput, match="SEED_SOIL_JOB_THREADS"):
+            job_threads({"SEED_SOIL_JOB_THREADS": bad})
+
+
+def test_a_job_runs_its_parallel_work_on_the_bounded_thread_count(manager, monkeypatch) -> None:
+    """The manager's job function (what a job process or worker runs) sets numba's count
+    in the thread that runs the job; numba's setting is per thread, so run it in a new one."""
+    monkeypatch.setenv("SEED_SOIL_JOB_THREADS", "1")
+    seen = []
+    job = manager.make_job_fn(lambda: seen.append(numba.get_num_threads()), False)
+    runner = threading.Thread(target=job, args=("result-key", "progress-key", [], {}))
+    runner.start()
+    runner.join(30)
+    assert seen == [1]  # numba's default here is every core (2 on CI)
