@@ -14,6 +14,7 @@ from dashboard.cache import init_cache, redis_url
 from dashboard.callbacks import register
 from dashboard.jobs import WatchedCeleryManager, WatchedDiskcacheManager, job_threads
 from dashboard.layout import build_layout
+from dashboard.links import register_links
 from dashboard.sensitivity import register_sensitivity
 from dashboard.sweeps import register_sweeps, sweep_budget
 from model import Parameters, simulate
@@ -72,4 +73,5 @@ def create_app() -> Dash:
     register(app)
     register_sweeps(app)
     register_sensitivity(app)
+    register_links(app)
     return app

@@ -290,10 +290,11 @@ def register(app: Dash) -> None:
         return not is_open
 
     app.clientside_callback(
-        "function(search) { return window.location.origin + window.location.pathname"
-        " + (search || ''); }",
+        "function(search, hash) { return window.location.origin + window.location.pathname"
+        " + (search || '') + (hash || ''); }",
         Output("share-link", "value"),
         Input("url", "search"),
+        Input("url", "hash"),
     )
     app.clientside_callback(
         "function(on) { return on ? 'app-root presentation' : 'app-root'; }",

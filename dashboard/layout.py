@@ -266,6 +266,14 @@ def build_layout(initial: PageState | None = None) -> html.Div:
                                         color="danger",
                                         className="mb-2",
                                     ),
+                                    # A refused #fragment (tab, sweep and analysis settings).
+                                    dbc.Alert(
+                                        id="link-message",
+                                        is_open=False,
+                                        dismissable=True,
+                                        color="danger",
+                                        className="mb-2",
+                                    ),
                                     dbc.Tabs(
                                         [
                                             dbc.Tab(

@@ -17,13 +17,26 @@ from model import InvalidInput, spec_for
 from model.outcomes import OUTCOMES
 from model.sensitivity import MAX_SOBOL_RUNS, sobol_indices, sobol_runs
 
-__all__ = ["register_sensitivity", "sensitivity_figure", "sensitivity_panel", "start_analysis"]
+__all__ = [
+    "BASE_SAMPLES",
+    "SENS_DEFAULTS",
+    "register_sensitivity",
+    "sensitivity_figure",
+    "sensitivity_panel",
+    "start_analysis",
+]
 
 DEFAULT_PARAMETERS = [
     "vegfr1_signalling", "homing_rate", "dtc_survival_niche", "met_growth_rate",
     "dormancy_exit_rate", "tropism.lung", "shedding_rate", "niche_decay_rate",
 ]  # fmt: skip
 BASE_SAMPLES = (64, 128, 256, 512, 1024)
+#: The Sensitivity tab's settings when nothing else is asked (control id -> value).
+SENS_DEFAULTS: dict[str, object] = {
+    "sens-params": DEFAULT_PARAMETERS,
+    "sens-outcome": "burden.lung",
+    "sens-n": 256,
+}
 
 
 def start_analysis(names: object, outcome: object, n_base: object, stored: object, progress=None):
@@ -94,17 +107,18 @@ def sensitivity_panel() -> html.Div:
                 className="small text-muted",
             ),
             html.Label(["Parameters", dcc.Dropdown(id="sens-params", options=options,
-                                                   value=DEFAULT_PARAMETERS, multi=True)],
+                                                   value=SENS_DEFAULTS["sens-params"], multi=True)],
                        className="w-100 mb-2"),
             html.Div(
                 [
                     html.Label(["Outcome", dcc.Dropdown(id="sens-outcome", options=outcomes,
-                                                        value="burden.lung", clearable=False)],
+                                                        value=SENS_DEFAULTS["sens-outcome"],
+                                                        clearable=False)],
                                className="flex-fill"),
                     html.Label(["Base samples", dcc.Dropdown(
                         id="sens-n", options=[{"label": str(n), "value": n}
                                               for n in BASE_SAMPLES],
-                        value=256, clearable=False)]),
+                        value=SENS_DEFAULTS["sens-n"], clearable=False)]),
                 ],
                 className="d-flex gap-2 mb-2",
             ),

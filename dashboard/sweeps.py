@@ -24,8 +24,10 @@ from model.sweep import MAX_POINTS, MAX_RUNS, axis_values, sweep_1d, sweep_2d
 
 __all__ = [
     "SWEEPABLE",
+    "SWEEP_DEFAULTS",
     "SweepRequest",
     "load_point",
+    "parse_axis",
     "parse_request",
     "register_sweeps",
     "run_request",
@@ -35,6 +37,21 @@ __all__ = [
 ]
 
 SWEEPABLE = [s for s in PARAMETER_SPECS if not s.optional and s.unit != "day"]
+
+#: The Sweep tab's settings when nothing else is asked (control id -> value): the 2-D map of
+#: VEGFR1 signalling against dormancy exit; empty 'from'/'to' means the declared range.
+SWEEP_DEFAULTS: dict[str, object] = {
+    "sweep-mode": "2d",
+    "sweep-x": "vegfr1_signalling",
+    "sweep-x-from": None,
+    "sweep-x-to": None,
+    "sweep-x-n": 25,
+    "sweep-y": "dormancy_exit_rate",
+    "sweep-y-from": None,
+    "sweep-y-to": None,
+    "sweep-y-n": 25,
+    "sweep-outcome": "burden.lung",
+}
 
 
 def sweep_budget(env: dict[str, str] | os._Environ = os.environ) -> int:
@@ -58,7 +75,8 @@ class SweepRequest:
         return len(self.x_values) * max(1, len(self.y_values))
 
 
-def _axis(name: object, low: object, high: object, points: object) -> tuple[str, tuple]:
+def parse_axis(name: object, low: object, high: object, points: object) -> tuple[str, tuple]:
+    """One validated sweep axis: (parameter name, the values it takes)."""
     if not isinstance(name, str):
         raise InvalidInput("choose a parameter to sweep")
     spec = spec_for(name)
@@ -84,10 +102,10 @@ def parse_request(
         raise InvalidInput(f"unknown sweep mode {mode!r}")
     if not isinstance(outcome, str) or outcome not in OUTCOMES:
         raise InvalidInput(f"unknown outcome {outcome!r}")
-    x_name, x_values = _axis(*x)
+    x_name, x_values = parse_axis(*x)
     request = SweepRequest(x_name, x_values, outcome)
     if mode == "2d":
-        y_name, y_values = _axis(*y)
+        y_name, y_values = parse_axis(*y)
         if y_name == x_name:
             raise InvalidInput("a 2-D sweep needs two different parameters")
         request = SweepRequest(x_name, x_values, outcome, y_name, y_values)
@@ -239,7 +257,7 @@ def load_point(current: PageState, click: object, result: object) -> PageState:
     return PageState(base.params.replace(values), base.days, base.scenario)
 
 
-def _axis_controls(axis: str, default: str) -> html.Div:
+def _axis_controls(axis: str) -> html.Div:
     options = [{"label": s.title, "value": s.name} for s in SWEEPABLE]
     return html.Div(
         [
@@ -247,7 +265,10 @@ def _axis_controls(axis: str, default: str) -> html.Div:
                 [
                     f"{axis.upper()} parameter",
                     dcc.Dropdown(
-                        id=f"sweep-{axis}", options=options, value=default, clearable=False
+                        id=f"sweep-{axis}",
+                        options=options,
+                        value=SWEEP_DEFAULTS[f"sweep-{axis}"],
+                        clearable=False,
                     ),
                 ],
                 className="w-100",
@@ -287,7 +308,7 @@ def _axis_controls(axis: str, default: str) -> html.Div:
                                 min=2,
                                 max=MAX_POINTS,
                                 step=1,
-                                value=25,
+                                value=SWEEP_DEFAULTS[f"sweep-{axis}-n"],
                                 className="form-control form-control-sm",
                             ),
                         ]
@@ -311,16 +332,18 @@ def sweep_panel() -> html.Div:
                 "cell to load it into the Explore tab.",
                 className="small text-muted",
             ),
-            inline_choice("sweep-mode", {"1d": "1-D curve", "2d": "2-D map"}, "2d"),
-            _axis_controls("x", "vegfr1_signalling"),
-            _axis_controls("y", "dormancy_exit_rate"),
+            inline_choice(
+                "sweep-mode", {"1d": "1-D curve", "2d": "2-D map"}, SWEEP_DEFAULTS["sweep-mode"]
+            ),
+            _axis_controls("x"),
+            _axis_controls("y"),
             html.Label(
                 [
                     "Outcome",
                     dcc.Dropdown(
                         id="sweep-outcome",
                         options=outcome_options,
-                        value="burden.lung",
+                        value=SWEEP_DEFAULTS["sweep-outcome"],
                         clearable=False,
                     ),
                 ],

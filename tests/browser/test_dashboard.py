@@ -292,3 +292,40 @@ def test_a_sweep_whose_process_dies_says_so(dash_duo, app, free_port, click) -> 
     until(lambda: dash_duo.driver.execute_script(HEATMAP_JS), timeout=60)
     until(lambda: not dash_duo.find_elements("#sweep-message"), timeout=10)
     assert dash_duo.get_logs() == []
+
+
+def test_a_link_restores_the_open_tab_and_the_sweep_settings(
+    dash_duo, app, free_port, click
+) -> None:
+    _start(dash_duo, app, free_port, "/?days=40#tab=sweep&sweep-mode=1d&sweep-x=homing_rate"
+           "&sweep-x-from=0.5&sweep-x-n=7&sweep-outcome=niche_onset_day.lung")  # fmt: skip
+    until(lambda: dash_duo.find_element("#tabs .nav-link.active").text == "Sweep", timeout=20)
+    until(lambda: dash_duo.find_element("#sweep-x-n").get_attribute("value") == "7", timeout=10)
+    assert dash_duo.find_element("#sweep-x-from").get_attribute("value") == "0.5"
+    assert "Homing" in dash_duo.find_element("#sweep-x").text
+    assert not dash_duo.find_element("#sweep-y-box").is_displayed()  # a 1-D sweep
+    # Both halves of the link survive: the model state (query) and the settings (fragment).
+    assert "days=40" in dash_duo.driver.current_url
+    assert "sweep-x-n=7" in dash_duo.driver.current_url
+
+    # A change of setting is written back into the link a user copies.
+    box = dash_duo.find_element("#sweep-x-n")
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys("9")
+    until(lambda: "sweep-x-n=9" in dash_duo.driver.current_url, timeout=10)
+    share = dash_duo.find_element("#share-link").get_attribute("value")
+    assert "days=40" in share and "sweep-x-n=9" in share and "tab=sweep" in share
+    click(dash_duo.driver.find_element(By.XPATH, "//a[normalize-space()='Sensitivity']"))
+    until(lambda: "tab=sensitivity" in dash_duo.driver.current_url, timeout=10)
+    assert dash_duo.get_logs() == []
+
+
+def test_a_bad_link_fragment_is_refused_and_the_defaults_stay(dash_duo, app, free_port) -> None:
+    _start(dash_duo, app, free_port, "/#tab=sweep&sweep-x=homing_rate&sweep-x-from=-3")
+    until(lambda: dash_duo.find_element("#link-message").text, timeout=20)
+    message = dash_duo.find_element("#link-message").text
+    assert message.startswith("Not applied: sweep of homing_rate from -3 to 5 leaves its allowed")
+    assert message.endswith("Keeping the current settings.")
+    assert dash_duo.find_element("#tabs .nav-link.active").text == "Explore"
+    assert "#" not in dash_duo.driver.current_url  # the link now shows what the page shows
+    assert dash_duo.get_logs() == []

@@ -1,0 +1,138 @@
+"""The open tab and the Sweep and Sensitivity settings in the link's #fragment.
+
+The query string (``?days=...&vegfr1_signalling=8``) carries the model state (``state.py``);
+the fragment carries how it is being explored: ``#tab=sweep&sweep-x=homing_rate&sweep-x-n=10``.
+Keys are the controls' ids; only settings that differ from the defaults are written. A shared
+link restores the settings but never starts a job: running one stays a click away.
+
+A fragment comes from outside, so every value is validated like any other input: a bad one
+refuses the whole fragment with a message naming it, and the page keeps its settings.
+"""
+
+from __future__ import annotations
+
+import math
+from urllib.parse import parse_qsl, urlencode
+
+from dash import Dash, Input, Output, ctx, no_update
+
+from dashboard.sensitivity import BASE_SAMPLES, SENS_DEFAULTS
+from dashboard.sweeps import SWEEP_DEFAULTS, SWEEPABLE, parse_axis
+from model import InvalidInput
+from model.outcomes import OUTCOMES
+
+__all__ = ["DEFAULTS", "TABS", "from_fragment", "register_links", "to_fragment"]
+
+TABS = ("explore", "sweep", "sensitivity")
+#: Every setting a link carries (control id -> default), in the callback's order.
+DEFAULTS: dict[str, object] = {"tab": TABS[0], **SWEEP_DEFAULTS, **SENS_DEFAULTS}
+_SWEEPABLE = {s.name for s in SWEEPABLE}
+
+
+def to_fragment(settings: dict[str, object]) -> str:
+    """``#key=value&...`` of the settings that differ from the defaults ("" when none do)."""
+    pairs = []
+    for key, default in DEFAULTS.items():
+        value = settings.get(key)
+        if value == default or (value in (None, "") and default is None):
+            continue
+        if isinstance(value, list):
+            value = ",".join(map(str, value))
+        pairs.append((key, "" if value is None else _text(value)))
+    return "#" + urlencode(pairs, safe=".,") if pairs else ""
+
+
+def _text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def from_fragment(fragment: str | None) -> dict[str, object]:
+    """Every setting (defaults filled in) from a link's fragment; ``InvalidInput`` if bad."""
+    pairs = parse_qsl((fragment or "").lstrip("#"), keep_blank_values=True)
+    given: dict[str, str] = {}
+    for key, text in pairs:
+        if key not in DEFAULTS:
+            raise InvalidInput(f"the link's #{key} is not a setting of this page")
+        if key in given:
+            raise InvalidInput(f"the link gives #{key} twice")
+        given[key] = text
+    settings = dict(DEFAULTS)
+    for key, text in given.items():
+        settings[key] = _parse(key, text)
+    for axis in ("x", "y"):  # a range must lie inside its parameter's declared range
+        names = [f"sweep-{axis}", f"sweep-{axis}-from", f"sweep-{axis}-to", f"sweep-{axis}-n"]
+        parse_axis(*(settings[n] for n in names))
+    return settings
+
+
+def _parse(key: str, text: str) -> object:
+    def choice(allowed) -> str:
+        if text not in allowed:
+            known = f"one of: {', '.join(allowed)}" if len(allowed) <= 8 else "a known choice"
+            raise InvalidInput(f"the link's #{key}={text!r} is not {known}")
+        return text
+
+    if key == "tab":
+        return choice(TABS)
+    if key == "sweep-mode":
+        return choice(("1d", "2d"))
+    if key in ("sweep-x", "sweep-y"):
+        return choice(sorted(_SWEEPABLE))
+    if key.endswith("-outcome"):
+        return choice(list(OUTCOMES))
+    if key.endswith(("-from", "-to")):
+        return None if text == "" else _number(key, text)
+    if key.endswith("-n") and key.startswith("sweep"):
+        number = _number(key, text)
+        if not number.is_integer():
+            raise InvalidInput(f"the link's #{key}={text!r} is not a whole number")
+        return int(number)
+    if key == "sens-n":
+        return int(choice([str(n) for n in BASE_SAMPLES]))
+    if key == "sens-params":
+        names = text.split(",") if text else []
+        unknown = [n for n in names if n not in _SWEEPABLE]
+        if unknown or len(set(names)) != len(names):
+            raise InvalidInput(f"the link's #sens-params={text!r} names unknown or repeated "
+                               "parameters")  # fmt: skip
+        return names
+    raise InvalidInput(f"the link's #{key} is not a setting of this page")
+
+
+def _number(key: str, text: str) -> float:
+    try:
+        number = float(text)
+    except ValueError:
+        raise InvalidInput(f"the link's #{key}={text!r} is not a number") from None
+    if not math.isfinite(number):
+        raise InvalidInput(f"the link's #{key}={text!r} is not a finite number")
+    return number
+
+
+def register_links(app: Dash) -> None:
+    """One callback owns the fragment: read on page load, written on every settings change."""
+    ids = list(DEFAULTS)
+    props = {key: ("tabs", "active_tab") if key == "tab" else (key, "value") for key in ids}
+
+    @app.callback(
+        Output("url", "hash"),
+        *[Output(*props[k], allow_duplicate=k == "tab") for k in ids],
+        Output("link-message", "children"),
+        Output("link-message", "is_open"),
+        Input("url", "hash"),
+        *[Input(*props[k]) for k in ids],
+        prevent_initial_call="initial_duplicate",
+    )
+    def sync_fragment(fragment, *values):
+        current = dict(zip(ids, values, strict=True))
+        unchanged = [no_update] * len(ids)
+        if ctx.triggered_id in (None, "url"):
+            try:
+                settings = from_fragment(fragment)
+            except InvalidInput as exc:
+                message = f"Not applied: {exc}. Keeping the current settings."
+                return to_fragment(current), *unchanged, message, True
+            return to_fragment(settings), *[settings[k] for k in ids], None, False
+        return to_fragment(current), *unchanged, no_update, no_update
