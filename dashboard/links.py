@@ -20,6 +20,7 @@ from dashboard.sensitivity import BASE_SAMPLES, SENS_DEFAULTS
 from dashboard.sweeps import SWEEP_DEFAULTS, SWEEPABLE, parse_axis
 from model import InvalidInput
 from model.outcomes import OUTCOMES
+from model.sensitivity import SCALES
 
 __all__ = ["DEFAULTS", "TABS", "from_fragment", "register_links", "to_fragment"]
 
@@ -89,6 +90,8 @@ def _parse(key: str, text: str) -> object:
         if not number.is_integer():
             raise InvalidInput(f"the link's #{key}={text!r} is not a whole number")
         return int(number)
+    if key == "sens-scale":
+        return choice(SCALES)
     if key == "sens-n":
         return int(choice([str(n) for n in BASE_SAMPLES]))
     if key == "sens-params":

@@ -10,20 +10,23 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Dash, Input, Output, State, dcc, html, no_update
 
+from dashboard.controls import inline_choice
 from dashboard.results import job_options, register_cancel_note, register_result_views
 from dashboard.state import PageState
 from dashboard.sweeps import SWEEPABLE
 from model import InvalidInput, spec_for
 from model.outcomes import OUTCOMES
-from model.sensitivity import MAX_SOBOL_RUNS, sobol_indices, sobol_runs
+from model.sensitivity import MAX_SOBOL_RUNS, SCALES, sobol_indices, sobol_runs
 
 __all__ = [
     "BASE_SAMPLES",
     "SENS_DEFAULTS",
+    "analysis_note",
     "register_sensitivity",
     "sensitivity_figure",
     "sensitivity_panel",
     "start_analysis",
+    "unresolved_ranks",
 ]
 
 DEFAULT_PARAMETERS = [
@@ -36,10 +39,20 @@ SENS_DEFAULTS: dict[str, object] = {
     "sens-params": DEFAULT_PARAMETERS,
     "sens-outcome": "burden.lung",
     "sens-n": 256,
+    "sens-scale": "linear",
 }
+#: How many leading ranks a user reads off the chart (the issue's question: the top three).
+RANKS_READ = 3
 
 
-def start_analysis(names: object, outcome: object, n_base: object, stored: object, progress=None):
+def start_analysis(
+    names: object,
+    outcome: object,
+    n_base: object,
+    scale: object,
+    stored: object,
+    progress=None,
+) -> dict:
     """Validate the tab's inputs (browser input) and run the analysis: a JSON-able dict."""
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
         raise InvalidInput("choose the parameters to vary")
@@ -47,16 +60,53 @@ def start_analysis(names: object, outcome: object, n_base: object, stored: objec
         raise InvalidInput(f"unknown outcome {outcome!r}")
     if n_base not in BASE_SAMPLES:
         raise InvalidInput(f"base samples must be one of {BASE_SAMPLES}")
+    if scale not in SCALES:
+        raise InvalidInput(f"scale must be one of: {', '.join(SCALES)}")
     state = PageState.from_store(stored)
     table = sobol_indices(
-        state.params, names, outcome, n_base=int(n_base), days=state.days, progress=progress
+        state.params,
+        names,
+        outcome,
+        n_base=int(n_base),
+        days=state.days,
+        progress=progress,
+        scale=str(scale),
     )
     return {
         "outcome": outcome,
+        "scale": scale,
         "runs": table.attrs["runs"],
         "censored": table.attrs["censored"],
         "table": table.round(4).to_dict(orient="list"),
     }
+
+
+def unresolved_ranks(table: dict, ranks: int = RANKS_READ) -> list[int]:
+    """Ranks r (1-based, among the first ``ranks``) whose ST interval overlaps that of rank
+    r + 1: the order of those two is not resolved at this sample size."""
+    st, conf = table["ST"], table["ST_conf"]
+    return [
+        r + 1 for r in range(min(ranks, len(st) - 1)) if st[r] - conf[r] <= st[r + 1] + conf[r + 1]
+    ]
+
+
+def analysis_note(result: dict) -> str | None:
+    """What the user should know before reading the chart (None if nothing)."""
+    notes = []
+    overlaps = unresolved_ranks(result["table"])
+    if overlaps:
+        pairs = ", ".join(f"{r} and {r + 1}" for r in overlaps)
+        notes.append(
+            f"The 95% intervals of ranks {pairs} overlap: their order is not resolved at this "
+            "sample size. More base samples narrow the intervals"
+            + (" (so does the log10 scale for a burden)." if result["scale"] == "linear" else ".")
+        )
+    if result["censored"]:
+        notes.append(
+            f"{result['censored']} runs never reached that day; they count as the last day "
+            "of the run."
+        )
+    return " ".join(notes) or None
 
 
 def sensitivity_figure(result: dict, font_size: int = 13) -> dict:
@@ -64,6 +114,9 @@ def sensitivity_figure(result: dict, font_size: int = 13) -> dict:
     table = pd.DataFrame(result["table"]).iloc[::-1]
     labels = [spec_for(n).title for n in table["parameter"]]
     outcome = OUTCOMES[result["outcome"]]
+    what = f"{outcome.label} ({outcome.unit})"
+    if result.get("scale") == "log10":
+        what = f"log10(1 + {outcome.label}, {outcome.unit})"
     bars = [
         ("ST", "Total effect (ST)", "#0072B2"),
         ("S1", "First order (S1)", "#E69F00"),
@@ -85,7 +138,7 @@ def sensitivity_figure(result: dict, font_size: int = 13) -> dict:
             "template": "plotly_white",
             "font": {"size": font_size},
             "barmode": "group",
-            "title": {"text": f"Sobol indices of: {outcome.label} ({result['runs']} runs)"},
+            "title": {"text": f"Sobol indices of: {what}, {result['runs']} runs"},
             "xaxis": {"title": {"text": "share of output variance"}},
             "margin": {"l": 200, "r": 30, "t": 50, "b": 50},
             "legend": {"orientation": "h", "y": -0.15},
@@ -124,6 +177,15 @@ def sensitivity_panel() -> html.Div:
             ),
             html.Div(
                 [
+                    html.Span("Scale of a burden: ", className="small me-2"),
+                    inline_choice("sens-scale", {"linear": "cells",
+                                                 "log10": "log10(1 + cells): orders of magnitude"},
+                                  SENS_DEFAULTS["sens-scale"]),
+                ],
+                className="d-flex align-items-center mb-2",
+            ),
+            html.Div(
+                [
                     dbc.Button("Run analysis", id="sens-run", color="primary", size="sm"),
                     dbc.Button("Cancel", id="sens-cancel", color="secondary", size="sm",
                                disabled=True),
@@ -151,22 +213,25 @@ def register_sensitivity(app: Dash) -> None:
         State("sens-params", "value"),
         State("sens-outcome", "value"),
         State("sens-n", "value"),
+        State("sens-scale", "value"),
         State("state", "data"),
         **job_options("sens", "Analysis"),
     )
-    def run_analysis(set_progress, _n, names, outcome, n_base, stored):
+    def run_analysis(set_progress, _n, names, outcome, n_base, scale, stored):
         try:
             if isinstance(names, list) and n_base in BASE_SAMPLES:
                 set_progress((0, sobol_runs(len(names), int(n_base))))
             result = start_analysis(
-                names, outcome, n_base, stored, lambda done, total: set_progress((done, total))
+                names,
+                outcome,
+                n_base,
+                scale,
+                stored,
+                lambda done, total: set_progress((done, total)),
             )
         except InvalidInput as exc:
             return no_update, f"Analysis not started: {exc}.", True
-        note = None
-        if result["censored"]:
-            note = (f"{result['censored']} runs never reached that day; they count as the "
-                    "last day of the run.")  # fmt: skip
+        note = analysis_note(result)
         return result, note, note is not None
 
     register_cancel_note(app, "sens", "Analysis")

@@ -44,6 +44,7 @@ def page_settings(draw) -> dict:
     chosen["sens-params"] = draw(st.lists(st.sampled_from(NAMES), min_size=1, unique=True))
     chosen["sens-outcome"] = draw(st.sampled_from(list(OUTCOMES)))
     chosen["sens-n"] = draw(st.sampled_from(BASE_SAMPLES))
+    chosen["sens-scale"] = draw(st.sampled_from(["linear", "log10"]))
     return chosen
 
 
@@ -71,6 +72,7 @@ def test_every_valid_setting_survives_the_link(chosen) -> None:
         ("#sweep-x=homing_rate&sweep-x-from=-3", "leaves its allowed range [0.001, 5]"),
         ("#sens-n=100", "#sens-n='100' is not one of: 64, 128, 256, 512, 1024"),
         ("#sens-params=homing_rate,homing_rate", "unknown or repeated"),
+        ("#sens-scale=ln", "#sens-scale='ln' is not one of: linear, log10"),
         ("#sens-params=homing_rate,warp_drive", "unknown or repeated"),
     ],
 )

@@ -29,6 +29,18 @@ def test_days_that_never_happen_are_counted_as_the_last_day() -> None:
     assert table["ST"].notna().all()
 
 
+def test_the_log10_scale_tames_a_burden_spanning_orders_of_magnitude() -> None:
+    """Lung burden spans decades across these ranges: on the linear scale a few huge runs
+    dominate the variance and the intervals are wider than the indices; on log10(1 + cells)
+    the same runs give tight intervals and no index above 1."""
+    names = ["met_growth_rate", "homing_rate", "dtc_survival_niche", "shedding_rate"]
+    linear = sobol_indices(LLC, names, "burden.lung", n_base=64)
+    log = sobol_indices(LLC, names, "burden.lung", n_base=64, scale="log10")
+    assert log.attrs["scale"] == "log10" and linear.attrs["scale"] == "linear"
+    assert log["ST_conf"].max() < 0.3 < linear["ST_conf"].max()
+    assert (log["ST"] < 1.0).all() and (log["ST"] > 0.05).all()  # each of them matters
+
+
 @pytest.mark.parametrize(
     "names, outcome, n_base, message",
     [
@@ -44,3 +56,16 @@ def test_days_that_never_happen_are_counted_as_the_last_day() -> None:
 def test_bad_requests_are_refused(names, outcome, n_base, message) -> None:
     with pytest.raises(InvalidInput, match=message):
         sobol_indices(LLC, names, outcome, n_base=n_base)
+
+
+@pytest.mark.parametrize(
+    "outcome, scale, message",
+    [
+        ("niche_onset_day.lung", "log10", "for cell counts; niche_onset_day.lung is in day"),
+        ("relapse_probability", "log10", "for cell counts"),
+        ("burden.lung", "ln", "scale='ln' must be one of: linear, log10"),
+    ],
+)
+def test_the_log10_scale_is_for_cell_counts_only(outcome, scale, message) -> None:
+    with pytest.raises(InvalidInput, match=message):
+        sobol_indices(LLC, ["homing_rate", "shedding_rate"], outcome, n_base=8, scale=scale)
