@@ -15,7 +15,7 @@ from dashboard.callbacks import register
 from dashboard.jobs import WatchedCeleryManager, WatchedDiskcacheManager, job_threads
 from dashboard.layout import build_layout
 from dashboard.links import register_links
-from dashboard.sensitivity import register_sensitivity
+from dashboard.sensitivity import analysis_budget, register_sensitivity
 from dashboard.sweeps import register_sweeps, sweep_budget
 from model import Parameters, simulate
 
@@ -49,8 +49,9 @@ def create_app() -> Dash:
 
     Debug mode stays off here; ``app.py`` turns it on only when SEED_SOIL_DEBUG=1.
     """
-    # A bad SEED_SOIL_SWEEP_BUDGET or SEED_SOIL_JOB_THREADS stops start-up with its message.
+    # A bad SEED_SOIL_* budget or thread count stops start-up with its message.
     sweep_budget()
+    analysis_budget()
     job_threads()
     manager, celery_app = background_manager()
     app = Dash(

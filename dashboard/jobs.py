@@ -13,7 +13,6 @@ a heartbeat into Redis while it runs, and a started job whose heartbeat stopped 
 from __future__ import annotations
 
 import functools
-import os
 import threading
 from collections.abc import Callable, Mapping
 
@@ -21,7 +20,7 @@ import numba
 from celery import current_task
 from dash import CeleryManager, DiskcacheManager
 
-from model import InvalidInput
+from dashboard.config import whole_number
 
 __all__ = [
     "JOB_LOST",
@@ -129,17 +128,14 @@ class WatchedCeleryManager(_Watched, CeleryManager):
         return beating
 
 
-def job_threads(env: Mapping[str, str] = os.environ) -> int:
+def job_threads(env: Mapping[str, str] | None = None) -> int:
     """Threads one background job may use (``SEED_SOIL_JOB_THREADS``, validated).
 
     Default: every core numba sees (fastest sweeps). A lab serving many users on one host can
     bound it so a running sweep leaves cores to the page's own requests.
     """
     cores = numba.config.NUMBA_NUM_THREADS
-    raw = env.get("SEED_SOIL_JOB_THREADS", str(cores))
-    if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= cores):
-        raise InvalidInput(f"SEED_SOIL_JOB_THREADS={raw!r} must be a whole number 1..{cores}")
-    return int(raw)
+    return whole_number("SEED_SOIL_JOB_THREADS", cores, 1, cores, env)
 
 
 def with_thread_bound(fn: Callable) -> Callable:

@@ -6,10 +6,13 @@ Runs as a background job like the sweeps; shows a tornado chart of total (ST) an
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Dash, Input, Output, State, dcc, html, no_update
 
+from dashboard.config import whole_number
 from dashboard.controls import inline_choice
 from dashboard.results import job_options, register_cancel_note, register_result_views
 from dashboard.state import PageState
@@ -21,6 +24,7 @@ from model.sensitivity import MAX_SOBOL_RUNS, SCALES, sobol_indices, sobol_runs
 __all__ = [
     "BASE_SAMPLES",
     "SENS_DEFAULTS",
+    "analysis_budget",
     "analysis_note",
     "register_sensitivity",
     "sensitivity_figure",
@@ -43,6 +47,11 @@ SENS_DEFAULTS: dict[str, object] = {
 }
 #: How many leading ranks a user reads off the chart (the issue's question: the top three).
 RANKS_READ = 3
+
+
+def analysis_budget(env: Mapping[str, str] | None = None) -> int:
+    """Largest number of runs one analysis may ask for (``SEED_SOIL_ANALYSIS_BUDGET``)."""
+    return whole_number("SEED_SOIL_ANALYSIS_BUDGET", MAX_SOBOL_RUNS, 2, MAX_SOBOL_RUNS, env)
 
 
 def start_analysis(
@@ -71,6 +80,7 @@ def start_analysis(
         days=state.days,
         progress=progress,
         scale=str(scale),
+        budget=analysis_budget(),
     )
     return {
         "outcome": outcome,

@@ -8,13 +8,14 @@ small JSON result. Clicking a point or heatmap cell loads that parameter set int
 
 from __future__ import annotations
 
-import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import dash_bootstrap_components as dbc
 import numpy as np
 from dash import Dash, Input, Output, State, dcc, html, no_update
 
+from dashboard.config import whole_number
 from dashboard.controls import inline_choice
 from dashboard.results import job_options, register_cancel_note, register_result_views
 from dashboard.state import PageState
@@ -54,12 +55,9 @@ SWEEP_DEFAULTS: dict[str, object] = {
 }
 
 
-def sweep_budget(env: dict[str, str] | os._Environ = os.environ) -> int:
+def sweep_budget(env: Mapping[str, str] | None = None) -> int:
     """Largest number of runs one sweep may ask for (``SEED_SOIL_SWEEP_BUDGET``, validated)."""
-    raw = env.get("SEED_SOIL_SWEEP_BUDGET", str(MAX_RUNS))
-    if not (raw.isascii() and raw.isdigit() and 2 <= int(raw) <= MAX_RUNS):
-        raise InvalidInput(f"SEED_SOIL_SWEEP_BUDGET={raw!r} must be a whole number 2..{MAX_RUNS}")
-    return int(raw)
+    return whole_number("SEED_SOIL_SWEEP_BUDGET", MAX_RUNS, 2, MAX_RUNS, env)
 
 
 @dataclass(frozen=True)

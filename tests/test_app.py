@@ -76,6 +76,7 @@ def test_model_never_imports_ui_packages(repo_root: Path) -> None:
         ({"SEED_SOIL_SWEEP_BUDGET": "lots"}, "SEED_SOIL_SWEEP_BUDGET='lots'"),
         ({"REDIS_URL": "http://example"}, "REDIS_URL='http://example'"),
         ({"SEED_SOIL_JOB_THREADS": "0"}, "SEED_SOIL_JOB_THREADS='0'"),
+        ({"SEED_SOIL_ANALYSIS_BUDGET": "99999"}, "SEED_SOIL_ANALYSIS_BUDGET='99999'"),
     ],
 )
 def test_a_bad_environment_variable_stops_start_up_with_one_line(env, message, repo_root) -> None:

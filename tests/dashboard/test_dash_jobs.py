@@ -10,9 +10,11 @@ from __future__ import annotations
 import signal
 import subprocess
 import threading
+import time
 
 import diskcache
 import numba
+import psutil
 import pytest
 from dash import no_update
 
@@ -52,7 +54,11 @@ def test_a_job_killed_from_outside_is_reported_lost(manager, job) -> None:
 
 def test_a_job_that_died_unreaped_as_a_zombie_is_reported_lost(manager, job) -> None:
     job.send_signal(signal.SIGKILL)
-    # Not waited for: the process stays a zombie, which Dash counts as not running.
+    # Not reaped: the process stays a zombie, which Dash counts as not running.
+    zombie = psutil.Process(job.pid)
+    deadline = time.monotonic() + 10
+    while zombie.status() != psutil.STATUS_ZOMBIE and time.monotonic() < deadline:
+        time.sleep(0.01)  # the kill is delivered asynchronously
     assert _lost(manager.get_result("key", str(job.pid)))
 
 

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from dashboard.sensitivity import (
+    analysis_budget,
     analysis_note,
     sensitivity_figure,
     start_analysis,
@@ -84,3 +85,18 @@ def test_the_note_warns_of_unresolved_ranks_and_censored_runs() -> None:
 def test_bad_inputs_are_refused(names, outcome, n_base, scale, stored, message) -> None:
     with pytest.raises(InvalidInput, match=message):
         start_analysis(names, outcome, n_base, scale, stored)
+
+
+def test_the_analysis_budget_comes_from_the_environment_and_is_validated() -> None:
+    assert analysis_budget({}) == 20_480
+    assert analysis_budget({"SEED_SOIL_ANALYSIS_BUDGET": "1000"}) == 1000
+    for bad in ("0", "1", "20481", "many", "1e4", ""):
+        with pytest.raises(InvalidInput, match="SEED_SOIL_ANALYSIS_BUDGET"):
+            analysis_budget({"SEED_SOIL_ANALYSIS_BUDGET": bad})
+
+
+def test_an_analysis_over_the_configured_budget_is_refused(monkeypatch) -> None:
+    monkeypatch.setenv("SEED_SOIL_ANALYSIS_BUDGET", "500")
+    names = ["homing_rate", "shedding_rate", "met_growth_rate"]
+    with pytest.raises(InvalidInput, match="640 runs requested; the limit is 500"):
+        start_analysis(names, "burden.lung", 128, "linear", LLC)
