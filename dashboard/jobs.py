@@ -39,11 +39,16 @@ HEARTBEAT_TTL = 15  # seconds without a heartbeat after which a started Celery j
 class _Watched:
     """Mixin over a Dash background-callback manager (``handle``, ``UNDEFINED``, ...)."""
 
-    def _mark_stopped(self, job) -> None:
+    def _mark_stopped(self, job, stopped: bool = True) -> None:
         raise NotImplementedError
 
     def _was_stopped(self, job) -> bool:
         raise NotImplementedError
+
+    def call_job_fn(self, key, job_fn, args, context):
+        job = super().call_job_fn(key, job_fn, args, context)
+        self._mark_stopped(job, False)  # a reused pid starts with a clean slate
+        return job
 
     def terminate_job(self, job):
         if job is not None:
@@ -73,8 +78,8 @@ class _Watched:
 class WatchedDiskcacheManager(_Watched, DiskcacheManager):
     """Jobs in local processes (the default, no extra server)."""
 
-    def _mark_stopped(self, job) -> None:
-        self.handle.set(f"seed-soil-stopped-{job}", True, expire=_STOPPED_FOR)
+    def _mark_stopped(self, job, stopped: bool = True) -> None:
+        self.handle.set(f"seed-soil-stopped-{job}", stopped, expire=_STOPPED_FOR)
 
     def _was_stopped(self, job) -> bool:
         return self.handle.get(f"seed-soil-stopped-{job}", False)
@@ -87,8 +92,12 @@ class WatchedCeleryManager(_Watched, CeleryManager):
     outright leaves it PENDING for ever. Dash alone takes the first for a cancellation and
     polls the second without end; here both are lost jobs."""
 
-    def _mark_stopped(self, job) -> None:
-        self.handle.backend.set(f"seed-soil-stopped-{job}", "1")
+    def _mark_stopped(self, job, stopped: bool = True) -> None:
+        key = f"seed-soil-stopped-{job}"
+        if stopped:
+            self.handle.backend.set(key, "1")
+        else:
+            self.handle.backend.delete(key)
 
     def _was_stopped(self, job) -> bool:
         return self.handle.backend.get(f"seed-soil-stopped-{job}") is not None

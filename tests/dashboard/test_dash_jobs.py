@@ -16,7 +16,7 @@ import diskcache
 import numba
 import psutil
 import pytest
-from dash import no_update
+from dash import DiskcacheManager, no_update
 
 from dashboard.jobs import JOB_LOST, WatchedDiskcacheManager, job_threads
 from dashboard.results import job_failed
@@ -66,6 +66,17 @@ def test_a_cancelled_job_is_not_reported(manager, job) -> None:
     manager.terminate_job(str(job.pid))  # what Cancel and a superseding run do
     job.wait(5)  # gone
     assert manager.get_result("key", str(job.pid)) is manager.UNDEFINED
+
+
+def test_a_new_job_on_a_reused_pid_is_not_taken_for_the_cancelled_one(
+    manager, job, monkeypatch
+) -> None:
+    manager.terminate_job(str(job.pid))  # an old job, cancelled
+    job.wait(5)
+    # A new job's process is given the same pid (as the kernel may, in time), then dies.
+    monkeypatch.setattr(DiskcacheManager, "call_job_fn", lambda *args: job.pid)
+    assert manager.call_job_fn("key", None, [], {}) == job.pid
+    assert _lost(manager.get_result("key", str(job.pid)))  # it died: said so, not "cancelled"
 
 
 def test_a_finished_job_returns_its_result(manager, job) -> None:
