@@ -8,6 +8,7 @@ LSODA solver to 1e-4 relative on every state and grid day above 1e-3 of that sta
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 
 import libsbml
 import numpy as np
@@ -133,21 +134,35 @@ def test_an_unknown_unit_string_fails_the_export_with_the_parameter_name(
         to_sbml(Parameters())
 
 
-def _consistency_log(text: str) -> list[libsbml.SBMLError]:
+@dataclass(frozen=True)
+class Issue:
+    """One libSBML consistency message, copied out: an SBMLError proxy dangles (reads freed
+    memory) once its document is garbage-collected."""
+
+    error_id: int
+    category: int
+    severity: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.error_id}: {self.message}"
+
+
+def _consistency_log(text: str) -> list[Issue]:
     doc = _document(text)
     doc.setConsistencyChecks(libsbml.LIBSBML_CAT_GENERAL_CONSISTENCY, True)
     doc.setConsistencyChecks(libsbml.LIBSBML_CAT_IDENTIFIER_CONSISTENCY, True)
     doc.setConsistencyChecks(libsbml.LIBSBML_CAT_UNITS_CONSISTENCY, True)
     doc.checkConsistency()
-    return [doc.getError(i) for i in range(doc.getNumErrors())]
-
-
-def _unit_issues(log: list[libsbml.SBMLError]) -> list[str]:
+    errors = (doc.getError(i) for i in range(doc.getNumErrors()))
     return [
-        f"{e.getErrorId()}: {e.getMessage().strip()}"
-        for e in log
-        if e.getCategory() == libsbml.LIBSBML_CAT_UNITS_CONSISTENCY
+        Issue(e.getErrorId(), e.getCategory(), e.getSeverity(), e.getMessage().strip())
+        for e in errors
     ]
+
+
+def _unit_issues(log: list[Issue]) -> list[str]:
+    return [str(e) for e in log if e.category == libsbml.LIBSBML_CAT_UNITS_CONSISTENCY]
 
 
 @pytest.mark.parametrize(
@@ -163,14 +178,9 @@ def test_export_passes_libsbml_consistency_and_unit_checks(params: Parameters) -
     """No errors at all, and no unit warnings: every literal number carries its unit, so every
     rule is checked completely (undeclared units would show up as warnings 99505/99508)."""
     log = _consistency_log(to_sbml(params))
-    serious = [
-        f"{e.getErrorId()}: {e.getMessage().strip()}"
-        for e in log
-        if e.getSeverity() >= libsbml.LIBSBML_SEV_ERROR
-    ]
-    assert serious == []
+    assert [str(e) for e in log if e.severity >= libsbml.LIBSBML_SEV_ERROR] == []
     assert _unit_issues(log) == []
-    assert [f"{e.getErrorId()}: {e.getMessage().strip()}" for e in log] == []
+    assert [str(e) for e in log] == []
 
 
 def test_unit_checks_catch_a_wrong_unit(monkeypatch) -> None:
