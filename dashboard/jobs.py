@@ -8,6 +8,8 @@ failed one, so the page's ``on_error`` handler can say so.
 
 On Celery a whole worker can vanish with its task still marked pending; so a Celery job beats
 a heartbeat into Redis while it runs, and a started job whose heartbeat stopped is lost too.
+Every worker also beats a presence key: a job still queued while no worker is alive (none was
+started, or all died) is refused rather than left waiting for ever.
 """
 
 from __future__ import annotations
@@ -17,13 +19,15 @@ import threading
 from collections.abc import Callable, Mapping
 
 import numba
-from celery import current_task
+from celery import Celery, current_task
+from celery.signals import worker_ready
 from dash import CeleryManager, DiskcacheManager
 
 from dashboard.config import whole_number
 
 __all__ = [
     "JOB_LOST",
+    "NO_WORKER",
     "WatchedCeleryManager",
     "WatchedDiskcacheManager",
     "job_threads",
@@ -31,9 +35,25 @@ __all__ = [
 ]
 
 JOB_LOST = "its process ended without a result (killed, or out of memory?)"
+NO_WORKER = "no Celery worker is running to take it (start one: celery -A app:celery_app worker)"
+#: What a job that ended without a result reports (``on_error`` shows it to the user).
+JOB_ENDINGS = (JOB_LOST, NO_WORKER)
 _STOPPED_FOR = 24 * 3600  # seconds a "stopped on purpose" mark is kept
 HEARTBEAT_EVERY = 2.0  # seconds between a Celery job's heartbeats
 HEARTBEAT_TTL = 15  # seconds without a heartbeat after which a started Celery job is lost
+_WORKERS_KEY = "seed-soil-workers-alive"  # refreshed by every live worker, expires otherwise
+
+
+def _beat(redis, key: str, done: threading.Event) -> None:
+    """Set ``key`` (expiring after HEARTBEAT_TTL) now, and from a daemon thread every
+    HEARTBEAT_EVERY seconds until ``done`` is set."""
+    redis.set(key, "1", ex=HEARTBEAT_TTL)
+
+    def beat() -> None:
+        while not done.wait(HEARTBEAT_EVERY):
+            redis.set(key, "1", ex=HEARTBEAT_TTL)
+
+    threading.Thread(target=beat, name=f"heartbeat {key}", daemon=True).start()
 
 
 class _Watched:
@@ -58,20 +78,21 @@ class _Watched:
     def make_job_fn(self, fn, progress, key=None):
         return super().make_job_fn(with_thread_bound(fn), progress, key)
 
-    def _alive(self, job) -> bool:
-        """Whether a job is still at work (by default: its process or task is running)."""
-        return self.job_running(job)
+    def _ending(self, job) -> str | None:
+        """None while the job is at work (here: its process runs), else why it ended."""
+        return None if self.job_running(job) else JOB_LOST
 
     def get_result(self, key, job):
         result = super().get_result(key, job)
-        if result is not self.UNDEFINED or job is None or self._alive(job):
+        if result is not self.UNDEFINED or job is None:
             return result
-        if self._was_stopped(job):
-            return result  # cancelled: Dash closes the loop quietly
+        ending = self._ending(job)
+        if ending is None or self._was_stopped(job):
+            return result  # still at work, or cancelled: Dash closes the loop quietly
         # The job may have written its result and exited between the two looks.
         result = super().get_result(key, job)
         if result is self.UNDEFINED:
-            return {"background_callback_error": {"msg": JOB_LOST, "tb": ""}}
+            return {"background_callback_error": {"msg": ending, "tb": ""}}
         return result
 
 
@@ -102,13 +123,24 @@ class WatchedCeleryManager(_Watched, CeleryManager):
     def _was_stopped(self, job) -> bool:
         return self.handle.backend.get(f"seed-soil-stopped-{job}") is not None
 
-    def _alive(self, job) -> bool:
+    def __init__(self, celery_app: Celery, *args, **kwargs):
+        super().__init__(celery_app, *args, **kwargs)
+        backend = celery_app.backend
+
+        @worker_ready.connect(weak=False)
+        def announce(sender=None, **_):  # in each worker process, once it is ready
+            _beat(backend.client, _WORKERS_KEY, threading.Event())
+
+    def _ending(self, job) -> str | None:
         if not self.job_running(job):
-            return False
+            return JOB_LOST
         backend = self.handle.backend
-        if backend.get(f"seed-soil-started-{job}") is None:
-            return True  # still queued, waiting for a worker
-        return backend.get(f"seed-soil-alive-{job}") is not None
+        if backend.get(f"seed-soil-started-{job}") is not None:
+            return None if backend.get(f"seed-soil-alive-{job}") is not None else JOB_LOST
+        if backend.get(_WORKERS_KEY) is not None:
+            return None  # queued behind other jobs: a worker will take it
+        self.handle.control.revoke(job)  # a worker started later must not run it unasked
+        return NO_WORKER
 
     def make_job_fn(self, fn, progress, key=None):
         return super().make_job_fn(self._with_heartbeat(fn), progress, key)
@@ -119,16 +151,9 @@ class WatchedCeleryManager(_Watched, CeleryManager):
         @functools.wraps(fn)
         def beating(*args, **kwargs):
             job = current_task.request.id
-            redis = self.handle.backend.client
-            redis.set(f"seed-soil-alive-{job}", "1", ex=HEARTBEAT_TTL)
-            self.handle.backend.set(f"seed-soil-started-{job}", "1")
             done = threading.Event()
-
-            def beat() -> None:
-                while not done.wait(HEARTBEAT_EVERY):
-                    redis.set(f"seed-soil-alive-{job}", "1", ex=HEARTBEAT_TTL)
-
-            threading.Thread(target=beat, name=f"heartbeat-{job}", daemon=True).start()
+            _beat(self.handle.backend.client, f"seed-soil-alive-{job}", done)
+            self.handle.backend.set(f"seed-soil-started-{job}", "1")  # after the first beat
             try:
                 return fn(*args, **kwargs)
             finally:

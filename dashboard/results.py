@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from dash import Dash, Input, Output, State, dcc, no_update
 
-from dashboard.jobs import JOB_LOST
+from dashboard.jobs import JOB_ENDINGS
 from model import InvalidInput
 
 __all__ = ["job_failed", "job_options", "register_cancel_note", "register_result_views"]
@@ -28,8 +28,9 @@ def job_failed(what: str) -> Callable[[Exception], tuple]:
 
     def handler(exc: Exception) -> tuple:
         log.error("%s failed: %s", what, exc)
-        if JOB_LOST in str(exc):
-            return no_update, f"{what} stopped: {JOB_LOST}. The last result is kept.", True
+        for ending in JOB_ENDINGS:
+            if ending in str(exc):
+                return no_update, f"{what} stopped: {ending}. The last result is kept.", True
         return no_update, f"{what} failed on the server; the last result is kept.", True
 
     return handler

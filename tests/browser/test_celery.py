@@ -140,3 +140,22 @@ def test_a_sweep_whose_worker_dies_says_so(
     assert message.startswith("Sweep stopped: its process ended without a result"), message
     assert not dash_duo.find_element("#sweep-cancel").is_enabled()
     assert dash_duo.get_logs() == []
+
+
+def test_a_sweep_with_no_worker_running_is_refused_not_left_waiting(
+    dash_duo, free_port, redis_url, monkeypatch, tmp_path, click
+) -> None:
+    """REDIS_URL is set but nobody started a worker: the job would sit in the queue for ever."""
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    monkeypatch.setenv("SEED_SOIL_CACHE_DIR", str(tmp_path / "app-cache"))
+    app = create_app()
+    dash_duo.start_server(app, port=free_port)
+    dash_duo.wait_for_element("#readout-summary", timeout=40)
+    click(dash_duo.driver.find_element(By.XPATH, "//a[normalize-space()='Sweep']"))
+    click(dash_duo.find_element("#sweep-run"))
+    until(lambda: dash_duo.find_element("#sweep-message").text, timeout=30)
+    message = dash_duo.find_element("#sweep-message").text
+    assert message.startswith("Sweep stopped: no Celery worker is running to take it"), message
+    assert dash_duo.find_element("#sweep-run").is_enabled()
+    assert not dash_duo.find_element("#sweep-cancel").is_enabled()
+    assert dash_duo.get_logs() == []
