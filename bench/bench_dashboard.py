@@ -30,12 +30,8 @@ sys.path.insert(0, str(ROOT))
 
 from dashboard.controls import CONTROL_SPECS, INPUT, SLIDER  # noqa: E402
 from dashboard.state import PageState, slider_position  # noqa: E402
-from model import Parameters  # noqa: E402
-
-RENDER_OUTPUT = (
-    "..cascade-graph.figure...organ-graph.figure...burden-graph.figure...readouts.children"
-    "...burden-day.max...burden-day.value.."
-)
+from model import GROUPS, Parameters  # noqa: E402
+from tests.dash_requests import CallbackRequests, prop_id  # noqa: E402
 
 
 def _free_port() -> int:
@@ -56,79 +52,51 @@ def _post(url: str, body: dict) -> tuple[float, int, dict]:
     return elapsed, len(payload), json.loads(payload) if payload else {}
 
 
-def _outputs(spec: str) -> list[dict]:
-    return [
-        {"id": part.rsplit(".", 1)[0], "property": part.rsplit(".", 1)[1]}
-        for part in spec.strip(".").split("...")
-    ]
+def _get_json(url: str) -> object:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return json.loads(response.read())
 
 
-def _state_body(state: PageState, name: str, position: float) -> dict:
+def _state_body(callbacks: CallbackRequests, state: PageState, name: str, position: float) -> dict:
     """The state callback's request when slider ``name`` moved to ``position``."""
-    sliders = [
-        {"id": {"type": SLIDER, "name": s.name}, "property": "value",
-         "value": position if s.name == name else slider_position(s, state.params[s.name])}
-        for s in CONTROL_SPECS if not s.optional
-    ]  # fmt: skip
-    inputs = [
-        {"id": {"type": INPUT, "name": s.name}, "property": "value", "value": state.params[s.name]}
+    slider = {"type": SLIDER, "name": name}
+    positions = {
+        prop_id({"type": SLIDER, "name": s.name}, "value"): slider_position(s, state.params[s.name])
         for s in CONTROL_SPECS
-    ]
-    outputs_spec = (
-        '..state.data...{"name":["ALL"],"type":"param-slider"}.value...'
-        '{"name":["ALL"],"type":"param-input"}.value...scenario.value...days.value...url.search'
-        "...message.children...message.is_open...scenario-text.children...tabs.active_tab.."
-    )
-    outputs = [
-        {"id": "state", "property": "data"},
-        [{"id": s["id"], "property": "value"} for s in sliders],
-        [{"id": i["id"], "property": "value"} for i in inputs],
-        {"id": "scenario", "property": "value"},
-        {"id": "days", "property": "value"},
-        {"id": "url", "property": "search"},
-        {"id": "message", "property": "children"},
-        {"id": "message", "property": "is_open"},
-        {"id": "scenario-text", "property": "children"},
-        {"id": "tabs", "property": "active_tab"},
-    ]
-    changed = json.dumps({"name": name, "type": SLIDER}, separators=(",", ":"), sort_keys=True)
-    return {
-        "output": outputs_spec,
-        "outputs": outputs,
-        "inputs": [
-            {"id": "url", "property": "search", "value": ""},
-            {"id": "scenario", "property": "value", "value": state.scenario},
-            sliders,
-            inputs,
-            {"id": "days", "property": "value", "value": state.days},
-            {"id": "reset-all", "property": "n_clicks", "value": None},
-            [],
-            {"id": "upload", "property": "contents", "value": None},
-            {"id": "sweep-graph", "property": "clickData", "value": None},
-        ],
-        "state": [
-            {"id": "upload", "property": "filename", "value": None},
-            {"id": "state", "property": "data", "value": state.to_store()},
-            {"id": "sweep-result", "property": "data", "value": None},
-        ],
-        "changedPropIds": [f"{changed}.value"],
+        if not s.optional
     }
+    values = {
+        "url.search": "",
+        "scenario.value": state.scenario,
+        **positions,
+        **{
+            prop_id({"type": INPUT, "name": s.name}, "value"): state.params[s.name]
+            for s in CONTROL_SPECS
+        },
+        prop_id(slider, "value"): position,
+        "days.value": state.days,
+        "reset-all.n_clicks": None,
+        **{prop_id({"type": "reset-group", "group": g}, "n_clicks"): None for g in GROUPS},
+        "upload.contents": None,
+        "sweep-graph.clickData": None,
+        "upload.filename": None,
+        "state.data": state.to_store(),
+        "sweep-result.data": None,
+    }
+    return callbacks.body("state.data", values, changed=[prop_id(slider, "value")])
 
 
-def _render_body(store: dict) -> dict:
-    return {
-        "output": RENDER_OUTPUT,
-        "outputs": _outputs(RENDER_OUTPUT),
-        "inputs": [
-            {"id": "state", "property": "data", "value": store},
-            {"id": "reference", "property": "data", "value": None},
-            {"id": "axis-scale", "property": "value", "value": "log"},
-            {"id": "presentation", "property": "value", "value": False},
-            {"id": "burden-day", "property": "value", "value": store["days"]},
-        ],
-        "state": [{"id": "burden-day", "property": "max", "value": store["days"]}],
-        "changedPropIds": ["state.data"],
+def _render_body(callbacks: CallbackRequests, store: dict) -> dict:
+    """The render callback's request after the state store changed to ``store``."""
+    values = {
+        "state.data": store,
+        "reference.data": None,
+        "axis-scale.value": "log",
+        "presentation.value": False,
+        "burden-day.value": store["days"],
+        "burden-day.max": store["days"],
     }
+    return callbacks.body("cascade-graph.figure", values, changed=["state.data"])
 
 
 def _summary(label: str, seconds: list[float], sizes: list[int]) -> str:
@@ -163,23 +131,29 @@ def main() -> None:
             except OSError:
                 time.sleep(0.1)
         urllib.request.urlopen(f"{base}/", timeout=10).read()
+        callbacks = CallbackRequests(
+            _get_json(f"{base}/_dash-dependencies"), _get_json(f"{base}/_dash-layout")
+        )
         endpoint = f"{base}/_dash-update-component"
         state = PageState(Parameters(), 30.0, "kaplan2005-llc")
         spec = next(s for s in CONTROL_SPECS if s.name == "vegfr1_signalling")
         # Warm each worker (numba loads its cache, Python imports settle): not measured.
         for k in range(4 * args.workers):
-            _post(endpoint, _render_body(PageState(Parameters(vegfr1_signalling=k)).to_store()))
+            store = PageState(Parameters(vegfr1_signalling=k)).to_store()
+            _post(endpoint, _render_body(callbacks, store))
         state_times, state_sizes, render_times, render_sizes = [], [], [], []
         for k in range(args.changes):
             position = round(spec.low + (spec.high - spec.low) * (k + 0.5) / args.changes, 4)
-            elapsed, size, reply = _post(endpoint, _state_body(state, spec.name, position))
+            elapsed, size, reply = _post(
+                endpoint, _state_body(callbacks, state, spec.name, position)
+            )
             state_times.append(elapsed)
             state_sizes.append(size)
             store = reply["response"]["state"]["data"]
-            elapsed, size, _ = _post(endpoint, _render_body(store))
+            elapsed, size, _ = _post(endpoint, _render_body(callbacks, store))
             render_times.append(elapsed)
             render_sizes.append(size)
-        cached = [_post(endpoint, _render_body(store))[0] for _ in range(10)]
+        cached = [_post(endpoint, _render_body(callbacks, store))[0] for _ in range(10)]
     finally:
         server.terminate()
         server.wait(timeout=10)

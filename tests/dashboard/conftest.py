@@ -14,6 +14,7 @@ from dashboard.controls import CONTROL_SPECS, INPUT, SLIDER
 from dashboard.state import PageState, slider_position
 from model import GROUPS, Parameters, SimulationResult, simulate
 from model.scenarios import SCENARIOS
+from tests.dash_requests import CallbackRequests, prop_id
 
 SLIDER_SPECS = tuple(s for s in CONTROL_SPECS if not s.optional)
 
@@ -53,33 +54,18 @@ def data_url() -> Callable[..., str]:
 # --- The running app ------------------------------------------------------------------------
 
 
-def stringify_id(component_id: str | dict) -> str:
-    """The renderer's id string: pattern-matching ids are compact JSON with sorted keys."""
-    if isinstance(component_id, dict):
-        return json.dumps(component_id, sort_keys=True, separators=(",", ":"))
-    return component_id
-
-
-def _pattern(kind: str, specs, values=None) -> list[dict]:
-    items = []
-    for i, spec in enumerate(specs):
-        item = {"id": {"type": kind, "name": spec.name}, "property": "value"}
-        if values is not None:
-            item["value"] = values[i]
-        items.append(item)
-    return items
-
-
 class DashPage:
-    """Posts ``update_state`` and ``render`` requests to a Flask test client."""
+    """Posts ``update_state`` and ``render`` requests to a Flask test client, built from the
+    app's own dependency list and layout (see tests/dash_requests.py)."""
 
     def __init__(self, app) -> None:
         self.app = app
         self.client = app.server.test_client()
         assert self.client.get("/").status_code == 200  # sets up the server like a first visit
-        keys = list(app.callback_map)
-        self.update_key = next(k for k in keys if k.startswith("..state.data..."))
-        self.render_key = next(k for k in keys if k.startswith("..cascade-graph.figure..."))
+        self.requests = CallbackRequests(
+            self.client.get("/_dash-dependencies").get_json(),
+            self.client.get("/_dash-layout").get_json(),
+        )
 
     def post(self, body: dict):
         response = self.client.post("/_dash-update-component", json=body)
@@ -102,84 +88,47 @@ class DashPage:
         sweep: object = None,
     ):
         """One ``update_state`` call; the controls show ``current`` except for the overrides."""
-        sliders = [slider_position(s, current.params[s.name]) for s in SLIDER_SPECS]
-        inputs = [current.params[s.name] for s in CONTROL_SPECS]
-        for name, value in (slider_values or {}).items():
-            sliders[[s.name for s in SLIDER_SPECS].index(name)] = value
-        for name, value in (input_values or {}).items():
-            inputs[[s.name for s in CONTROL_SPECS].index(name)] = value
+        sliders = {s.name: slider_position(s, current.params[s.name]) for s in SLIDER_SPECS}
+        inputs = {s.name: current.params[s.name] for s in CONTROL_SPECS}
         prop = {"upload": "contents", "reset-all": "n_clicks", "sweep-graph": "clickData"}.get(
             str(changed), "value"
         )
         if isinstance(changed, dict) and changed.get("type") == "reset-group":
             prop = "n_clicks"
-        body = {
-            "output": self.update_key,
-            "outputs": [
-                {"id": "state", "property": "data"},
-                _pattern(SLIDER, SLIDER_SPECS),
-                _pattern(INPUT, CONTROL_SPECS),
-                {"id": "scenario", "property": "value"},
-                {"id": "days", "property": "value"},
-                {"id": "url", "property": "search"},
-                {"id": "message", "property": "children"},
-                {"id": "message", "property": "is_open"},
-                {"id": "scenario-text", "property": "children"},
-                {"id": "tabs", "property": "active_tab"},
-            ],
-            "inputs": [
-                {"id": "url", "property": "search", "value": search},
-                {"id": "scenario", "property": "value", "value": current.scenario},
-                _pattern(SLIDER, SLIDER_SPECS, sliders),
-                _pattern(INPUT, CONTROL_SPECS, inputs),
-                {
-                    "id": "days",
-                    "property": "value",
-                    "value": current.days if days is None else days,
-                },
-                {"id": "reset-all", "property": "n_clicks", "value": None},
-                [
-                    {"id": {"type": "reset-group", "group": g}, "property": "n_clicks", "value": 1}
-                    for g in GROUPS
-                ],
-                {"id": "upload", "property": "contents", "value": upload},
-                {"id": "sweep-graph", "property": "clickData", "value": click},
-            ],
-            "state": [
-                {"id": "upload", "property": "filename", "value": filename},
-                {
-                    "id": "state",
-                    "property": "data",
-                    "value": current.to_store() if stored == "current" else stored,
-                },
-                {"id": "sweep-result", "property": "data", "value": sweep},
-            ],
-            "changedPropIds": [] if changed is None else [f"{stringify_id(changed)}.{prop}"],
+        values = {
+            "url.search": search,
+            "scenario.value": current.scenario,
+            **{
+                prop_id({"type": SLIDER, "name": name}, "value"): value
+                for name, value in (sliders | (slider_values or {})).items()
+            },
+            **{
+                prop_id({"type": INPUT, "name": name}, "value"): value
+                for name, value in (inputs | (input_values or {})).items()
+            },
+            "days.value": current.days if days is None else days,
+            "reset-all.n_clicks": None,
+            **{prop_id({"type": "reset-group", "group": g}, "n_clicks"): 1 for g in GROUPS},
+            "upload.contents": upload,
+            "sweep-graph.clickData": click,
+            "upload.filename": filename,
+            "state.data": current.to_store() if stored == "current" else stored,
+            "sweep-result.data": sweep,
         }
-        return self.post(body)
+        changed_ids = [] if changed is None else [prop_id(changed, prop)]
+        return self.post(self.requests.body("state.data", values, changed=changed_ids))
 
     def render(self, stored: object, *, reference: object = None, burden_day: float = 30.0):
-        body = {
-            "output": self.render_key,
-            "outputs": [
-                {"id": "cascade-graph", "property": "figure"},
-                {"id": "organ-graph", "property": "figure"},
-                {"id": "burden-graph", "property": "figure"},
-                {"id": "readouts", "property": "children"},
-                {"id": "burden-day", "property": "max"},
-                {"id": "burden-day", "property": "value"},
-            ],
-            "inputs": [
-                {"id": "state", "property": "data", "value": stored},
-                {"id": "reference", "property": "data", "value": reference},
-                {"id": "axis-scale", "property": "value", "value": "log"},
-                {"id": "presentation", "property": "value", "value": False},
-                {"id": "burden-day", "property": "value", "value": burden_day},
-            ],
-            "state": [{"id": "burden-day", "property": "max", "value": 30.0}],
-            "changedPropIds": ["state.data"],
+        """One ``render`` call after ``state.data`` changed to ``stored``."""
+        values = {
+            "state.data": stored,
+            "reference.data": reference,
+            "axis-scale.value": "log",
+            "presentation.value": False,
+            "burden-day.value": burden_day,
+            "burden-day.max": 30.0,
         }
-        return self.post(body)
+        return self.post(self.requests.body("cascade-graph.figure", values, changed=["state.data"]))
 
 
 @pytest.fixture
