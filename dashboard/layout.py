@@ -202,6 +202,13 @@ def _figures(initial: PageState) -> html.Div:
     )
 
 
+def _refusal(component_id: str) -> dbc.Alert:
+    """Where a refused input is reported (closed until there is something to say)."""
+    return dbc.Alert(
+        id=component_id, is_open=False, dismissable=True, color="danger", className="mb-2"
+    )
+
+
 def build_layout(initial: PageState | None = None) -> html.Div:
     """The whole page. Controls start at ``initial`` (the URL callback then takes over)."""
     initial = initial or PageState.for_scenario("kaplan2005-llc")
@@ -258,22 +265,10 @@ def build_layout(initial: PageState | None = None) -> html.Div:
                         dbc.Col(
                             html.Main(
                                 [
-                                    # Outside the tabs: a refused value is reported on both.
-                                    dbc.Alert(
-                                        id="message",
-                                        is_open=False,
-                                        dismissable=True,
-                                        color="danger",
-                                        className="mb-2",
-                                    ),
+                                    # Outside the tabs: a refused value is seen from every tab.
+                                    _refusal("message"),
                                     # A refused #fragment (tab, sweep and analysis settings).
-                                    dbc.Alert(
-                                        id="link-message",
-                                        is_open=False,
-                                        dismissable=True,
-                                        color="danger",
-                                        className="mb-2",
-                                    ),
+                                    _refusal("link-message"),
                                     dbc.Tabs(
                                         [
                                             dbc.Tab(

@@ -6,6 +6,8 @@ skipped locally; under CI (CI=true) a missing browser is an error, not a skip.
 
 import os
 import shutil
+import time
+from pathlib import Path
 
 import pytest
 from dash.testing.wait import until
@@ -65,3 +67,20 @@ def click(dash_duo):
         until(clicked, timeout=20)
 
     return click_element
+
+
+@pytest.fixture
+def downloaded_csv(dash_duo):
+    """Wait for a CSV file the page downloads (into dash_duo's download folder); its path."""
+
+    def wait_for_file() -> Path:
+        folder = Path(dash_duo.download_path)
+        deadline = time.monotonic() + 40  # generous: CI machines are shared and slow
+        files: list[Path] = []
+        while time.monotonic() < deadline and not files:
+            files = [f for f in folder.glob("*.csv") if f.stat().st_size > 0]
+            time.sleep(0.2)
+        assert files, "no CSV downloaded"
+        return files[0]
+
+    return wait_for_file

@@ -86,19 +86,35 @@ def celery_worker(redis_url: str, repo_root: Path, tmp_path: Path):
         process.wait(timeout=30)
 
 
-def test_a_sweep_runs_on_a_celery_worker(
-    dash_duo, free_port, redis_url, celery_worker, monkeypatch, tmp_path, click
-) -> None:
-    monkeypatch.setenv("REDIS_URL", redis_url)
-    monkeypatch.setenv("SEED_SOIL_CACHE_DIR", str(tmp_path / "app-cache"))
-    app = create_app()
-    dash_duo.start_server(app, port=free_port)
-    dash_duo.wait_for_element("#readout-summary", timeout=40)
-    click(dash_duo.driver.find_element(By.XPATH, "//a[normalize-space()='Sweep']"))
-    for box_id, value in (("#sweep-x-n", "3"), ("#sweep-y-n", "3")):
-        box = dash_duo.find_element(box_id)
-        box.clear()
-        box.send_keys(value)
+@pytest.fixture
+def sweep_tab(dash_duo, free_port, redis_url, monkeypatch, tmp_path, click):
+    """Open the app (REDIS_URL set) at ``path`` on its Sweep tab, with the grid ``n`` x ``n``."""
+
+    def open_tab(path: str = "/", n: int = 3) -> None:
+        monkeypatch.setenv("REDIS_URL", redis_url)
+        monkeypatch.setenv("SEED_SOIL_CACHE_DIR", str(tmp_path / "app-cache"))
+        dash_duo.start_server(create_app(), port=free_port)
+        dash_duo.driver.get(dash_duo.server_url + path)
+        dash_duo.wait_for_element("#readout-summary", timeout=40)
+        click(dash_duo.driver.find_element(By.XPATH, "//a[normalize-space()='Sweep']"))
+        for box_id in ("#sweep-x-n", "#sweep-y-n"):
+            box = dash_duo.find_element(box_id)
+            box.clear()
+            box.send_keys(str(n))
+
+    return open_tab
+
+
+def _stopped_message(dash_duo) -> str:
+    """Wait for the job to end with a message; buttons back to idle."""
+    until(lambda: dash_duo.find_element("#sweep-run").is_enabled(), timeout=60)
+    until(lambda: dash_duo.find_element("#sweep-message").text, timeout=30)
+    assert not dash_duo.find_element("#sweep-cancel").is_enabled()
+    return dash_duo.find_element("#sweep-message").text
+
+
+def test_a_sweep_runs_on_a_celery_worker(dash_duo, celery_worker, sweep_tab, click) -> None:
+    sweep_tab()
     click(dash_duo.find_element("#sweep-run"))
     until(
         lambda: dash_duo.driver.execute_script(
@@ -114,48 +130,27 @@ def test_a_sweep_runs_on_a_celery_worker(
 
 
 def test_a_sweep_whose_worker_dies_says_so(
-    dash_duo, free_port, redis_url, celery_worker, monkeypatch, tmp_path, click
+    dash_duo, redis_url, celery_worker, sweep_tab, click
 ) -> None:
     """The worker is killed outright mid-sweep (its task stays PENDING in Celery): the page
     says the job was lost once its heartbeat stops, instead of polling for ever."""
-    monkeypatch.setenv("REDIS_URL", redis_url)
-    monkeypatch.setenv("SEED_SOIL_CACHE_DIR", str(tmp_path / "app-cache"))
-    app = create_app()
-    dash_duo.start_server(app, port=free_port)
-    dash_duo.driver.get(dash_duo.server_url + "/?days=3650")  # long runs: a slow 50 x 50 map
-    dash_duo.wait_for_element("#readout-summary", timeout=40)
-    click(dash_duo.driver.find_element(By.XPATH, "//a[normalize-space()='Sweep']"))
-    for box_id in ("#sweep-x-n", "#sweep-y-n"):
-        box = dash_duo.find_element(box_id)
-        box.clear()
-        box.send_keys("50")
+    sweep_tab("/?days=3650", n=50)  # long runs: a slow 50 x 50 map
     click(dash_duo.find_element("#sweep-run"))
     store = redis.Redis.from_url(redis_url)
     until(lambda: store.keys("seed-soil-alive-*"), timeout=60)  # the job has started
     celery_worker.process.kill()
     celery_worker.process.wait(timeout=10)
-    until(lambda: dash_duo.find_element("#sweep-run").is_enabled(), timeout=60)
-    until(lambda: dash_duo.find_element("#sweep-message").text, timeout=10)
-    message = dash_duo.find_element("#sweep-message").text
+    message = _stopped_message(dash_duo)
     assert message.startswith("Sweep stopped: its process ended without a result"), message
-    assert not dash_duo.find_element("#sweep-cancel").is_enabled()
     assert dash_duo.get_logs() == []
 
 
 def test_a_sweep_with_no_worker_running_is_refused_not_left_waiting(
-    dash_duo, free_port, redis_url, monkeypatch, tmp_path, click
+    dash_duo, sweep_tab, click
 ) -> None:
     """REDIS_URL is set but nobody started a worker: the job would sit in the queue for ever."""
-    monkeypatch.setenv("REDIS_URL", redis_url)
-    monkeypatch.setenv("SEED_SOIL_CACHE_DIR", str(tmp_path / "app-cache"))
-    app = create_app()
-    dash_duo.start_server(app, port=free_port)
-    dash_duo.wait_for_element("#readout-summary", timeout=40)
-    click(dash_duo.driver.find_element(By.XPATH, "//a[normalize-space()='Sweep']"))
+    sweep_tab()
     click(dash_duo.find_element("#sweep-run"))
-    until(lambda: dash_duo.find_element("#sweep-message").text, timeout=30)
-    message = dash_duo.find_element("#sweep-message").text
+    message = _stopped_message(dash_duo)
     assert message.startswith("Sweep stopped: no Celery worker is running to take it"), message
-    assert dash_duo.find_element("#sweep-run").is_enabled()
-    assert not dash_duo.find_element("#sweep-cancel").is_enabled()
     assert dash_duo.get_logs() == []

@@ -7,8 +7,6 @@ slider, the scenario menu, a shared link, an upload, a download.
 from __future__ import annotations
 
 import json
-import time
-from pathlib import Path
 
 import psutil
 import pytest
@@ -147,17 +145,12 @@ def test_a_bad_upload_shows_the_error_and_keeps_the_figures(
     assert _summary(dash_duo) == summary
 
 
-def test_csv_download_holds_the_time_series(dash_duo, app, free_port, click) -> None:
+def test_csv_download_holds_the_time_series(
+    dash_duo, app, free_port, click, downloaded_csv
+) -> None:
     _start(dash_duo, app, free_port)
     click(dash_duo.find_element("#download-csv-btn"))
-    folder = Path(dash_duo.download_path)
-    deadline = time.monotonic() + 40  # generous: CI machines are shared and slow
-    files: list[Path] = []
-    while time.monotonic() < deadline and not files:
-        files = [f for f in folder.glob("*.csv") if f.stat().st_size > 0]
-        time.sleep(0.2)
-    assert files, "no CSV downloaded"
-    header = files[0].read_text().splitlines()[0].split(",")
+    header = downloaded_csv().read_text().splitlines()[0].split(",")
     assert header[:5] == ["day", "tumor", "factor", "marrow_hpc", "circulating_hpc"]
     assert {"lung.niche_permissiveness", "lung.dormant", "lung.proliferating"} <= set(header)
 

@@ -8,9 +8,6 @@ the page runs it) and checks that the tornado chart shows the same three on top.
 
 from __future__ import annotations
 
-import time
-from pathlib import Path
-
 import pandas as pd
 import pytest
 from dash.testing.wait import until
@@ -103,19 +100,8 @@ def _wait_idle(dash_duo) -> None:
     until(lambda: not dash_duo.find_element("#sens-cancel").is_enabled(), timeout=10)
 
 
-def _downloaded_csv(dash_duo) -> Path:
-    folder = Path(dash_duo.download_path)
-    deadline = time.monotonic() + 40  # generous: CI machines are shared and slow
-    files: list[Path] = []
-    while time.monotonic() < deadline and not files:
-        files = [f for f in folder.glob("*.csv") if f.stat().st_size > 0]
-        time.sleep(0.2)
-    assert files, "no CSV downloaded"
-    return files[0]
-
-
 def test_the_three_parameters_controlling_lung_burden_are_on_top(
-    dash_duo, app, free_port, click
+    dash_duo, app, free_port, click, downloaded_csv
 ) -> None:
     """The acceptance story: choose the LLC scenario, run the default analysis of lung burden,
     read the three largest bars of the tornado chart; then download the indices as CSV."""
@@ -165,7 +151,7 @@ def test_the_three_parameters_controlling_lung_burden_are_on_top(
 
     # The indices as CSV: one row per chosen parameter, largest ST first.
     click(dash_duo.find_element("#download-sens-btn"))
-    csv_file = _downloaded_csv(dash_duo)
+    csv_file = downloaded_csv()
     assert csv_file.name == f"seed-soil-sobol-{OUTCOME}.csv"
     table = pd.read_csv(csv_file)
     assert list(table.columns) == ["parameter", "S1", "S1_conf", "ST", "ST_conf"]
