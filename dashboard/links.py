@@ -19,7 +19,7 @@ from dash import Dash, Input, Output, ctx, no_update
 from dashboard.sensitivity import BASE_SAMPLES, SENS_DEFAULTS
 from dashboard.sweeps import SWEEP_DEFAULTS, SWEEPABLE, parse_axis
 from model import InvalidInput
-from model.outcomes import OUTCOMES
+from model.outcomes import FAMILIES, OUTCOMES
 from model.sensitivity import SCALES
 
 __all__ = ["DEFAULTS", "TABS", "from_fragment", "register_links", "to_fragment"]
@@ -81,7 +81,9 @@ def _parse(key: str, text: str) -> object:
         return choice(("1d", "2d"))
     if key in ("sweep-x", "sweep-y"):
         return choice(sorted(_SWEEPABLE))
-    if key.endswith("-outcome"):
+    if key == "sweep-outcome":
+        return choice([*OUTCOMES, *FAMILIES])
+    if key == "sens-outcome":
         return choice(list(OUTCOMES))
     if key.endswith(("-from", "-to")):
         return None if text == "" else _number(key, text)

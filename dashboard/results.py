@@ -16,10 +16,41 @@ from dash import Dash, Input, Output, State, dcc, no_update
 from dashboard.jobs import JOB_ENDINGS
 from model import InvalidInput
 
-__all__ = ["job_failed", "job_options", "register_cancel_note", "register_result_views"]
+__all__ = [
+    "job_failed",
+    "job_options",
+    "placeholder",
+    "register_cancel_note",
+    "register_result_views",
+]
 
 log = logging.getLogger(__name__)
 _BAD_RESULT = (InvalidInput, KeyError, TypeError, ValueError, AttributeError)
+
+
+def placeholder(text: str) -> dict:
+    """The figure a job's graph shows before its first result: a line of guidance, no axes."""
+    hidden = {"visible": False}
+    return {
+        "data": [],
+        "layout": {
+            "template": "plotly_white",
+            "xaxis": hidden,
+            "yaxis": hidden,
+            "height": 260,
+            "annotations": [
+                {
+                    "text": text,
+                    "showarrow": False,
+                    "xref": "paper",
+                    "yref": "paper",
+                    "x": 0.5,
+                    "y": 0.5,
+                    "font": {"size": 15, "color": "#6c757d"},
+                }
+            ],
+        },
+    }
 
 
 def job_failed(what: str) -> Callable[[Exception], tuple]:

@@ -14,7 +14,12 @@ from dash import Dash, Input, Output, State, dcc, html, no_update
 
 from dashboard.config import whole_number
 from dashboard.controls import inline_choice
-from dashboard.results import job_options, register_cancel_note, register_result_views
+from dashboard.results import (
+    job_options,
+    placeholder,
+    register_cancel_note,
+    register_result_views,
+)
 from dashboard.state import PageState
 from dashboard.sweeps import SWEEPABLE
 from model import InvalidInput, spec_for
@@ -207,7 +212,9 @@ def sensitivity_panel() -> html.Div:
             dbc.Progress(id="sens-progress", value=0, max=1, className="mb-2",
                          style={"height": "1rem"}),
             dbc.Alert(id="sens-message", is_open=False, color="warning", dismissable=True),
-            dcc.Graph(id="sens-graph", config={"displaylogo": False}),
+            dcc.Graph(id="sens-graph", config={"displaylogo": False},
+                      figure=placeholder("Choose parameters and an outcome, then Run analysis: "
+                                         "the ranking appears here.")),
             dcc.Store(id="sens-result"),
             dcc.Download(id="download-sens"),
         ]

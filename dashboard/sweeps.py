@@ -17,10 +17,17 @@ from dash import Dash, Input, Output, State, dcc, html, no_update
 
 from dashboard.config import whole_number
 from dashboard.controls import inline_choice
-from dashboard.results import job_options, register_cancel_note, register_result_views
+from dashboard.figures import ORGAN_COLOURS
+from dashboard.results import (
+    job_options,
+    placeholder,
+    register_cancel_note,
+    register_result_views,
+)
 from dashboard.state import PageState
 from model import PARAMETER_SPECS, InvalidInput, spec_for
-from model.outcomes import OUTCOMES
+from model.organs import ORGAN_LABELS
+from model.outcomes import FAMILIES, OUTCOMES, expand_outcome
 from model.sweep import MAX_POINTS, MAX_RUNS, axis_values, sweep_1d, sweep_2d
 
 __all__ = [
@@ -98,8 +105,12 @@ def parse_request(
     """Validate what the Sweep tab sends (all of it browser input)."""
     if mode not in ("1d", "2d"):
         raise InvalidInput(f"unknown sweep mode {mode!r}")
-    if not isinstance(outcome, str) or outcome not in OUTCOMES:
+    if not isinstance(outcome, str) or (outcome not in OUTCOMES and outcome not in FAMILIES):
         raise InvalidInput(f"unknown outcome {outcome!r}")
+    if mode == "2d" and outcome in FAMILIES:
+        raise InvalidInput(
+            f"a 2-D map shows one outcome: choose one organ, not '{FAMILIES[outcome].label}'"
+        )
     x_name, x_values = parse_axis(*x)
     request = SweepRequest(x_name, x_values, outcome)
     if mode == "2d":
@@ -119,17 +130,20 @@ def run_request(request: SweepRequest, state: PageState, progress=None) -> dict:
             state.params,
             request.x_name,
             request.x_values,
-            [request.outcome],
+            expand_outcome(request.outcome),
             state.days,
             progress,
         )
-        z = table[request.outcome].to_numpy()
         return {
             "x_name": request.x_name,
             "x": list(request.x_values),
             "y_name": None,
             "outcome": request.outcome,
-            "z": _json_numbers(z),
+            # A list, not a dict: JSON on the way through the browser may reorder keys.
+            "series": [
+                {"name": name, "values": _json_numbers(table[name].to_numpy())}
+                for name in expand_outcome(request.outcome)
+            ],
             "base": state.to_store(),
         }
     result = sweep_2d(
@@ -163,32 +177,52 @@ def _title(name: str) -> str:
     return f"{spec.title} ({spec.unit})"
 
 
+def _what(outcome: str) -> tuple[str, str]:
+    """(label, unit) of an outcome or a family of outcomes."""
+    found = FAMILIES.get(outcome) or OUTCOMES[outcome]
+    return found.label, found.unit
+
+
+def _series_style(name: str) -> tuple[str, str]:
+    """(legend name, colour) of one curve: per-organ outcomes in their organ's colour."""
+    organ = name.rsplit(".", 1)[-1]
+    if organ in ORGAN_COLOURS:
+        return ORGAN_LABELS[organ], ORGAN_COLOURS[organ]
+    return OUTCOMES[name].label, "#0072B2"
+
+
 def sweep_figure(result: dict, font_size: int = 13) -> dict:
-    """Curve (1-D) or heatmap (2-D) of a sweep result, the base point marked."""
-    outcome = OUTCOMES[result["outcome"]]
+    """Curves (1-D: one per outcome, e.g. one per organ) or a heatmap (2-D) of a sweep
+    result, the base point marked."""
+    label, unit = _what(result["outcome"])
     base = PageState.from_store(result["base"]).params
     x_log = spec_for(result["x_name"]).scale == "log"
     layout = {
         "template": "plotly_white",
         "font": {"size": font_size},
-        "title": {"text": f"{outcome.label} ({outcome.unit})"},
+        "title": {"text": f"{label} ({unit})"},
         "xaxis": {"title": {"text": _title(result["x_name"])}, "type": "log" if x_log else "-"},
         "margin": {"l": 70, "r": 30, "t": 50, "b": 60},
     }
     bx = base[result["x_name"]]
     if result["y_name"] is None:
-        data = [
-            {
-                "type": "scatter",
-                "mode": "lines+markers",
-                "x": result["x"],
-                "y": result["z"],
-                "name": outcome.label,
-                "line": {"color": "#0072B2"},
-            },
-        ]
-        layout["yaxis"] = {"title": {"text": outcome.unit}}
+        data = []
+        for series in result["series"]:
+            legend, colour = _series_style(series["name"])
+            data.append(
+                {
+                    "type": "scatter",
+                    "mode": "lines+markers",
+                    "x": result["x"],
+                    "y": series["values"],
+                    "name": legend,
+                    "line": {"color": colour},
+                }
+            )
+        # Cell counts span decades: a log axis, as in the Explore tab.
+        layout["yaxis"] = {"title": {"text": unit}, "type": "log" if unit == "cells" else "-"}
         layout["shapes"] = [_vline(bx)]
+        layout["showlegend"] = len(data) > 1
     else:
         by = base[result["y_name"]]
         y_log = spec_for(result["y_name"]).scale == "log"
@@ -199,7 +233,7 @@ def sweep_figure(result: dict, font_size: int = 13) -> dict:
                 "y": result["y"],
                 "z": result["z"],
                 "colorscale": "Viridis",
-                "colorbar": {"title": {"text": outcome.unit}},
+                "colorbar": {"title": {"text": unit}},
                 "hovertemplate": "x %{x:.3g}<br>y %{y:.3g}<br>%{z:.4g}<extra></extra>",
             },
             {
@@ -321,7 +355,9 @@ def _axis_controls(axis: str) -> html.Div:
 
 
 def sweep_panel() -> html.Div:
-    outcome_options = [{"label": o.label, "value": o.name} for o in OUTCOMES.values()]
+    outcome_options = [{"label": o.label, "value": o.name} for o in OUTCOMES.values()] + [
+        {"label": f"{f.label} (1-D curves)", "value": f.name} for f in FAMILIES.values()
+    ]
     return html.Div(
         [
             html.P(
@@ -367,7 +403,13 @@ def sweep_panel() -> html.Div:
                 id="sweep-progress", value=0, max=1, className="mb-2", style={"height": "1rem"}
             ),
             dbc.Alert(id="sweep-message", is_open=False, color="warning", dismissable=True),
-            dcc.Graph(id="sweep-graph", config={"displaylogo": False}),
+            dcc.Graph(
+                id="sweep-graph",
+                config={"displaylogo": False},
+                figure=placeholder(
+                    "Choose what to sweep, then Run sweep: the result appears here."
+                ),
+            ),
             dcc.Store(id="sweep-result"),
             dcc.Download(id="download-sweep"),
         ]
@@ -377,9 +419,11 @@ def sweep_panel() -> html.Div:
 def _result_csv(result: dict) -> str:
     lines = []
     if result["y_name"] is None:
-        lines.append(f"{result['x_name']},{result['outcome']}")
-        pairs = zip(result["x"], result["z"], strict=True)
-        lines += [f"{x:g},{'' if z is None else z}" for x, z in pairs]
+        lines.append(",".join([result["x_name"], *(c["name"] for c in result["series"])]))
+        columns = [c["values"] for c in result["series"]]
+        for i, x in enumerate(result["x"]):
+            cells = ("" if column[i] is None else str(column[i]) for column in columns)
+            lines.append(",".join([f"{x:g}", *cells]))
     else:
         lines.append(f"{result['x_name']},{result['y_name']},{result['outcome']}")
         for y, row in zip(result["y"], result["z"], strict=True):

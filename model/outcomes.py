@@ -18,7 +18,15 @@ from model.organs import ORGAN_LABELS, ORGANS
 from model.parameters import Parameters
 from model.readouts import BIOMARKER_ALARM_FOLD, MACROMETASTASIS_CELLS, NICHE_ONSET_LEVEL
 
-__all__ = ["OUTCOMES", "Outcome", "evaluate", "first_crossings", "get_outcome"]
+__all__ = [
+    "FAMILIES",
+    "OUTCOMES",
+    "Outcome",
+    "evaluate",
+    "expand_outcome",
+    "first_crossings",
+    "get_outcome",
+]
 
 Fn = Callable[[np.ndarray, np.ndarray, Sequence[Parameters]], np.ndarray]
 
@@ -127,6 +135,40 @@ OUTCOMES: dict[str, Outcome] = {
         Outcome("relapse_probability", "Relapse probability, any organ", "probability", _relapse),
     ]
 }
+
+
+@dataclass(frozen=True)
+class Family:
+    """One per-organ outcome in every organ (``burden.each_organ`` -> ``burden.lung``, ...):
+    the curves of a 1-D sweep that answer "which organ wins?"."""
+
+    name: str
+    label: str
+    unit: str
+    members: tuple[str, ...]
+
+
+FAMILIES: dict[str, Family] = {
+    f"{stem}.each_organ": Family(
+        f"{stem}.each_organ",
+        label,
+        OUTCOMES[f"{stem}.lung"].unit,
+        tuple(f"{stem}.{organ}" for organ in ORGANS),
+    )
+    for stem, label in (
+        ("burden", "DTC burden, final, each organ"),
+        ("niche_onset_day", "Niche onset, each organ"),
+        ("dtc_detect_day", "DTC detection, each organ"),
+        ("macrometastasis_day", "Macrometastasis, each organ"),
+    )
+}
+
+
+def expand_outcome(name: str) -> tuple[str, ...]:
+    """The outcomes a name stands for: a family's members, or the outcome itself."""
+    if name in FAMILIES:
+        return FAMILIES[name].members
+    return (get_outcome(name).name,)
 
 
 def get_outcome(name: str) -> Outcome:

@@ -17,6 +17,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from dashboard import create_app
+from model import ORGAN_LABELS, ORGANS
 
 pytestmark = pytest.mark.browser
 
@@ -321,4 +322,25 @@ def test_a_bad_link_fragment_is_refused_and_the_defaults_stay(dash_duo, app, fre
     assert message.endswith("Keeping the current settings.")
     assert dash_duo.find_element("#tabs .nav-link.active").text == "Explore"
     assert "#" not in dash_duo.driver.current_url  # the link now shows what the page shows
+    assert dash_duo.get_logs() == []
+
+
+def test_a_1d_sweep_of_liver_tropism_shows_which_organ_wins(
+    dash_duo, app, free_port, click
+) -> None:
+    """Set up from a shared link, run by a click: one curve per organ, in the organ colours."""
+    _start(dash_duo, app, free_port, "/#tab=sweep&sweep-mode=1d&sweep-x=tropism.liver"
+           "&sweep-x-n=4&sweep-outcome=burden.each_organ")  # fmt: skip
+    until(lambda: dash_duo.find_element("#sweep-x-n").get_attribute("value") == "4", timeout=20)
+    click(dash_duo.find_element("#sweep-run"))
+    curves_js = (
+        "var g = document.querySelector('#sweep-graph .js-plotly-plot');"
+        "return g && g.data && g.data.length > 1 && g._fullLayout && g._fullLayout.xaxis"
+        " && g._fullLayout.xaxis._length > 0 ? g.data.map(t => [t.name, t.y]) : null;"
+    )
+    until(lambda: dash_duo.driver.execute_script(curves_js), timeout=60)
+    curves = dict(dash_duo.driver.execute_script(curves_js))
+    assert list(curves) == [ORGAN_LABELS[o] for o in ORGANS]
+    liver = curves[ORGAN_LABELS["liver"]]
+    assert len(liver) == 4 and liver == sorted(liver)  # more liver tropism, more liver burden
     assert dash_duo.get_logs() == []

@@ -10,7 +10,7 @@ from dashboard.links import DEFAULTS, TABS, from_fragment, to_fragment
 from dashboard.sensitivity import BASE_SAMPLES
 from dashboard.sweeps import SWEEPABLE
 from model import InvalidInput
-from model.outcomes import OUTCOMES
+from model.outcomes import FAMILIES, OUTCOMES
 from model.sweep import MAX_POINTS
 
 NAMES = [s.name for s in SWEEPABLE]
@@ -40,7 +40,7 @@ def page_settings(draw) -> dict:
                                                                  exclude_max=True))  # fmt: skip
         chosen[f"sweep-{axis}-to"] = None
         chosen[f"sweep-{axis}-n"] = draw(st.integers(2, MAX_POINTS))
-    chosen["sweep-outcome"] = draw(st.sampled_from(list(OUTCOMES)))
+    chosen["sweep-outcome"] = draw(st.sampled_from([*OUTCOMES, *FAMILIES]))
     chosen["sens-params"] = draw(st.lists(st.sampled_from(NAMES), min_size=1, unique=True))
     chosen["sens-outcome"] = draw(st.sampled_from(list(OUTCOMES)))
     chosen["sens-n"] = draw(st.sampled_from(BASE_SAMPLES))

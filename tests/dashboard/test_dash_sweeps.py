@@ -8,7 +8,9 @@ import pytest
 from dash import no_update
 
 from dashboard.callbacks import next_state
+from dashboard.figures import ORGAN_COLOURS
 from dashboard.results import job_failed
+from dashboard.sensitivity import sensitivity_panel
 from dashboard.state import PageState
 from dashboard.sweeps import (
     load_point,
@@ -16,8 +18,9 @@ from dashboard.sweeps import (
     run_request,
     sweep_budget,
     sweep_figure,
+    sweep_panel,
 )
-from model import InvalidInput, Parameters
+from model import ORGAN_LABELS, ORGANS, InvalidInput, Parameters
 
 LLC = PageState.for_scenario("kaplan2005-llc")
 X = ("vegfr1_signalling", 2.0, 8.0, 4)
@@ -80,8 +83,34 @@ def test_a_1d_sweep_draws_a_curve_with_the_current_value_marked() -> None:
     result = run_request(parse_request("1d", X, Y, "burden.lung", 2500), LLC)
     fig = sweep_figure(result)
     assert [t["type"] for t in fig["data"]] == ["scatter"]
-    assert fig["data"][0]["y"] == result["z"] and result["z"] == sorted(result["z"])
+    (series,) = result["series"]
+    assert series["name"] == "burden.lung"
+    lung = series["values"]
+    assert fig["data"][0]["y"] == lung and lung == sorted(lung)  # more signalling, more burden
     assert fig["layout"]["shapes"][0]["x0"] == 4.0
+    assert fig["layout"]["yaxis"]["type"] == "log"  # cells span decades
+
+
+def test_a_1d_sweep_of_every_organ_shows_which_organ_wins() -> None:
+    """Liver tropism from low to high: one curve per organ in its own colour; the liver
+    overtakes, and the lung (which loses arrest share) does not grow."""
+    request = parse_request("1d", ("tropism.liver", 0.05, 1.0, 5), Y, "burden.each_organ", 2500)
+    result = run_request(request, LLC)
+    json.dumps(result, allow_nan=False)
+    assert [s["name"] for s in result["series"]] == [f"burden.{o}" for o in ORGANS]
+    series = {s["name"]: s["values"] for s in result["series"]}
+    fig = sweep_figure(result)
+    assert [t["name"] for t in fig["data"]] == [ORGAN_LABELS[o] for o in ORGANS]
+    assert [t["line"]["color"] for t in fig["data"]] == [ORGAN_COLOURS[o] for o in ORGANS]
+    assert fig["layout"]["title"]["text"] == "DTC burden, final, each organ (cells)"
+    liver, lung = series["burden.liver"], series["burden.lung"]
+    assert liver == sorted(liver) and liver[-1] > 10 * liver[0]
+    assert lung[-1] <= lung[0]
+
+
+def test_a_2d_map_of_every_organ_is_refused() -> None:
+    with pytest.raises(InvalidInput, match="a 2-D map shows one outcome: choose one organ"):
+        parse_request("2d", X, Y, "burden.each_organ", 2500)
 
 
 def test_clicking_a_cell_loads_that_parameter_set() -> None:
@@ -152,6 +181,21 @@ def test_sweep_csv_and_figure_come_from_the_stored_result(page) -> None:
     assert drawn["data"][0]["type"] == "heatmap" and drawn["layout"]["font"]["size"] == 18
 
 
+def test_a_1d_sweep_csv_has_one_column_per_curve(page) -> None:
+    result = run_request(parse_request("1d", X, Y, "niche_onset_day.each_organ", 2500), LLC)
+    response = _post_result_view(
+        page,
+        "download-sweep.data",
+        [{"id": "download-sweep-btn", "property": "n_clicks", "value": 1}],
+        [{"id": "sweep-result", "property": "data", "value": result}],
+    )
+    lines = response.get_json()["response"]["download-sweep"]["data"]["content"].splitlines()
+    assert lines[0].split(",") == ["vegfr1_signalling"] + [f"niche_onset_day.{o}" for o in ORGANS]
+    assert [line.split(",")[0] for line in lines[1:]] == ["2", "4", "6", "8"]
+    # A niche that never forms inside the run is an empty cell, not 'nan'.
+    assert "nan" not in "".join(lines) and any(",," in line or line.endswith(",") for line in lines)
+
+
 def test_a_forged_sweep_result_changes_nothing(page) -> None:
     forged = {"x_name": "vegfr1_signalling", "y_name": None, "outcome": "burden.moon"}
     response = _post_result_view(
@@ -171,3 +215,26 @@ def test_a_failed_job_keeps_the_last_result_and_says_so() -> None:
     result, message, is_open = job_failed("Sweep")(RuntimeError("worker lost"))
     assert result is no_update and is_open
     assert message == "Sweep failed on the server; the last result is kept."
+
+
+def _find(component, component_id: str):
+    if getattr(component, "id", None) == component_id:
+        return component
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, list) else [children]:
+        if child is not None and not isinstance(child, str | int | float):
+            found = _find(child, component_id)
+            if found is not None:
+                return found
+    return None
+
+
+@pytest.mark.parametrize(
+    "panel, graph, words",
+    [(sweep_panel, "sweep-graph", "Run sweep"), (sensitivity_panel, "sens-graph", "Run analysis")],
+)
+def test_a_job_graph_starts_with_guidance_not_empty_axes(panel, graph, words) -> None:
+    figure = _find(panel(), graph).figure
+    assert figure["data"] == []
+    assert figure["layout"]["xaxis"]["visible"] is False
+    assert words in figure["layout"]["annotations"][0]["text"]

@@ -7,9 +7,9 @@ import math
 import numpy as np
 import pytest
 
-from model import InvalidInput, Parameters, simulate
+from model import ORGANS, InvalidInput, Parameters, simulate
 from model.batch import integrate_batch
-from model.outcomes import OUTCOMES, evaluate, first_crossings
+from model.outcomes import FAMILIES, OUTCOMES, evaluate, expand_outcome, first_crossings
 from model.readouts import first_crossing
 from model.scenarios import SCENARIOS
 from model.sweep import MAX_POINTS, axis_values, sweep_1d, sweep_2d
@@ -117,3 +117,12 @@ def test_replace_validates_only_what_changes_but_still_refuses_bad_values() -> N
         p.replace(homing_rate=50)
     with pytest.raises(InvalidInput, match="anti_vegfr1_end_day"):
         p.replace(anti_vegfr1_start_day=10, anti_vegfr1_end_day=5)
+
+
+def test_an_outcome_family_stands_for_that_outcome_in_every_organ() -> None:
+    assert expand_outcome("burden.each_organ") == tuple(f"burden.{o}" for o in ORGANS)
+    assert expand_outcome("niche_onset_day.lung") == ("niche_onset_day.lung",)
+    for family in FAMILIES.values():
+        assert {OUTCOMES[m].unit for m in family.members} == {family.unit}
+    with pytest.raises(InvalidInput, match="unknown outcome 'burden.each_planet'"):
+        expand_outcome("burden.each_planet")
