@@ -226,7 +226,9 @@ def register(app: Dash) -> None:
         font = _PRESENTATION_FONT if presentation else _NORMAL_FONT
         return (
             figures.cascade_figure(result, ref_result, log_y=log_y, font_size=font),
-            figures.organ_figure(result, ref_result, log_y=log_y, font_size=font),
+            figures.organ_figure(
+                result, ref_result, log_y=log_y, font_size=font, columns=2 if presentation else 3
+            ),
             figures.burden_figure(result, burden_day, ref_result, font_size=font),
             figures.readout_table(result, ref_result),
             state.days,

@@ -204,12 +204,18 @@ def organ_figure(
     *,
     log_y: bool = True,
     font_size: int = 13,
+    columns: int = 3,
 ) -> dict:
     """One panel per organ: niche permissiveness (shaded, right axis 0–1), dormant and
-    proliferating DTCs (left axis), with markers at niche onset and DTC detection."""
-    cols, rows = 3, 2
-    gap_x, gap_y = 0.09, 0.16
+    proliferating DTCs (left axis), with markers at niche onset and DTC detection.
+
+    ``columns`` of panels (3 on a screen; 2 in presentation mode, where the type is larger:
+    fewer, wider panels keep the two axes' labels apart)."""
+    cols = columns
+    rows = -(-len(ORGANS) // cols)
+    gap_x, gap_y = (0.09, 0.16) if cols >= 3 else (0.16, 0.1)
     width, height = (1 - gap_x * (cols - 1)) / cols, (1 - gap_y * (rows - 1)) / rows
+    span = [0.0, result.days]  # fixed: marker labels near the end must not widen the axis
     traces, shapes, annotations, layout = [], [], [], {}
     runs = [
         (run, _sig(run.frame["day"], 6), suffix, dash)
@@ -223,7 +229,7 @@ def organ_figure(
         y1 = 1 - row * (height + gap_y)
         xa, ya, yb = f"x{n}", f"y{2 * n - 1}", f"y{2 * n}"
         layout[f"xaxis{n}"] = {
-            "domain": [x0, x0 + width], "anchor": ya,
+            "domain": [x0, x0 + width], "anchor": ya, "range": span,
             "title": {"text": "day" if row == rows - 1 else ""},
         }  # fmt: skip
         layout[f"yaxis{2 * n - 1}"] = {
@@ -233,7 +239,8 @@ def organ_figure(
         }  # fmt: skip
         layout[f"yaxis{2 * n}"] = {
             "overlaying": ya, "anchor": xa, "side": "right", "range": [0, 1.05],
-            "showgrid": False, "title": {"text": "niche" if col == cols - 1 else ""},
+            "tickvals": [0, 0.5, 1], "showgrid": False,
+            "title": {"text": "niche" if col == cols - 1 else ""},
         }  # fmt: skip
         colour = ORGAN_COLOURS[organ]
         first = k == 0
@@ -292,7 +299,7 @@ def organ_figure(
             title={"text": "Each organ: the soil (niche) and the seed (DTCs)"},
             shapes=shapes,
             annotations=annotations,
-            height=560,
+            height=280 * rows,
             hovermode="closest",
             **layout,
         ),

@@ -193,7 +193,7 @@ def _figures(initial: PageState) -> html.Div:
                     ),
                     dcc.Graph(id="burden-graph", config=graph_config()),
                     html.H2("Readouts", className="h5 mt-3"),
-                    html.Div(id="readouts"),
+                    html.Div(id="readouts", className="table-responsive"),
                 ],
                 delay_show=400,
                 type="dot",

@@ -344,3 +344,26 @@ def test_a_1d_sweep_of_liver_tropism_shows_which_organ_wins(
     liver = curves[ORGAN_LABELS["liver"]]
     assert len(liver) == 4 and liver == sorted(liver)  # more liver tropism, more liver burden
     assert dash_duo.get_logs() == []
+
+
+def test_presentation_mode_enlarges_the_type_and_fits_a_projector(
+    dash_duo, app, free_port, click
+) -> None:
+    """A lecture-hall projector at 1280 x 800: larger type, organ panels in two columns, and
+    nothing wider than the screen (the readout table scrolls inside its own box)."""
+    dash_duo.driver.set_window_size(1280, 800)
+    _start(dash_duo, app, free_port)
+    click(dash_duo.find_element("#presentation"))
+    organ_js = (
+        "var g = document.querySelector('#organ-graph .js-plotly-plot');"
+        "return g && g.layout ? [g.layout.font.size, g.layout.xaxis2.domain[0]] : null;"
+    )
+    until(lambda: (dash_duo.driver.execute_script(organ_js) or [0])[0] == 18, timeout=20)
+    font, second_column = dash_duo.driver.execute_script(organ_js)
+    assert second_column > 0.5  # the lung panel starts right of the middle: two columns
+    assert "presentation" in dash_duo.find_element("#app-root").get_attribute("class")
+    overflow = dash_duo.driver.execute_script(
+        "return document.documentElement.scrollWidth - document.documentElement.clientWidth;"
+    )
+    assert overflow <= 0
+    assert dash_duo.get_logs() == []

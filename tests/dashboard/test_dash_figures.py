@@ -311,3 +311,17 @@ def test_untreated_cascade_has_no_treatment_marks(default_result) -> None:
     assert [s["yref"] for s in fig["layout"]["shapes"]] == ["y2"]  # only the biomarker alarm line
     assert fig["layout"]["annotations"] == []
     assert fig["layout"]["yaxis"]["range"][0] == -2.0  # log axis starts at 0.01 cells
+
+
+def test_organ_panels_in_two_columns_for_presentation(default_result) -> None:
+    """Presentation mode: larger type in 2 columns x 3 rows; every panel's day axis is the run,
+    not widened by a marker label near its end; the niche axis reads 0, 0.5, 1."""
+    screen = organ_figure(default_result)
+    large = organ_figure(default_result, font_size=18, columns=2)
+    assert large["layout"]["height"] == 3 * screen["layout"]["height"] / 2
+    domains = {tuple(large["layout"][f"xaxis{n}"]["domain"]) for n in range(1, 7)}
+    assert len(domains) == 2  # two columns
+    for fig in (screen, large):
+        for n in range(1, len(ORGANS) + 1):
+            assert fig["layout"][f"xaxis{n}"]["range"] == [0.0, default_result.days]
+            assert fig["layout"][f"yaxis{2 * n}"]["tickvals"] == [0, 0.5, 1]

@@ -37,7 +37,9 @@ def test_the_log10_scale_tames_a_burden_spanning_orders_of_magnitude() -> None:
     linear = sobol_indices(LLC, names, "burden.lung", n_base=64)
     log = sobol_indices(LLC, names, "burden.lung", n_base=64, scale="log10")
     assert log.attrs["scale"] == "log10" and linear.attrs["scale"] == "linear"
-    assert log["ST_conf"].max() < 0.3 < linear["ST_conf"].max()
+    # The intervals are bootstrap estimates (they vary a little between machines): wide margins.
+    assert log["ST_conf"].max() < 0.5
+    assert linear["ST_conf"].max() > 10 * log["ST_conf"].max()
     assert (log["ST"] < 1.0).all() and (log["ST"] > 0.05).all()  # each of them matters
 
 
