@@ -73,6 +73,8 @@ def sobol_indices(
     with ``scale="log10"``, cell counts only) with 95% confidence half-widths, one row per
     parameter, sorted by ST (largest first)."""
     unit = get_outcome(outcome).unit
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise InvalidInput(f"seed={seed!r} must be a whole number of at least 0")
     if scale not in SCALES:
         raise InvalidInput(f"scale={scale!r} must be one of: {', '.join(SCALES)}")
     if scale == "log10" and unit not in LOG_UNITS:
@@ -94,7 +96,9 @@ def sobol_indices(
     y = np.where(np.isnan(y), span, y)
     if scale == "log10":
         y = np.log10(1.0 + np.maximum(y, 0.0))
-    result = sobol_analyze.analyze(problem, y, calc_second_order=False, seed=seed)
+    # SALib's analyze ignores a falsy seed (0) and draws its bootstrap from the global random
+    # state: offset by one so that every seed gives reproducible confidence intervals.
+    result = sobol_analyze.analyze(problem, y, calc_second_order=False, seed=seed + 1)
     table = pd.DataFrame(
         {
             "parameter": list(names),
