@@ -367,3 +367,26 @@ def test_presentation_mode_enlarges_the_type_and_fits_a_projector(
     )
     assert overflow <= 0
     assert dash_duo.get_logs() == []
+
+
+def test_the_about_panel_contents_links_scroll_to_their_section(
+    dash_duo, app, free_port, click
+) -> None:
+    """A table-of-contents link scrolls the panel to its heading and leaves the page's link
+    (whose fragment holds the Sweep settings) untouched: no 'not a setting' message."""
+    _start(dash_duo, app, free_port)
+    url = dash_duo.driver.current_url
+    click(dash_duo.find_element("#about-btn"))
+    link = dash_duo.driver.find_element(By.CSS_SELECTOR, ".about-markdown a[href='#known-limits']")
+    click(link)
+    heading = dash_duo.driver.find_element(By.XPATH, "//h2[normalize-space()='Known limits']")
+    until(
+        lambda: dash_duo.driver.execute_script(
+            "var r = arguments[0].getBoundingClientRect(); return r.top >= 0 && r.top < 200;",
+            heading,
+        ),
+        timeout=10,
+    )
+    assert dash_duo.driver.current_url == url
+    assert not dash_duo.find_elements("#link-message")  # closed alerts are not rendered
+    assert dash_duo.get_logs() == []
