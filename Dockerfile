@@ -12,8 +12,10 @@ COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 # Code stays owned by root: the app user can read it but not change it.
 COPY . .
-# Compile the numba right-hand side once at build time; workers then only load the cache.
-RUN python -c "from model import simulate; simulate()" && chmod -R a+rwX "$NUMBA_CACHE_DIR"
+# Compile the numba code (right-hand side, batch solver) once at build time; workers and sweep
+# jobs then only load the cache.
+RUN python -c "from model import simulate, simulate_batch; simulate(); simulate_batch([{}], days=1.0)" \
+    && chmod -R a+rwX "$NUMBA_CACHE_DIR"
 
 USER 10001:10001
 EXPOSE 8050
