@@ -17,7 +17,8 @@ from dash.exceptions import PreventUpdate
 from dashboard import figures
 from dashboard.cache import simulate_state
 from dashboard.controls import CONTROL_SPECS, INPUT, SLIDER
-from dashboard.layout import GRAPH_IDS, graph_config
+from dashboard.figures import graph_config
+from dashboard.layout import GRAPH_IDS
 from dashboard.state import (
     PageState,
     from_query,

@@ -16,6 +16,7 @@ from model.readouts import BIOMARKER_ALARM_FOLD
 
 __all__ = [
     "ORGAN_COLOURS",
+    "graph_config",
     "burden_figure",
     "cascade_figure",
     "organ_figure",
@@ -45,6 +46,14 @@ def _sig(values: np.ndarray | pd.Series, digits: int = 4) -> list[float]:
     up = 10.0 ** np.maximum(shift, 0.0)
     down = 10.0 ** np.maximum(-shift, 0.0)
     return (np.round(x * up / down) * down / up).tolist()
+
+
+def graph_config(fmt: str = "png") -> dict:
+    """Plotly toolbar: the camera button downloads the figure as PNG or SVG."""
+    return {
+        "displaylogo": False,
+        "toImageButtonOptions": {"format": fmt, "filename": "seed-soil-figure", "scale": 2},
+    }
 
 
 def _short(organ: str) -> str:

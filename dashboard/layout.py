@@ -9,24 +9,18 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.controls import group_controls, inline_choice
+from dashboard.figures import graph_config
 from dashboard.sensitivity import sensitivity_panel
 from dashboard.state import PageState
 from dashboard.sweeps import sweep_panel
 from model import GROUPS
 from model.scenarios import SCENARIOS
 
-__all__ = ["GRAPH_IDS", "build_layout", "graph_config"]
+__all__ = ["GRAPH_IDS", "build_layout"]
 
-GRAPH_IDS = ("cascade-graph", "organ-graph", "burden-graph")
+#: Every graph whose camera button follows the PNG/SVG export switch.
+GRAPH_IDS = ("cascade-graph", "organ-graph", "burden-graph", "sweep-graph", "sens-graph")
 _DOCS = Path(__file__).resolve().parent.parent / "docs" / "model.md"
-
-
-def graph_config(fmt: str = "png") -> dict:
-    """Plotly toolbar: the camera button downloads the figure as PNG or SVG."""
-    return {
-        "displaylogo": False,
-        "toImageButtonOptions": {"format": fmt, "filename": "seed-soil-figure", "scale": 2},
-    }
 
 
 @functools.cache

@@ -14,6 +14,7 @@ from dash import Dash, Input, Output, State, dcc, html, no_update
 
 from dashboard.config import whole_number
 from dashboard.controls import inline_choice
+from dashboard.figures import graph_config
 from dashboard.results import (
     job_options,
     placeholder,
@@ -212,7 +213,7 @@ def sensitivity_panel() -> html.Div:
             dbc.Progress(id="sens-progress", value=0, max=1, className="mb-2",
                          style={"height": "1rem"}),
             dbc.Alert(id="sens-message", is_open=False, color="warning", dismissable=True),
-            dcc.Graph(id="sens-graph", config={"displaylogo": False},
+            dcc.Graph(id="sens-graph", config=graph_config(),
                       figure=placeholder("Choose parameters and an outcome, then Run analysis: "
                                          "the ranking appears here.")),
             dcc.Store(id="sens-result"),

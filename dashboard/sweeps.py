@@ -17,7 +17,7 @@ from dash import Dash, Input, Output, State, dcc, html, no_update
 
 from dashboard.config import whole_number
 from dashboard.controls import inline_choice
-from dashboard.figures import ORGAN_COLOURS
+from dashboard.figures import ORGAN_COLOURS, graph_config
 from dashboard.results import (
     job_options,
     placeholder,
@@ -405,7 +405,7 @@ def sweep_panel() -> html.Div:
             dbc.Alert(id="sweep-message", is_open=False, color="warning", dismissable=True),
             dcc.Graph(
                 id="sweep-graph",
-                config={"displaylogo": False},
+                config=graph_config(),
                 figure=placeholder(
                     "Choose what to sweep, then Run sweep: the result appears here."
                 ),

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from dashboard.controls import SLIDER
+from dashboard.layout import GRAPH_IDS
 from dashboard.state import PageState
 from model import Parameters
 
@@ -183,3 +184,22 @@ def test_downloads_send_the_current_state(page, target, marker, suffix) -> None:
 def test_download_with_a_forged_store_is_no_update(page) -> None:
     forged = {"changed": {"vegfr1_signalling": 1e9}, "days": 30, "scenario": None}
     assert _download(page, "download-sbml", forged).status_code == 204
+
+
+@pytest.mark.parametrize("fmt", ["svg", "png"])
+def test_the_export_switch_sets_every_graphs_camera_button(page, fmt) -> None:
+    """Explore, Sweep and Sensitivity graphs all export in the chosen format."""
+    body = page.requests.body(
+        "cascade-graph.config", {"export-format.value": fmt}, changed=["export-format.value"]
+    )
+    reply = page.post(body).get_json()["response"]
+    assert set(reply) == set(GRAPH_IDS) >= {"sweep-graph", "sens-graph"}
+    for graph in GRAPH_IDS:
+        assert reply[graph]["config"]["toImageButtonOptions"]["format"] == fmt
+
+
+def test_a_forged_export_format_changes_nothing(page) -> None:
+    body = page.requests.body(
+        "cascade-graph.config", {"export-format.value": "exe"}, changed=["export-format.value"]
+    )
+    assert page.post(body).status_code == 204
