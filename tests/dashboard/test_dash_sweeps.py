@@ -157,15 +157,20 @@ def _post_result_view(page, output: str, inputs: list, state: list):
     )
 
 
-def test_sweep_csv_and_figure_come_from_the_stored_result(page) -> None:
-    result = run_request(parse_request("2d", X, Y, "burden.lung", 2500), LLC)
+def _sweep_csv(page, result: dict) -> dict:
+    """What the 'Sweep data (CSV)' button sends for a stored ``result``: content, filename."""
     response = _post_result_view(
         page,
         "download-sweep.data",
         [{"id": "download-sweep-btn", "property": "n_clicks", "value": 1}],
         [{"id": "sweep-result", "property": "data", "value": result}],
     )
-    data = response.get_json()["response"]["download-sweep"]["data"]
+    return response.get_json()["response"]["download-sweep"]["data"]
+
+
+def test_sweep_csv_and_figure_come_from_the_stored_result(page) -> None:
+    result = run_request(parse_request("2d", X, Y, "burden.lung", 2500), LLC)
+    data = _sweep_csv(page, result)
     lines = data["content"].splitlines()
     assert lines[0] == "vegfr1_signalling,dormancy_exit_rate,burden.lung"
     assert len(lines) == 1 + 12 and data["filename"] == "seed-soil-sweep-burden.lung.csv"
@@ -183,13 +188,7 @@ def test_sweep_csv_and_figure_come_from_the_stored_result(page) -> None:
 
 def test_a_1d_sweep_csv_has_one_column_per_curve(page) -> None:
     result = run_request(parse_request("1d", X, Y, "niche_onset_day.each_organ", 2500), LLC)
-    response = _post_result_view(
-        page,
-        "download-sweep.data",
-        [{"id": "download-sweep-btn", "property": "n_clicks", "value": 1}],
-        [{"id": "sweep-result", "property": "data", "value": result}],
-    )
-    lines = response.get_json()["response"]["download-sweep"]["data"]["content"].splitlines()
+    lines = _sweep_csv(page, result)["content"].splitlines()
     assert lines[0].split(",") == ["vegfr1_signalling"] + [f"niche_onset_day.{o}" for o in ORGANS]
     assert [line.split(",")[0] for line in lines[1:]] == ["2", "4", "6", "8"]
     # A niche that never forms inside the run is an empty cell, not 'nan'.
