@@ -32,6 +32,7 @@ __all__ = [
     "SENS_DEFAULTS",
     "analysis_budget",
     "analysis_note",
+    "indices_csv",
     "register_sensitivity",
     "sensitivity_figure",
     "sensitivity_panel",
@@ -259,8 +260,14 @@ def register_sensitivity(app: Dash) -> None:
         graph="sens-graph",
         download="download-sens",
         figure=sensitivity_figure,
-        csv=lambda result: (
-            pd.DataFrame(result["table"]).to_csv(index=False),
-            f"seed-soil-sobol-{result['outcome']}.csv",
-        ),
+        csv=indices_csv,
+    )
+
+
+def indices_csv(result: dict) -> tuple[str, str]:
+    """The indices table as CSV, and a file name saying the outcome (and a log10 scale)."""
+    scale = "-log10" if result.get("scale") == "log10" else ""
+    return (
+        pd.DataFrame(result["table"]).to_csv(index=False),
+        f"seed-soil-sobol-{result['outcome']}{scale}.csv",
     )

@@ -9,6 +9,7 @@ import pytest
 from dashboard.sensitivity import (
     analysis_budget,
     analysis_note,
+    indices_csv,
     sensitivity_figure,
     start_analysis,
     unresolved_ranks,
@@ -32,12 +33,16 @@ def test_an_analysis_result_is_json_and_draws_a_tornado_largest_on_top() -> None
     )
 
 
-def test_a_log10_analysis_says_so_in_its_title() -> None:
+def test_a_log10_analysis_says_so_in_its_title_and_file_name() -> None:
     names = ["homing_rate", "met_growth_rate"]
     result = start_analysis(names, "burden.lung", 64, "log10", LLC)
     assert result["scale"] == "log10"
     title = sensitivity_figure(result)["layout"]["title"]["text"]
     assert title.startswith("Sobol indices of: log10(1 + DTC burden in lung, final, cells)")
+    text, filename = indices_csv(result)
+    assert filename == "seed-soil-sobol-burden.lung-log10.csv"
+    assert text.splitlines()[0] == "parameter,S1,S1_conf,ST,ST_conf"
+    assert indices_csv({**result, "scale": "linear"})[1] == "seed-soil-sobol-burden.lung.csv"
 
 
 def _table(st: list[float], conf: list[float]) -> dict:
