@@ -65,6 +65,8 @@ def from_fragment(fragment: str | None) -> dict[str, object]:
     for axis in ("x", "y"):  # a range must lie inside its parameter's declared range
         names = [f"sweep-{axis}", f"sweep-{axis}-from", f"sweep-{axis}-to", f"sweep-{axis}-n"]
         parse_axis(*(settings[n] for n in names))
+    if settings["sweep-mode"] == "2d" and settings["sweep-outcome"] in FAMILIES:
+        raise InvalidInput("the link asks for a 2-D map of every organ: a map shows one outcome")
     return settings
 
 

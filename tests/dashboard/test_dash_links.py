@@ -40,7 +40,8 @@ def page_settings(draw) -> dict:
                                                                  exclude_max=True))  # fmt: skip
         chosen[f"sweep-{axis}-to"] = None
         chosen[f"sweep-{axis}-n"] = draw(st.integers(2, MAX_POINTS))
-    chosen["sweep-outcome"] = draw(st.sampled_from([*OUTCOMES, *FAMILIES]))
+    families = [*FAMILIES] if chosen["sweep-mode"] == "1d" else []  # a map shows one outcome
+    chosen["sweep-outcome"] = draw(st.sampled_from([*OUTCOMES, *families]))
     chosen["sens-params"] = draw(st.lists(st.sampled_from(NAMES), min_size=1, unique=True))
     chosen["sens-outcome"] = draw(st.sampled_from(list(OUTCOMES)))
     chosen["sens-n"] = draw(st.sampled_from(BASE_SAMPLES))
@@ -73,6 +74,7 @@ def test_every_valid_setting_survives_the_link(chosen) -> None:
         ("#sens-n=100", "#sens-n='100' is not one of: 64, 128, 256, 512, 1024"),
         ("#sens-params=homing_rate,homing_rate", "unknown or repeated"),
         ("#sens-scale=ln", "#sens-scale='ln' is not one of: linear, log10"),
+        ("#sweep-outcome=burden.each_organ", "a 2-D map of every organ"),  # 2-D by default
         ("#sens-params=homing_rate,warp_drive", "unknown or repeated"),
     ],
 )
