@@ -289,6 +289,14 @@ def load_point(current: PageState, click: object, result: object) -> PageState:
     return PageState(base.params.replace(values), base.days, base.scenario)
 
 
+def _number_box(label: str, component_id: str, **props) -> html.Label:
+    """A labelled number box of the sweep range row."""
+    box = dcc.Input(
+        id=component_id, type="number", className="form-control form-control-sm", **props
+    )
+    return html.Label([label, box])
+
+
 def _axis_controls(axis: str) -> html.Div:
     options = [{"label": s.title, "value": s.name} for s in SWEEPABLE]
     return html.Div(
@@ -307,43 +315,17 @@ def _axis_controls(axis: str) -> html.Div:
             ),
             html.Div(
                 [
-                    html.Label(
-                        [
-                            "from",
-                            dcc.Input(
-                                id=f"sweep-{axis}-from",
-                                type="number",
-                                step="any",
-                                placeholder="range start",
-                                className="form-control form-control-sm",
-                            ),
-                        ]
+                    _number_box(
+                        "from", f"sweep-{axis}-from", step="any", placeholder="range start"
                     ),
-                    html.Label(
-                        [
-                            "to",
-                            dcc.Input(
-                                id=f"sweep-{axis}-to",
-                                type="number",
-                                step="any",
-                                placeholder="range end",
-                                className="form-control form-control-sm",
-                            ),
-                        ]
-                    ),
-                    html.Label(
-                        [
-                            "points",
-                            dcc.Input(
-                                id=f"sweep-{axis}-n",
-                                type="number",
-                                min=2,
-                                max=MAX_POINTS,
-                                step=1,
-                                value=SWEEP_DEFAULTS[f"sweep-{axis}-n"],
-                                className="form-control form-control-sm",
-                            ),
-                        ]
+                    _number_box("to", f"sweep-{axis}-to", step="any", placeholder="range end"),
+                    _number_box(
+                        "points",
+                        f"sweep-{axis}-n",
+                        min=2,
+                        max=MAX_POINTS,
+                        step=1,
+                        value=SWEEP_DEFAULTS[f"sweep-{axis}-n"],
                     ),
                 ],
                 className="d-flex gap-2 sweep-range",
