@@ -22,6 +22,7 @@ __all__ = [
     "INPUT",
     "SLIDER",
     "control_for",
+    "download_button",
     "group_controls",
     "slider_step",
 ]
@@ -43,6 +44,12 @@ GROUP_BLURBS = {
     "Therapy": "Anti-VEGFR1 antibody (with its window), VLA-4 blockade and surgery.",
     "Detection": "When DTCs in an organ count as detected.",
 }
+
+
+def download_button(label: str, target: str, **props) -> dbc.Button:
+    """The button ``<target>-btn`` that sends a file through ``dcc.Download(id=target)``."""
+    return dbc.Button(label, id=f"{target}-btn", size="sm", color="secondary", outline=True,
+                      **props)  # fmt: skip
 
 
 def inline_choice(component_id: str, options: dict[str, str], value: str) -> dcc.RadioItems:

@@ -8,7 +8,7 @@ from pathlib import Path
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard.controls import group_controls, inline_choice
+from dashboard.controls import download_button, group_controls, inline_choice
 from dashboard.figures import graph_config
 from dashboard.sensitivity import sensitivity_panel
 from dashboard.state import PageState
@@ -112,26 +112,11 @@ def _share_box() -> html.Div:
             dcc.Clipboard(target_id="share-link", title="Copy link", className="share-copy"),
             html.Div(
                 [
-                    dbc.Button(
-                        "Parameters (JSON)",
-                        id="download-params-btn",
-                        size="sm",
-                        color="secondary",
-                        outline=True,
-                    ),
-                    dbc.Button(
-                        "Time series (CSV)",
-                        id="download-csv-btn",
-                        size="sm",
-                        color="secondary",
-                        outline=True,
-                    ),
-                    dbc.Button(
+                    download_button("Parameters (JSON)", "download-params"),
+                    download_button("Time series (CSV)", "download-csv"),
+                    download_button(
                         "Model (SBML)",
-                        id="download-sbml-btn",
-                        size="sm",
-                        color="secondary",
-                        outline=True,
+                        "download-sbml",
                         title="The model with these parameters, for COPASI or Tellurium",
                     ),
                 ],

@@ -1,7 +1,9 @@
 """Shared wiring of a background job (a sweep, an analysis): its buttons, progress bar and
 messages, and its result: draw it, and download it as CSV.
 
-A job tab has ids ``<prefix>-run``, ``-cancel``, ``-progress``, ``-message``. A result lives in
+A job tab has ids ``<prefix>-run``, ``-cancel``, ``-progress``, ``-message``, ``-graph``,
+``-result`` (the store) and ``download-<prefix>``; ``job_buttons`` and ``job_display`` build
+them, ``job_options`` and ``register_result_views`` wire them. A result lives in
 a ``dcc.Store`` in the browser, so it is untrusted on the way back: a result that does not draw
 or export is ignored (the last figure stays), never an error page.
 """
@@ -11,12 +13,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from dash import Dash, Input, Output, State, dcc, no_update
+import dash_bootstrap_components as dbc
+from dash import Dash, Input, Output, State, dcc, html, no_update
 
+from dashboard.controls import download_button
+from dashboard.figures import graph_config
 from dashboard.jobs import JOB_ENDINGS
 from model import InvalidInput
 
 __all__ = [
+    "job_buttons",
+    "job_display",
     "job_failed",
     "job_options",
     "placeholder",
@@ -26,6 +33,34 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 _BAD_RESULT = (InvalidInput, KeyError, TypeError, ValueError, AttributeError)
+
+
+def job_buttons(prefix: str, run_label: str, download_label: str) -> html.Div:
+    """Run, Cancel (enabled only while the job runs) and the result's download button."""
+    return html.Div(
+        [
+            dbc.Button(run_label, id=f"{prefix}-run", color="primary", size="sm"),
+            dbc.Button(
+                "Cancel", id=f"{prefix}-cancel", color="secondary", size="sm", disabled=True
+            ),
+            download_button(download_label, f"download-{prefix}"),
+        ],
+        className="d-flex gap-2 mb-2",
+    )
+
+
+def job_display(prefix: str, guidance: str) -> list:
+    """Progress bar, message, the result's graph (``guidance`` until a first result), the
+    result's store and its download."""
+    return [
+        dbc.Progress(
+            id=f"{prefix}-progress", value=0, max=1, className="mb-2", style={"height": "1rem"}
+        ),
+        dbc.Alert(id=f"{prefix}-message", is_open=False, color="warning", dismissable=True),
+        dcc.Graph(id=f"{prefix}-graph", config=graph_config(), figure=placeholder(guidance)),
+        dcc.Store(id=f"{prefix}-result"),
+        dcc.Download(id=f"download-{prefix}"),
+    ]
 
 
 def placeholder(text: str) -> dict:

@@ -8,16 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Dash, Input, Output, State, dcc, html, no_update
 
 from dashboard.config import whole_number
 from dashboard.controls import inline_choice
-from dashboard.figures import graph_config
 from dashboard.results import (
+    job_buttons,
+    job_display,
     job_options,
-    placeholder,
     register_cancel_note,
     register_result_views,
 )
@@ -201,24 +200,9 @@ def sensitivity_panel() -> html.Div:
                 ],
                 className="d-flex align-items-center mb-2",
             ),
-            html.Div(
-                [
-                    dbc.Button("Run analysis", id="sens-run", color="primary", size="sm"),
-                    dbc.Button("Cancel", id="sens-cancel", color="secondary", size="sm",
-                               disabled=True),
-                    dbc.Button("Indices (CSV)", id="download-sens-btn", size="sm",
-                               color="secondary", outline=True),
-                ],
-                className="d-flex gap-2 mb-2",
-            ),
-            dbc.Progress(id="sens-progress", value=0, max=1, className="mb-2",
-                         style={"height": "1rem"}),
-            dbc.Alert(id="sens-message", is_open=False, color="warning", dismissable=True),
-            dcc.Graph(id="sens-graph", config=graph_config(),
-                      figure=placeholder("Choose parameters and an outcome, then Run analysis: "
-                                         "the ranking appears here.")),
-            dcc.Store(id="sens-result"),
-            dcc.Download(id="download-sens"),
+            job_buttons("sens", "Run analysis", "Indices (CSV)"),
+            *job_display("sens", "Choose parameters and an outcome, then Run analysis: "
+                                 "the ranking appears here."),
         ]
     )  # fmt: skip
 

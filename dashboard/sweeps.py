@@ -11,16 +11,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import dash_bootstrap_components as dbc
 import numpy as np
 from dash import Dash, Input, Output, State, dcc, html, no_update
 
 from dashboard.config import whole_number
 from dashboard.controls import inline_choice
-from dashboard.figures import ORGAN_COLOURS, graph_config
+from dashboard.figures import ORGAN_COLOURS
 from dashboard.results import (
+    job_buttons,
+    job_display,
     job_options,
-    placeholder,
     register_cancel_note,
     register_result_views,
 )
@@ -365,35 +365,8 @@ def sweep_panel() -> html.Div:
                 ],
                 className="w-100 mb-2",
             ),
-            html.Div(
-                [
-                    dbc.Button("Run sweep", id="sweep-run", color="primary", size="sm"),
-                    dbc.Button(
-                        "Cancel", id="sweep-cancel", color="secondary", size="sm", disabled=True
-                    ),
-                    dbc.Button(
-                        "Sweep data (CSV)",
-                        id="download-sweep-btn",
-                        size="sm",
-                        color="secondary",
-                        outline=True,
-                    ),
-                ],
-                className="d-flex gap-2 mb-2",
-            ),
-            dbc.Progress(
-                id="sweep-progress", value=0, max=1, className="mb-2", style={"height": "1rem"}
-            ),
-            dbc.Alert(id="sweep-message", is_open=False, color="warning", dismissable=True),
-            dcc.Graph(
-                id="sweep-graph",
-                config=graph_config(),
-                figure=placeholder(
-                    "Choose what to sweep, then Run sweep: the result appears here."
-                ),
-            ),
-            dcc.Store(id="sweep-result"),
-            dcc.Download(id="download-sweep"),
+            job_buttons("sweep", "Run sweep", "Sweep data (CSV)"),
+            *job_display("sweep", "Choose what to sweep, then Run sweep: the result appears here."),
         ]
     )
 
