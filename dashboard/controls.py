@@ -23,6 +23,7 @@ __all__ = [
     "SLIDER",
     "control_for",
     "download_button",
+    "number_box",
     "group_controls",
     "slider_step",
 ]
@@ -50,6 +51,14 @@ def download_button(label: str, target: str, **props) -> dbc.Button:
     """The button ``<target>-btn`` that sends a file through ``dcc.Download(id=target)``."""
     return dbc.Button(label, id=f"{target}-btn", size="sm", color="secondary", outline=True,
                       **props)  # fmt: skip
+
+
+def number_box(label: str, component_id: str, **props) -> html.Label:
+    """A labelled number box (``props`` go to the ``dcc.Input``)."""
+    box = dcc.Input(
+        id=component_id, type="number", className="form-control form-control-sm", **props
+    )
+    return html.Label([label, box])
 
 
 def inline_choice(component_id: str, options: dict[str, str], value: str) -> dcc.RadioItems:

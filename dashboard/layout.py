@@ -8,7 +8,7 @@ from pathlib import Path
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard.controls import download_button, group_controls, inline_choice
+from dashboard.controls import download_button, group_controls, inline_choice, number_box
 from dashboard.figures import graph_config
 from dashboard.sensitivity import sensitivity_panel
 from dashboard.state import PageState
@@ -69,18 +69,7 @@ def _toolbar() -> html.Div:
             html.Div(id="reference-label", className="small text-muted mb-2"),
             html.Div(
                 [
-                    html.Label(
-                        [
-                            "Days simulated",
-                            dcc.Input(
-                                id="days",
-                                type="number",
-                                debounce=True,
-                                step="any",
-                                className="form-control form-control-sm",
-                            ),
-                        ]
-                    ),
+                    number_box("Days simulated", "days", debounce=True, step="any"),
                     html.Fieldset(
                         [
                             html.Legend("Cell axes", className="small mb-0"),

@@ -15,7 +15,7 @@ import numpy as np
 from dash import Dash, Input, Output, State, dcc, html, no_update
 
 from dashboard.config import whole_number
-from dashboard.controls import inline_choice
+from dashboard.controls import inline_choice, number_box
 from dashboard.figures import ORGAN_COLOURS
 from dashboard.results import (
     job_buttons,
@@ -289,14 +289,6 @@ def load_point(current: PageState, click: object, result: object) -> PageState:
     return PageState(base.params.replace(values), base.days, base.scenario)
 
 
-def _number_box(label: str, component_id: str, **props) -> html.Label:
-    """A labelled number box of the sweep range row."""
-    box = dcc.Input(
-        id=component_id, type="number", className="form-control form-control-sm", **props
-    )
-    return html.Label([label, box])
-
-
 def _axis_controls(axis: str) -> html.Div:
     options = [{"label": s.title, "value": s.name} for s in SWEEPABLE]
     return html.Div(
@@ -315,11 +307,9 @@ def _axis_controls(axis: str) -> html.Div:
             ),
             html.Div(
                 [
-                    _number_box(
-                        "from", f"sweep-{axis}-from", step="any", placeholder="range start"
-                    ),
-                    _number_box("to", f"sweep-{axis}-to", step="any", placeholder="range end"),
-                    _number_box(
+                    number_box("from", f"sweep-{axis}-from", step="any", placeholder="range start"),
+                    number_box("to", f"sweep-{axis}-to", step="any", placeholder="range end"),
+                    number_box(
                         "points",
                         f"sweep-{axis}-n",
                         min=2,
