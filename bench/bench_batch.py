@@ -103,7 +103,7 @@ def main() -> None:
 
     # Sobol analysis of 8 parameters with 1,024 base samples (10,240 runs), lung burden.
     names = [
-        "vegfr1_signalling", "homing_rate", "dtc_survival_niche", "met_growth_rate",
+        "vegfr1_signalling", "homing_rate", "niche_survival_gain", "met_growth_rate",
         "dormancy_exit_rate", "tropism.lung", "shedding_rate", "niche_decay_rate",
     ]  # fmt: skip
     start = time.perf_counter()

@@ -374,14 +374,20 @@ def _cells_text(x: float) -> str:
 
 
 def readout_table(result: SimulationResult, reference: SimulationResult | None = None):
-    """A compact table of readouts per organ, plus the systemic biomarker line."""
+    """A compact table of readouts per organ, plus the systemic biomarker and probability lines.
+
+    The probability column is the chance of a detected metastasis by the last day, or, where
+    the run resects the primary, of a relapse after resection (for patients free of detectable
+    metastasis at resection)."""
+    resected = result.readouts.relapse_probability is not None
+    probability_word = "Relapse" if resected else "Metastasis"
     header = html.Thead(
         html.Tr(
             [
                 html.Th(h, scope="col")
                 for h in (
                     "Organ", "Niche onset (day)", "DTCs detected (day)", "Macromet. (day)",
-                    "Burden (cells)", "Seed alone", "Relapse prob.",
+                    "Burden (cells)", "Seed alone", f"{probability_word} prob.",
                 )
             ]
         )
@@ -401,7 +407,9 @@ def readout_table(result: SimulationResult, reference: SimulationResult | None =
                     html.Td(_day_text(o.macrometastasis_day)),
                     html.Td(burden),
                     html.Td(_cells_text(o.seed_only_burden_final)),
-                    html.Td(f"{o.relapse_probability:.2f}"),
+                    html.Td(
+                        f"{o.relapse_probability if resected else o.metastasis_probability:.2f}"
+                    ),
                 ]
             )
         )
@@ -415,6 +423,12 @@ def readout_table(result: SimulationResult, reference: SimulationResult | None =
             f"leads the first DTC detection by {lead:.1f} days."
             if lead is not None
             else "no lead time (no alarm or no detection)."
+        )
+        + f" {ro.probability_label} probability, any organ: {ro.headline_probability:.2f}"
+        + (
+            f" (metastasis already detectable at resection: {ro.synchronous_probability:.2f})."
+            if resected
+            else f" by day {result.days:g}."
         )
     )
     return html.Div(

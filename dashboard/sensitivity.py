@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 DEFAULT_PARAMETERS = [
-    "vegfr1_signalling", "homing_rate", "dtc_survival_niche", "met_growth_rate",
+    "vegfr1_signalling", "homing_rate", "niche_survival_gain", "met_growth_rate",
     "dormancy_exit_rate", "tropism.lung", "shedding_rate", "niche_decay_rate",
 ]  # fmt: skip
 BASE_SAMPLES = (64, 128, 256, 512, 1024)

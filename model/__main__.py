@@ -1,4 +1,4 @@
-"""Command line: ``python -m model run|export-sbml|scenarios|params``.
+"""Command line: ``python -m model run|compare|export-sbml|scenarios|hypotheses|params``.
 
 Bad input (unknown key or scenario, non-number, value out of range, bad days) exits with status 2
 and one line on stderr naming the key, the value and the allowed range. Never a traceback.
@@ -13,7 +13,14 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from model.errors import InvalidInput
-from model.export import result_to_json, scenarios_table, specs_table
+from model.export import (
+    comparison_text,
+    hypotheses_table,
+    result_to_json,
+    scenarios_table,
+    specs_table,
+)
+from model.hypotheses import HYPOTHESES, get_hypothesis
 from model.parameters import PARAMETER_SPECS, Parameters
 from model.scenarios import SCENARIOS, Scenario, get_scenario
 from model.solve import simulate, validate_days
@@ -40,19 +47,43 @@ def _build_parser() -> argparse.ArgumentParser:
     run.add_argument("--days", help="simulated days (default: the scenario's, or 30)")
     run.add_argument("--format", choices=("json", "csv"), default="json")
 
+    compare = sub.add_parser(
+        "compare", help="run one experiment under several hypotheses, side by side"
+    )
+    _add_parameter_options(compare, hypothesis=False)
+    compare.add_argument(
+        "--hypothesis",
+        action="append",
+        required=True,
+        metavar="NAME",
+        help=f"a hypothesis to compare (repeat; one of: {', '.join(HYPOTHESES)})",
+    )
+    compare.add_argument("--days", help="simulated days (default: the scenario's, or 30)")
+    compare.add_argument("--format", choices=("text", "json"), default="text")
+
     sbml = sub.add_parser("export-sbml", help="write the model with its parameters as SBML")
     _add_parameter_options(sbml)
     sbml.add_argument("--output", help="file to write (default: standard output)")
 
-    for name, what in (("scenarios", "list the named scenarios"), ("params", "list parameters")):
+    for name, what in (
+        ("scenarios", "list the named scenarios"),
+        ("hypotheses", "list the named hypotheses and their mechanism switches"),
+        ("params", "list parameters"),
+    ):
         cmd = sub.add_parser(name, help=what)
         formats = ("text", "json", "markdown") if name == "params" else ("text", "json")
         cmd.add_argument("--format", choices=formats, default="text")
     return parser
 
 
-def _add_parameter_options(parser: argparse.ArgumentParser) -> None:
+def _add_parameter_options(parser: argparse.ArgumentParser, *, hypothesis: bool = True) -> None:
     parser.add_argument("--scenario", help=f"one of: {', '.join(SCENARIOS)} (default: defaults)")
+    if hypothesis:
+        parser.add_argument(
+            "--hypothesis",
+            help=f"set the mechanism switches of one of: {', '.join(HYPOTHESES)} "
+            "(after the scenario, before --set)",
+        )
     parser.add_argument(
         "--set",
         action="append",
@@ -62,11 +93,22 @@ def _add_parameter_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _parameters(args: argparse.Namespace) -> tuple[Scenario | None, Parameters]:
-    """The scenario named by --scenario (if any) with the --set overrides applied."""
+def _parameters(
+    args: argparse.Namespace, hypothesis: str | None = None
+) -> tuple[Scenario | None, Parameters]:
+    """The scenario named by --scenario (if any), then the hypothesis's switches, then the
+    --set overrides."""
     scenario = get_scenario(args.scenario) if args.scenario else None
     base = dict(scenario.overrides) if scenario else {}
-    return scenario, Parameters({**base, **_parse_sets(args.set)})
+    hypothesis = hypothesis or getattr(args, "hypothesis", None)
+    switches = dict(get_hypothesis(hypothesis).switches) if hypothesis else {}
+    return scenario, Parameters({**base, **switches, **_parse_sets(args.set)})
+
+
+def _days(args: argparse.Namespace, scenario: Scenario | None) -> float | None:
+    if args.days is not None:
+        return validate_days(args.days)
+    return scenario.days if scenario else None
 
 
 def _parse_sets(pairs: Sequence[str]) -> dict[str, str]:
@@ -81,13 +123,28 @@ def _parse_sets(pairs: Sequence[str]) -> dict[str, str]:
 
 def _run(args: argparse.Namespace) -> str:
     scenario, params = _parameters(args)
-    days = (
-        validate_days(args.days) if args.days is not None else (scenario.days if scenario else None)
-    )
-    result = simulate(params, days)
+    result = simulate(params, _days(args, scenario))
     if args.format == "csv":
         return result.frame.to_csv(index=False, float_format="%.6g")
     return json.dumps(result_to_json(result, scenario.name if scenario else None), indent=2)
+
+
+def _compare(args: argparse.Namespace) -> str:
+    names = list(dict.fromkeys(args.hypothesis))  # each once, in the order given
+    runs = {}
+    for name in names:
+        scenario, params = _parameters(args, name)
+        runs[name] = simulate(params, _days(args, scenario))
+    label = scenario.name if scenario else None
+    if args.format == "json":
+        return json.dumps(
+            {
+                "scenario": label,
+                "hypotheses": {n: result_to_json(r, label) for n, r in runs.items()},
+            },
+            indent=2,
+        )
+    return comparison_text(runs, label)
 
 
 def _export_sbml(args: argparse.Namespace) -> str:
@@ -111,6 +168,15 @@ def _scenarios(args: argparse.Namespace) -> str:
     return "\n".join(f"{s.name:30} {s.days:>6g} d  {s.title}" for s in SCENARIOS.values())
 
 
+def _hypotheses(args: argparse.Namespace) -> str:
+    if args.format == "json":
+        return json.dumps(hypotheses_table(), indent=2)
+    return "\n".join(
+        f"{h.name:14} {h.title}  (" + ", ".join(f"{k}={v:g}" for k, v in h.switches.items()) + ")"
+        for h in HYPOTHESES.values()
+    )
+
+
 def _params(args: argparse.Namespace) -> str:
     if args.format == "json":
         return json.dumps(specs_table(), indent=2)
@@ -128,8 +194,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _build_parser().parse_args(argv)
     handler = {
         "run": _run,
+        "compare": _compare,
         "export-sbml": _export_sbml,
         "scenarios": _scenarios,
+        "hypotheses": _hypotheses,
         "params": _params,
     }[args.command]
     try:

@@ -21,10 +21,11 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from numba import njit, prange
 
-from model.equations import EPS_V1, EPS_VLA4, N_STATES, T_, initial_state, pack, rhs_into
+from model.equations import EPS_V1, EPS_VLA4, N_COEFFS, T_, initial_state, pack, rhs_into
 from model.errors import InvalidInput
 from model.parameters import Parameters
 from model.result import SimulationResult
+from model.states import N_STATES
 from model.solve import (
     _EVENT_EPS,
     ATOL,
@@ -193,7 +194,7 @@ def integrate_batch(
     grid = day_grid(span)
     n = len(members)
     y0s = np.empty((n, N_STATES))
-    cs = np.empty((n, pack(Parameters()).size))
+    cs = np.empty((n, N_COEFFS))
     edges = np.zeros((n, _MAX_SEGMENTS + 1))
     n_edges = np.zeros(n, dtype=np.int64)
     anti_vegfr1 = np.zeros((n, _MAX_SEGMENTS))

@@ -1,8 +1,8 @@
 """The right-hand side of the seed-and-soil model: a pure function ``rhs(t, y, c)``.
 
-``y`` is the state vector (layout below), ``c`` a flat coefficient vector built by ``pack``
-from validated ``Parameters``. Therapies enter ``c`` as constants: the solver integrates piecewise
-between events (therapy window edges, resection), so the right-hand side stays smooth.
+``y`` is the state vector (layout in ``model.states``), ``c`` a flat coefficient vector built by
+``pack`` from validated ``Parameters``. Therapies enter ``c`` as constants: the solver integrates
+piecewise between events (therapy window edges, resection), so the right-hand side stays smooth.
 
 The same function is compiled with numba for speed; ``rhs_interpreted`` runs it in the Python
 interpreter (the benchmark's plain-Python reference). The full equations are in docs/model.md.
@@ -10,103 +10,92 @@ interpreter (the benchmark's plain-Python reference). The full equations are in 
 
 from __future__ import annotations
 
+import functools
 import math
+import types
 
 import numpy as np
 from numba import njit
 
-from model.organs import ORGANS
+from model.organs import BLOOD_FLOW_ARREST, ORGANS
 from model.parameters import Parameters
+from model.states import N_ORGANS, N_STATES, block_start, slot
 
 __all__ = [
-    "N_ORGANS",
-    "N_STATES",
-    "ORGAN_BLOCKS",
-    "SYSTEMIC_STATES",
+    "COEFFICIENTS",
+    "N_COEFFS",
     "initial_state",
     "pack",
+    "permissiveness",
     "rhs",
     "rhs_interpreted",
     "rhs_into",
     "set_therapy",
+    "survival_in_niche",
 ]
 
-N_ORGANS = len(ORGANS)
+# State slots. Module-level ints are compile-time constants for numba.
+T_, S_, M_, H_, C_ = (slot(n) for n in ("tumor", "factor", "marrow_hpc", "circulating_hpc", "ctc"))
+_F, _N, _D, _P, _Q, _A, _D0, _P0, _Q0, _A0 = (
+    block_start(b)
+    for b in (
+        "fibronectin", "niche", "solitary", "proliferating", "quiescent", "clones",
+        "solitary_seed_only", "proliferating_seed_only", "quiescent_seed_only",
+        "clones_seed_only",
+    )
+)  # fmt: skip
 
-#: Systemic states, in order: primary tumor (cells), tumor factor (units of half-effect),
-#: marrow VEGFR1+ HPC pool (fold of healthy), circulating VEGFR1+ HPCs (fold of healthy baseline,
-#: i.e. the biomarker), circulating tumor cells (cells).
-SYSTEMIC_STATES = ("tumor", "factor", "marrow_hpc", "circulating_hpc", "ctc")
-T_, S_, M_, H_, C_ = range(5)
-
-#: Per-organ blocks, each ``N_ORGANS`` long, in order. ``*_seed_only`` replay the same seeding
-#: with niches switched off (the seed-vs-soil split) inside the same integration: niches never
-#: feed back on the systemic states, so the counterfactual is exact.
-ORGAN_BLOCKS = (
-    "fibronectin",
-    "niche",
-    "dormant",
-    "proliferating",
-    "clones",
-    "dormant_seed_only",
-    "proliferating_seed_only",
-)
-_F, _N, _D, _P, _A, _D0, _P0 = (len(SYSTEMIC_STATES) + k * N_ORGANS for k in range(7))
-N_STATES = len(SYSTEMIC_STATES) + len(ORGAN_BLOCKS) * N_ORGANS
-
-# Coefficient slots in ``c``. Module-level ints are compile-time constants for numba.
+#: Scalar coefficients in ``c`` order: the parameter each slot holds. Therapy efficacies follow
+#: (set per segment by ``set_therapy``), then the per-organ tropism and arrest vectors.
+COEFFICIENTS: tuple[str, ...] = (
+    "tumor_growth_rate", "tumor_capacity", "shedding_rate", "ctc_clearance_rate",
+    "factor_clearance_rate", "factor_reference_tumor", "vegfr1_signalling", "mobilisation_rate",
+    "marrow_replenishment_rate", "hpc_clearance_rate", "hpc_homing_loss",
+    "fibronectin_induction_rate", "fibronectin_decay_rate", "homing_rate", "niche_decay_rate",
+    "niche_hill", "dtc_survival_bare", "niche_survival_gain", "niche_proliferation_share",
+    "dormancy_entry_rate", "dormancy_exit_rate", "niche_wake_factor", "dormant_death_rate",
+    "met_growth_rate", "bare_growth_share", "organ_capacity", "clone_establishment",
+    "vegfr1_dependence", "myeloid_recruitment", "niche_formation", "organ_soil",
+)  # fmt: skip
 (
     R_T, K_T, SHED, CTC_CLEAR, S_CLEAR, T_REF, VEGFR1, K_MOB, R_MARROW, H_CLEAR, HOME_LOSS,
-    K_FIB, D_FIB, K_HOME, D_NICHE, HILL, SURV0, SURV_MAX, Q_PROLIF, K_IN, K_OUT, WAKE, D_DORM,
-    R_MET, G_BARE, K_ORGAN, ALLEE, P_EST, EPS_V1, EPS_VLA4,
-) = range(30)  # fmt: skip
-_N_SCALAR = 30
-TROPISM = _N_SCALAR
-ARREST = _N_SCALAR + N_ORGANS
-N_COEFFS = _N_SCALAR + 2 * N_ORGANS
+    K_FIB, D_FIB, K_HOME, D_NICHE, HILL, SURV0, SURV_GAIN, Q_PROLIF, K_IN, K_OUT, WAKE, D_DORM,
+    R_MET, G_BARE, K_ORGAN, P_EST, CHI, MYELOID, W_NICHE, W_SOIL,
+) = range(len(COEFFICIENTS))  # fmt: skip
+EPS_V1 = len(COEFFICIENTS)
+EPS_VLA4 = EPS_V1 + 1
+TROPISM = EPS_VLA4 + 1
+ARREST = TROPISM + N_ORGANS
+N_COEFFS = ARREST + N_ORGANS
 
-_SCALAR_NAMES = {
-    R_T: "tumor_growth_rate",
-    K_T: "tumor_capacity",
-    SHED: "shedding_rate",
-    CTC_CLEAR: "ctc_clearance_rate",
-    S_CLEAR: "factor_clearance_rate",
-    T_REF: "factor_reference_tumor",
-    VEGFR1: "vegfr1_signalling",
-    K_MOB: "mobilisation_rate",
-    R_MARROW: "marrow_replenishment_rate",
-    H_CLEAR: "hpc_clearance_rate",
-    HOME_LOSS: "hpc_homing_loss",
-    K_FIB: "fibronectin_induction_rate",
-    D_FIB: "fibronectin_decay_rate",
-    K_HOME: "homing_rate",
-    D_NICHE: "niche_decay_rate",
-    HILL: "niche_hill",
-    SURV0: "dtc_survival_bare",
-    SURV_MAX: "dtc_survival_niche",
-    Q_PROLIF: "niche_proliferation_share",
-    K_IN: "dormancy_entry_rate",
-    K_OUT: "dormancy_exit_rate",
-    WAKE: "niche_wake_factor",
-    D_DORM: "dormant_death_rate",
-    R_MET: "met_growth_rate",
-    G_BARE: "bare_growth_share",
-    K_ORGAN: "organ_capacity",
-    ALLEE: "allee_cells",
-    P_EST: "clone_establishment",
-}
+_FLOW_ARREST = np.array([BLOOD_FLOW_ARREST[o] for o in ORGANS])
+
+
+def survival_in_niche(bare: float, gain: float) -> float:
+    """Survival in a full niche: the niche multiplies the *odds* of survival by ``gain``, so it
+    is never below bare survival (gain >= 1) and never above 1."""
+    return gain * bare / (1.0 - bare + gain * bare)
+
+
+def permissiveness(niche, hill, niche_weight, soil_weight, tropism) -> np.ndarray:
+    """Organ permissiveness phi (0..1) from niche clusters, as ``rhs`` computes it, vectorised:
+    every argument broadcasts (e.g. one tropism weight per organ column, one hill per member)."""
+    nh = np.maximum(niche, 0.0) ** hill
+    return 1.0 - (1.0 - niche_weight * nh / (1.0 + nh)) * (1.0 - soil_weight * tropism)
 
 
 def pack(params: Parameters) -> np.ndarray:
     """Flat coefficient vector for ``rhs``, with every therapy switched off.
 
-    Arrest shares that add up to more than 1 are scaled to sum to 1 (a cell arrests only once).
+    Arrest shares mix the declared shares with blood-flow shares (``blood_flow_arrest``); shares
+    that add up to more than 1 are scaled to sum to 1 (a cell arrests only once).
     """
     c = np.zeros(N_COEFFS)
-    for slot, name in _SCALAR_NAMES.items():
-        c[slot] = params[name]
+    for i, name in enumerate(COEFFICIENTS):
+        c[i] = params[name]
     c[TROPISM : TROPISM + N_ORGANS] = params.organ_values("tropism")
-    arrest = np.asarray(params.organ_values("arrest_share"))
+    flow = float(params["blood_flow_arrest"])
+    arrest = (1.0 - flow) * np.asarray(params.organ_values("arrest_share")) + flow * _FLOW_ARREST
     c[ARREST : ARREST + N_ORGANS] = arrest / max(1.0, float(arrest.sum()))
     return c
 
@@ -137,10 +126,18 @@ def rhs(t: float, y: np.ndarray, c: np.ndarray) -> np.ndarray:  # noqa: ARG001 (
 
 
 def rhs_interpreted(t: float, y: np.ndarray, c: np.ndarray) -> np.ndarray:  # noqa: ARG001
-    """``rhs`` run by the Python interpreter (numba's ``py_func``): the plain-Python reference."""
+    """``rhs`` run by the Python interpreter (numba's ``py_func``, with the per-organ helper's
+    ``py_func`` too): the plain-Python reference of the benchmark."""
     dy = np.empty_like(y)
-    rhs_into.py_func(y, c, dy)
+    _rhs_into_python()(y, c, dy)
     return dy
+
+
+@functools.cache
+def _rhs_into_python():
+    """``rhs_into`` as plain Python: its code with ``_organ`` resolved to the Python original."""
+    code = rhs_into.py_func.__code__
+    return types.FunctionType(code, {**globals(), "_organ": _organ.py_func}, "rhs_into_python")
 
 
 @njit(cache=True)
@@ -162,53 +159,72 @@ def rhs_into(y: np.ndarray, c: np.ndarray, dy: np.ndarray) -> None:
     mobilisation = 1.0 + c[VEGFR1] * vegfr1_open * f
     # Marrow: basal output balanced at M = 1, extra mobilisation drains it, replenishment refills.
     dy[M_] = c[R_MARROW] * (1.0 - M) + c[K_MOB] * (1.0 - mobilisation * M)
-    # Homing needs VLA-4 and VEGFR1+ cells: both blockades cut it.
-    homing_open = (1.0 - c[EPS_VLA4]) * vegfr1_open
+    # Niche-building cells home through VLA-4. A share CHI of them are VEGFR1+ HPCs (blocked by
+    # the antibody, Kaplan-Lyden); the rest are myeloid cells recruited by the tumor factor
+    # without VEGFR1 (S100A8/A9, LOX: Dawson's VEGFR1-independent route).
+    vla4_open = 1.0 - c[EPS_VLA4]
+    hpc_homing = c[CHI] * vegfr1_open * H
+    myeloid_homing = (1.0 - c[CHI]) * (1.0 + c[MYELOID] * f)
+    recruits = vla4_open * (hpc_homing + myeloid_homing)
 
     arrest_flux = c[CTC_CLEAR] * C
     hill = c[HILL]
+    s0 = c[SURV0]
+    s_niche = c[SURV_GAIN] * s0 / (1.0 - s0 + c[SURV_GAIN] * s0)
     primed_total = 0.0
     for i in range(N_ORGANS):
         F = max(y[_F + i], 0.0)
         N = max(y[_N + i], 0.0)
-        D = max(y[_D + i], 0.0)
-        P = max(y[_P + i], 0.0)
-        D0 = max(y[_D0 + i], 0.0)
-        P0 = max(y[_P0 + i], 0.0)
         primed_total += F
 
-        # Soil priming (fibronectin) and niche clusters (VEGFR1+/VLA-4+ cells).
+        # Soil priming (fibronectin) and niche clusters.
         dy[_F + i] = c[K_FIB] * c[TROPISM + i] * f * (1.0 - F) - c[D_FIB] * F
-        dy[_N + i] = c[K_HOME] * homing_open * F * H - c[D_NICHE] * N
+        dy[_N + i] = c[K_HOME] * recruits * F - c[D_NICHE] * N
         Nh = N**hill
-        phi = Nh / (1.0 + Nh)  # niche permissiveness, half-maximal at N = 1
+        # Organ permissiveness: the dynamic niche (half-maximal at N = 1) and a fixed organ soil
+        # (the tropism weight, Paget), each weighted by its mechanism switch.
+        phi = 1.0 - (1.0 - c[W_NICHE] * Nh / (1.0 + Nh)) * (1.0 - c[W_SOIL] * c[TROPISM + i])
 
-        # Arriving tumor cells survive better in a niche; a niche-dependent share tries to
-        # proliferate at once, the rest sit dormant. Dormant cells wake faster in a niche.
-        # A cell that starts proliferating founds a lasting clone with probability P_EST.
         arrivals = c[ARREST + i] * arrest_flux
-        survivors = arrivals * (c[SURV0] + (c[SURV_MAX] - c[SURV0]) * phi)
-        to_prolif = survivors * c[Q_PROLIF] * phi
-        wake = c[K_OUT] * (1.0 + c[WAKE] * phi) * D
-        founded = c[P_EST] * (to_prolif + wake)
-        growth = _growth(P, c[R_MET] * (c[G_BARE] + (1.0 - c[G_BARE]) * phi), c[K_ORGAN], c[ALLEE])
-        dy[_D + i] = survivors - to_prolif + c[K_IN] * P - wake - c[D_DORM] * D
-        dy[_P + i] = founded - c[K_IN] * P + growth
-        dy[_A + i] = founded
+        _organ(y, dy, c, i, _D, _P, _Q, _A, arrivals, phi, s0 + (s_niche - s0) * phi)
+        # Seed alone: the same arrivals on bare soil.
+        _organ(y, dy, c, i, _D0, _P0, _Q0, _A0, arrivals, 0.0, s0)
 
-        # Seed alone: the same arrivals with phi = 0.
-        wake0 = c[K_OUT] * D0
-        growth0 = _growth(P0, c[R_MET] * c[G_BARE], c[K_ORGAN], c[ALLEE])
-        dy[_D0 + i] = arrivals * c[SURV0] + c[K_IN] * P0 - wake0 - c[D_DORM] * D0
-        dy[_P0 + i] = c[P_EST] * wake0 - c[K_IN] * P0 + growth0
-
-    dy[H_] = c[H_CLEAR] * (mobilisation * M - H) - c[HOME_LOSS] * homing_open * primed_total * H
+    # Circulating HPCs relax to the marrow output and are lost by homing into primed soil.
+    dy[H_] = (
+        c[H_CLEAR] * (mobilisation * M - H)
+        - c[HOME_LOSS] * vla4_open * c[CHI] * vegfr1_open * primed_total * H
+    )
     dy[C_] = c[SHED] * T - arrest_flux
 
 
 @njit(cache=True, inline="always")
-def _growth(P: float, rate: float, capacity: float, allee: float) -> float:
-    """Logistic growth gated by an Allee term, so expected numbers below a cell do not grow."""
-    if P <= 0.0:
-        return 0.0
-    return rate * P * (P / (P + allee)) * (1.0 - P / capacity)
+def _organ(y, dy, c, i, d_, p_, q_, a_, arrivals, phi, survival):
+    """Seed dynamics of organ ``i`` on soil of permissiveness ``phi`` (0..1).
+
+    Arriving cells survive with probability ``survival``; in permissive soil a share starts
+    proliferating at once, the rest sit dormant as solitary cells and wake slowly (faster in a
+    niche). Each cell that starts to proliferate founds a lasting clone with probability P_EST:
+    the founding rate of *independent* clones. Clone cells may fall back into dormancy
+    (quiescent) and wake again without founding anything new. Clone growth is logistic towards
+    the organ capacity times the chance that the organ holds a clone at all, 1 - exp(-clones):
+    an expected burden (an average over patients) then never exceeds what the patients who
+    have a metastasis hold, however few they are.
+    """
+    D = max(y[d_ + i], 0.0)
+    P = max(y[p_ + i], 0.0)
+    Q = max(y[q_ + i], 0.0)
+    A = max(y[a_ + i], 0.0)
+    survivors = arrivals * survival
+    to_prolif = survivors * c[Q_PROLIF] * phi
+    wake_rate = c[K_OUT] * (1.0 + c[WAKE] * phi)
+    founding = c[P_EST] * (to_prolif + wake_rate * D)
+    capacity = -c[K_ORGAN] * math.expm1(-A)
+    growth = 0.0
+    if P > 0.0 and capacity > 0.0:
+        rate = c[R_MET] * (c[G_BARE] + (1.0 - c[G_BARE]) * phi)
+        growth = rate * P * (1.0 - (P + Q) / capacity)
+    dy[d_ + i] = survivors - to_prolif - wake_rate * D - c[D_DORM] * D
+    dy[p_ + i] = founding - c[K_IN] * P + wake_rate * Q + growth
+    dy[q_ + i] = c[K_IN] * P - wake_rate * Q - c[D_DORM] * Q
+    dy[a_ + i] = founding

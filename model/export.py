@@ -9,11 +9,14 @@ from __future__ import annotations
 import math
 from dataclasses import asdict
 
+from model.hypotheses import HYPOTHESES, hypothesis_of
 from model.parameters import GROUPS, PARAMETER_SPECS, Parameters
 from model.result import SimulationResult
 from model.scenarios import SCENARIOS
 
 __all__ = [
+    "comparison_text",
+    "hypotheses_table",
     "parameters_to_json",
     "result_to_json",
     "round_sig",
@@ -51,6 +54,8 @@ def result_to_json(result: SimulationResult, scenario: str | None) -> dict:
             "proliferating_final": round_sig(o.proliferating_final),
             "burden_final": round_sig(o.burden_final),
             "seed_only_burden_final": round_sig(o.seed_only_burden_final),
+            "clones_founded": round_sig(o.clones_founded, 4),
+            "metastasis_probability": round_sig(o.metastasis_probability, 4),
             "relapse_probability": round_sig(o.relapse_probability, 4),
         }
         for name, o in ro.organs.items()
@@ -66,8 +71,72 @@ def result_to_json(result: SimulationResult, scenario: str | None) -> dict:
             "alarm_day": _day(ro.biomarker_alarm_day),
             "lead_days": _day(ro.biomarker_lead_days),
         },
+        "hypothesis": hypothesis_of(result.params),
+        "metastasis_probability": round_sig(ro.metastasis_probability, 4),
+        "resection_day": ro.resection_day,
+        "synchronous_probability": round_sig(ro.synchronous_probability, 4),
         "relapse_probability": round_sig(ro.relapse_probability, 4),
+        "annual_hazard": [round_sig(h, 4) for h in ro.annual_hazard],
     }
+
+
+def hypotheses_table() -> list[dict]:
+    return [
+        {k: v for k, v in asdict(h).items() if k != "switches"} | {"switches": dict(h.switches)}
+        for h in HYPOTHESES.values()
+    ]
+
+
+def _cells(x: float) -> str:
+    return f"{x:.3g}"
+
+
+def _when(day: float | None) -> str:
+    return "never" if day is None else f"{day:.1f}"
+
+
+def comparison_text(runs: dict[str, SimulationResult], scenario: str | None) -> str:
+    """One experiment under several hypotheses as a plain-text table (one column each)."""
+    names = list(runs)
+    rows: list[tuple[str, list[str]]] = []
+    first = next(iter(runs.values())).readouts
+    rows.append(
+        (
+            first.probability_label + " probability",
+            [f"{r.readouts.headline_probability:.3f}" for r in runs.values()],
+        )
+    )
+    rows.append(
+        (
+            "Biomarker peak (fold)",
+            [f"{r.readouts.biomarker_peak_fold_change:.2f}" for r in runs.values()],
+        )
+    )
+    for organ in first.organs:
+        rows.append(
+            (
+                f"{organ}: niche onset day",
+                [_when(r.readouts.organs[organ].niche_onset_day) for r in runs.values()],
+            )
+        )
+        rows.append(
+            (
+                f"{organ}: burden (cells)",
+                [_cells(r.readouts.organs[organ].burden_final) for r in runs.values()],
+            )
+        )
+    width = max(len(label) for label, _ in rows)
+    cols = [max(len(n), *(len(v[i]) for _, v in rows)) for i, n in enumerate(names)]
+    header = f"{scenario or 'defaults'}, {next(iter(runs.values())).days:g} days"
+    lines = [
+        header,
+        " " * width + "  " + "  ".join(n.rjust(c) for n, c in zip(names, cols, strict=True)),
+    ]
+    lines += [
+        label.ljust(width) + "  " + "  ".join(v.rjust(c) for v, c in zip(values, cols, strict=True))
+        for label, values in rows
+    ]
+    return "\n".join(lines)
 
 
 def specs_table() -> list[dict]:

@@ -12,11 +12,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.equations import N_ORGANS, ORGAN_BLOCKS, SYSTEMIC_STATES
+from model.equations import permissiveness
 from model.errors import InvalidInput
 from model.organs import ORGAN_LABELS, ORGANS
 from model.parameters import Parameters
-from model.readouts import BIOMARKER_ALARM_FOLD, MACROMETASTASIS_CELLS, NICHE_ONSET_LEVEL
+from model.probability import detected_clones, detection_days, net_growth_rate, probability
+from model.readouts import (
+    BIOMARKER_ALARM_FOLD,
+    MACROMETASTASIS_CELLS,
+    NICHE_ONSET_LEVEL,
+    resection_in_run,
+)
+from model.states import slot
 
 __all__ = [
     "FAMILIES",
@@ -40,12 +47,16 @@ class Outcome:
 
 
 def _block(states: np.ndarray, block: str, organ: str) -> np.ndarray:
-    k = len(SYSTEMIC_STATES) + ORGAN_BLOCKS.index(block) * N_ORGANS + ORGANS.index(organ)
-    return states[:, :, k]
+    return states[:, :, slot(block, organ)]
 
 
 def _systemic(states: np.ndarray, name: str) -> np.ndarray:
-    return states[:, :, SYSTEMIC_STATES.index(name)]
+    return states[:, :, slot(name)]
+
+
+def _values(params: Sequence[Parameters], name: str) -> np.ndarray:
+    """One column: ``name`` for every member (broadcasts against members x days)."""
+    return np.array([float(p[name]) for p in params])[:, None]
 
 
 def first_crossings(t: np.ndarray, x: np.ndarray, level: np.ndarray | float) -> np.ndarray:
@@ -66,13 +77,44 @@ def first_crossings(t: np.ndarray, x: np.ndarray, level: np.ndarray | float) -> 
 
 
 def _phi(states: np.ndarray, organ: str, params: Sequence[Parameters]) -> np.ndarray:
-    hill = np.array([p["niche_hill"] for p in params])[:, None]
-    nh = _block(states, "niche", organ) ** hill
-    return nh / (1.0 + nh)
+    return permissiveness(
+        _block(states, "niche", organ),
+        _values(params, "niche_hill"),
+        _values(params, "niche_formation"),
+        _values(params, "organ_soil"),
+        _values(params, f"tropism.{organ}"),
+    )
 
 
 def _burden(states: np.ndarray, organ: str) -> np.ndarray:
-    return _block(states, "dormant", organ) + _block(states, "proliferating", organ)
+    return sum(_block(states, b, organ) for b in ("solitary", "proliferating", "quiescent"))
+
+
+def _detected(t, states, params, organ, at) -> np.ndarray:
+    """Expected clones in ``organ`` grown to detection size by the days ``at`` (one row of days
+    per member, or the same days for all), members x days."""
+    net = net_growth_rate(
+        _phi(states, organ, params),
+        growth_rate=_values(params, "met_growth_rate"),
+        bare_share=_values(params, "bare_growth_share"),
+        entry_rate=_values(params, "dormancy_entry_rate"),
+    )
+    days = detection_days(t, net, _values(params, "metastasis_detection_cells")[:, 0])
+    return detected_clones(t, _block(states, "clones", organ), days, at)
+
+
+def _metastasis_probability(t, states, params, organs=ORGANS) -> np.ndarray:
+    at = t[-1:]
+    return probability(sum(_detected(t, states, params, o, at)[:, -1] for o in organs))
+
+
+def _relapse_probability(t, states, params) -> np.ndarray:
+    """After resection, for patients free of detectable metastasis at resection; NaN for a
+    member whose run does not resect."""
+    t_res = np.array([resection_in_run(p, float(t[-1])) for p in params], dtype=float)
+    at = np.stack([np.where(np.isnan(t_res), t[-1], t_res), np.full_like(t_res, t[-1])], axis=1)
+    detected = sum(_detected(t, states, params, o, at) for o in ORGANS)
+    return np.where(np.isnan(t_res), np.nan, probability(detected[:, 1] - detected[:, 0]))
 
 
 def _detect_days(t, states, params, organ) -> np.ndarray:
@@ -92,6 +134,8 @@ def _organ_outcomes(organ: str) -> list[Outcome]:
         Outcome(f"macrometastasis_day.{organ}", f"Macrometastasis in {name}", "day",
                 lambda t, s, p: first_crossings(
                     t, _block(s, "proliferating", organ), MACROMETASTASIS_CELLS)),
+        Outcome(f"metastasis_probability.{organ}", f"Metastasis probability in {name}",
+                "probability", lambda t, s, p: _metastasis_probability(t, s, p, (organ,))),
     ]  # fmt: skip
 
 
@@ -112,11 +156,6 @@ def _total_burden(t, states, params) -> np.ndarray:
     return sum(_burden(states, o)[:, -1] for o in ORGANS)
 
 
-def _relapse(t, states, params) -> np.ndarray:
-    clones = sum(_block(states, "clones", o)[:, -1] for o in ORGANS)
-    return -np.expm1(-clones)
-
-
 OUTCOMES: dict[str, Outcome] = {
     o.name: o
     for o in [
@@ -132,7 +171,18 @@ OUTCOMES: dict[str, Outcome] = {
             "biomarker_lead_days", "Biomarker lead over first DTC detection", "days", _lead_days
         ),
         Outcome("first_detection_day", "First DTC detection, any organ", "day", _first_detection),
-        Outcome("relapse_probability", "Relapse probability, any organ", "probability", _relapse),
+        Outcome(
+            "metastasis_probability",
+            "Metastasis probability (a detected clone), any organ",
+            "probability",
+            _metastasis_probability,
+        ),
+        Outcome(
+            "relapse_probability",
+            "Relapse after resection, any organ",
+            "probability",
+            _relapse_probability,
+        ),
     ]
 }
 
@@ -160,6 +210,7 @@ FAMILIES: dict[str, Family] = {
         ("niche_onset_day", "Niche onset, each organ"),
         ("dtc_detect_day", "DTC detection, each organ"),
         ("macrometastasis_day", "Macrometastasis, each organ"),
+        ("metastasis_probability", "Metastasis probability, each organ"),
     )
 }
 

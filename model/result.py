@@ -7,45 +7,67 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from model.equations import N_ORGANS, ORGAN_BLOCKS, SYSTEMIC_STATES
+from model.equations import permissiveness
 from model.organs import ORGANS
 from model.parameters import Parameters
+from model.probability import detected_clones, detection_days, net_growth_rate
 from model.readouts import Readouts, compute_readouts
+from model.states import N_ORGANS, STATE_COLUMNS, block_start
 
-__all__ = ["SimulationResult", "build_frame"]
+__all__ = ["COLUMNS", "DERIVED", "SimulationResult", "build_frame", "clones_detected"]
 
-
-def _column_names() -> list[str]:
-    names = ["day", *SYSTEMIC_STATES]
-    names += [f"{organ}.{block}" for block in ORGAN_BLOCKS for organ in ORGANS]
-    names += [f"{organ}.{q}" for q in _DERIVED for organ in ORGANS]
-    return names
-
-
-_DERIVED = ("niche_permissiveness", "burden", "seed_only_burden")
-COLUMNS: tuple[str, ...] = tuple(_column_names())
+#: Per-organ columns computed from the states (see ``build_frame``).
+DERIVED = ("niche_permissiveness", "dormant", "burden", "seed_only_burden", "clones_detected")
+COLUMNS: tuple[str, ...] = (
+    "day",
+    *STATE_COLUMNS,
+    *(f"{organ}.{q}" for q in DERIVED for organ in ORGANS),
+)
 
 
-def build_frame(t: np.ndarray, y: np.ndarray, niche_hill: float) -> pd.DataFrame:
-    """One row per grid day; systemic columns, then ``<organ>.<quantity>`` columns.
+def clones_detected(
+    t: np.ndarray, clones: np.ndarray, phi: np.ndarray, params: Parameters
+) -> np.ndarray:
+    """Expected clones grown to detection size by each grid day (``clones`` and ``phi`` with
+    time on the last axis); see ``model.probability``."""
+    net = net_growth_rate(
+        phi,
+        growth_rate=float(params["met_growth_rate"]),
+        bare_share=float(params["bare_growth_share"]),
+        entry_rate=float(params["dormancy_entry_rate"]),
+    )
+    days = detection_days(t, net, float(params["metastasis_detection_cells"]))
+    return detected_clones(t, clones, days)
 
-    Besides the states it adds, per organ, the niche permissiveness phi = N^h / (1 + N^h), the
-    DTC burden (dormant + proliferating) and the seed-only burden (the same with niches off).
+
+def build_frame(t: np.ndarray, y: np.ndarray, params: Parameters) -> pd.DataFrame:
+    """One row per grid day; ``day``, the states (``model.states``), then per-organ derived
+    columns: permissiveness phi, all dormant cells (solitary + quiescent), the burden (every
+    DTC and clone cell), the seed-only burden, and the clones detected so far.
     Built as one block of floats: a DataFrame of ~100 separate columns costs milliseconds.
     """
-    base = len(SYSTEMIC_STATES)
 
     def block(name: str) -> np.ndarray:
-        k = base + ORGAN_BLOCKS.index(name) * N_ORGANS
+        k = block_start(name)
         return y[:, k : k + N_ORGANS]
 
-    niche_h = block("niche") ** niche_hill
-    derived = (
-        niche_h / (1.0 + niche_h),
-        block("dormant") + block("proliferating"),
-        block("dormant_seed_only") + block("proliferating_seed_only"),
+    phi = permissiveness(
+        block("niche"),
+        float(params["niche_hill"]),
+        float(params["niche_formation"]),
+        float(params["organ_soil"]),
+        np.asarray(params.organ_values("tropism")),
     )
-    data = np.hstack([t[:, None], y, *derived])
+    dormant = block("solitary") + block("quiescent")
+    seed_only = (
+        block("solitary_seed_only")
+        + block("proliferating_seed_only")
+        + block("quiescent_seed_only")
+    )
+    detected = clones_detected(t, block("clones").T, phi.T, params).T
+    data = np.hstack(
+        [t[:, None], y, phi, dormant, dormant + block("proliferating"), seed_only, detected]
+    )
     return pd.DataFrame(data, columns=list(COLUMNS), copy=False)
 
 
@@ -60,8 +82,8 @@ class SimulationResult:
 
     @classmethod
     def from_states(cls, params: Parameters, t: np.ndarray, y: np.ndarray) -> SimulationResult:
-        frame = build_frame(t, y, float(params["niche_hill"]))
-        readouts = compute_readouts(frame, float(params["dtc_detection_threshold"]))
+        frame = build_frame(t, y, params)
+        readouts = compute_readouts(frame, params)
         return cls(params=params, days=float(t[-1]), frame=frame, readouts=readouts)
 
     def long_frame(self) -> pd.DataFrame:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from model.errors import InvalidInput
+from model.hypotheses import HYPOTHESES
 from model.organs import ORGANS
 from model.parameters import Parameters
 
@@ -58,7 +59,8 @@ _BREAST = {
     "dormant_death_rate": 2e-4,
     "clone_establishment": 0.05,
     "dtc_survival_bare": 1e-7,
-    "dtc_survival_niche": 1e-5,
+    "niche_survival_gain": 100.0,
+    "metastasis_detection_cells": 1e8,
     "niche_proliferation_share": 0.005,
     "resection_day": 1034.0,
     # Breast tropism (Cummings 2014 autopsy ranking: lung, bone, liver, lymph node).
@@ -123,6 +125,27 @@ SCENARIOS: Mapping[str, Scenario] = MappingProxyType(
                 source="Aguirre-Ghiso, Nat Rev Cancer 2007; Pan et al., NEJM 2017; "
                 "Braun et al., NEJM 2005.",
                 overrides=_BREAST,
+            ),
+            Scenario(
+                name="dawson2009",
+                title="Anti-VEGFR1 when the niche does not need VEGFR1",
+                days=30.0,
+                what="Dawson and colleagues blocked VEGFR1 (antibody, or mice lacking its "
+                "kinase domain) in LLC and B16 spontaneous metastasis and saw no change. Here "
+                "the niche is built by VEGFR1-independent myeloid cells (the Dawson hypothesis) "
+                "and the anti-VEGFR1 antibody is given from day 0, as in kaplan2005-anti-vegfr1.",
+                look_for="The biomarker stays flat (VEGFR1+ cells are blocked), yet the lung "
+                "niche forms and metastases grow: switch the hypothesis to Kaplan-Lyden and the "
+                "same antibody abolishes them.",
+                expected="Lung niche onset within 2 days of the untreated run and at least half "
+                "its lung burden, while the same schedule under Kaplan-Lyden cuts the burden by "
+                "more than 80%.",
+                source="Dawson et al., PLoS One 2009; Duda et al., Cancer Res 2010.",
+                overrides={
+                    **HYPOTHESES["dawson"].switches,
+                    "anti_vegfr1_efficacy": 0.95,
+                    "anti_vegfr1_start_day": 0.0,
+                },
             ),
             Scenario(
                 name="vla4-blockade",

@@ -5,8 +5,8 @@ coefficient is constant; each segment is integrated by LSODA (``scipy.integrate.
 stepping loop runs in Fortran) with the numba-compiled right-hand side. Resection is applied
 between segments as a jump in the tumor state, never smoothed over.
 
-Tolerances: ``RTOL`` relative, ``ATOL`` absolute per state (cells: 1e-9 cells; fractions and
-fold changes: 1e-12). The absolute tolerance on cells must be far below one cell: sub-cell
+Tolerances: ``RTOL`` relative, ``ATOL`` absolute per state (cell and clone counts: 1e-9;
+fractions and fold changes: 1e-12). The absolute tolerance on cells must be far below one cell: sub-cell
 expected numbers decide, through the Allee gate, when a dormant reservoir grows out years
 later. ``tests/model/test_solve.py`` checks agreement with a Radau reference at rtol 1e-10.
 """
@@ -20,20 +20,11 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.integrate import odeint, solve_ivp
 
-from model.equations import (
-    N_STATES,
-    ORGAN_BLOCKS,
-    SYSTEMIC_STATES,
-    T_,
-    initial_state,
-    pack,
-    rhs,
-    set_therapy,
-)
+from model.equations import T_, initial_state, pack, rhs, set_therapy
 from model.errors import InvalidInput, SimulationError
-from model.organs import ORGANS
 from model.parameters import MAX_DAY, Parameters
 from model.result import SimulationResult
+from model.states import N_STATES, absolute_tolerances
 
 __all__ = [
     "ATOL",
@@ -48,12 +39,7 @@ __all__ = [
 
 DEFAULT_DAYS = 30.0
 RTOL = 1e-7
-_CELL_STATES = {"tumor", "ctc", "dormant", "proliferating", "dormant_seed_only",
-                "proliferating_seed_only"}  # fmt: skip
-ATOL = np.array(
-    [1e-9 if name in _CELL_STATES else 1e-12 for name in SYSTEMIC_STATES]
-    + [1e-9 if block in _CELL_STATES else 1e-12 for block in ORGAN_BLOCKS for _ in ORGANS]
-)
+ATOL = absolute_tolerances(cells=1e-9, other=1e-12)
 #: Output steps to choose from (days): the finest one that gives at most ``_MAX_POINTS``.
 _STEPS = (0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 7.0, 14.0, 30.0, 61.0, 122.0)
 _MAX_POINTS = 600

@@ -43,7 +43,7 @@ def test_the_log10_scale_tames_a_burden_spanning_orders_of_magnitude() -> None:
     """Lung burden spans decades across these ranges: on the linear scale a few huge runs
     dominate the variance and the intervals are wider than the indices; on log10(1 + cells)
     the same runs give tight intervals and no index above 1."""
-    names = ["met_growth_rate", "homing_rate", "dtc_survival_niche", "shedding_rate"]
+    names = ["met_growth_rate", "homing_rate", "niche_survival_gain", "shedding_rate"]
     linear = sobol_indices(LLC, names, "burden.lung", n_base=64)
     log = sobol_indices(LLC, names, "burden.lung", n_base=64, scale="log10")
     assert log.attrs["scale"] == "log10" and linear.attrs["scale"] == "linear"
