@@ -82,7 +82,13 @@ def result_to_json(result: SimulationResult, scenario: str | None) -> dict:
 
 def hypotheses_table() -> list[dict]:
     return [
-        {k: v for k, v in asdict(h).items() if k != "switches"} | {"switches": dict(h.switches)}
+        {
+            "name": h.name,
+            "title": h.title,
+            "claim": h.claim,
+            "source": h.source,
+            "switches": dict(h.switches),
+        }
         for h in HYPOTHESES.values()
     ]
 

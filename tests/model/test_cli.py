@@ -269,6 +269,51 @@ def python_m_model(*argv: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def test_hypothesis_sets_the_switches_before_set(capsys) -> None:
+    status, out, _ = cli(
+        capsys, "run", "--scenario", "kaplan2005-llc", "--hypothesis", "dawson",
+        "--set", "organ_soil=0.5",
+    )  # fmt: skip
+    assert status == 0
+    data = json.loads(out)
+    assert data["parameters"]["vegfr1_dependence"] == 0.0
+    assert data["parameters"]["organ_soil"] == 0.5
+    assert data["hypothesis"] is None  # a mixed view once a switch is moved
+    _, out, _ = cli(capsys, "run", "--hypothesis", "paget")
+    assert json.loads(out)["hypothesis"] == "paget"
+
+
+def test_compare_puts_hypotheses_side_by_side(capsys) -> None:
+    argv = ["compare", "--scenario", "kaplan2005-anti-vegfr1"]
+    argv += ["--hypothesis", "kaplan-lyden", "--hypothesis", "dawson"]
+    status, out, err = cli(capsys, *argv, "--format", "json")
+    assert status == 0 and err == ""
+    runs = json.loads(out)["hypotheses"]
+    assert list(runs) == ["kaplan-lyden", "dawson"]
+    lung = {name: run["organs"]["lung"]["burden_final"] for name, run in runs.items()}
+    assert lung["dawson"] > 100 * lung["kaplan-lyden"]
+    status, text, _ = cli(capsys, *argv)
+    assert status == 0
+    header = text.splitlines()[1]
+    assert "kaplan-lyden" in header and "dawson" in header
+    assert any(line.startswith("lung: burden") for line in text.splitlines())
+
+
+def test_unknown_hypothesis_is_refused_with_the_names(capsys) -> None:
+    status, out, err = cli(capsys, "run", "--hypothesis", "lamarck")
+    assert status == 2 and out == ""
+    assert "unknown hypothesis 'lamarck'" in err and "dawson" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_hypotheses_lists_the_switches(capsys) -> None:
+    status, out, _ = cli(capsys, "hypotheses", "--format", "json")
+    assert status == 0
+    table = {h["name"]: h for h in json.loads(out)}
+    assert table["ewing"]["switches"]["blood_flow_arrest"] == 1.0
+    assert set(table) == {"kaplan-lyden", "dawson", "paget", "ewing"}
+
+
 def test_entry_point_runs_a_scenario() -> None:
     done = python_m_model("run", "--scenario", "kaplan2005-llc")
     assert done.returncode == 0, done.stderr

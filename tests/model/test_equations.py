@@ -11,29 +11,28 @@ import pytest
 
 from model import ORGANS, PARAMETER_SPECS, Parameters
 from model.equations import (
-    N_ORGANS,
-    N_STATES,
-    ORGAN_BLOCKS,
-    SYSTEMIC_STATES,
+    _rhs_into_python,
     initial_state,
     pack,
     rhs,
     rhs_interpreted,
     set_therapy,
+    survival_in_niche,
 )
+from model.organs import BLOOD_FLOW_ARREST
+from model.states import N_ORGANS, N_STATES, ORGAN_STATES, SYSTEMIC_STATES, block_start, slot
 
 LUNG = ORGANS.index("lung")
+CELL_BLOCKS = ("solitary", "proliferating", "quiescent")
 
 
 def idx(name: str, organ: str | None = None) -> int:
     """Position of a systemic state, or of ``block`` for ``organ``."""
-    if organ is None:
-        return SYSTEMIC_STATES.index(name)
-    return len(SYSTEMIC_STATES) + ORGAN_BLOCKS.index(name) * N_ORGANS + ORGANS.index(organ)
+    return slot(name, organ)
 
 
 def block(y: np.ndarray, name: str) -> np.ndarray:
-    start = idx(name, ORGANS[0])
+    start = block_start(name)
     return y[start : start + N_ORGANS]
 
 
@@ -55,15 +54,29 @@ def busy_state(rng: np.random.Generator) -> np.ndarray:
     y[idx("ctc")] = 4e4
     organ = slice(len(SYSTEMIC_STATES), None)
     y[organ] = rng.uniform(0.0, 1.0, N_STATES - len(SYSTEMIC_STATES))
-    for name in ("dormant", "proliferating", "dormant_seed_only", "proliferating_seed_only"):
-        start = idx(name, ORGANS[0])
-        y[start : start + N_ORGANS] *= 1e4
+    for name in CELL_BLOCKS:
+        block(y, name)[:] *= 1e4
+        block(y, f"{name}_seed_only")[:] *= 1e4
+    block(y, "clones")[:] *= 50
+    block(y, "clones_seed_only")[:] *= 50
     return y
 
 
-def test_layout_has_five_systemic_states_and_seven_blocks_per_organ() -> None:
-    assert SYSTEMIC_STATES == ("tumor", "factor", "marrow_hpc", "circulating_hpc", "ctc")
-    assert N_STATES == 5 + 7 * len(ORGANS)
+def copy_into_seed_only(y: np.ndarray) -> None:
+    for name in (*CELL_BLOCKS, "clones"):
+        block(y, f"{name}_seed_only")[:] = block(y, name)
+
+
+def test_layout_is_the_state_description() -> None:
+    assert [s.name for s in SYSTEMIC_STATES] == [
+        "tumor", "factor", "marrow_hpc", "circulating_hpc", "ctc"
+    ]  # fmt: skip
+    assert N_STATES == len(SYSTEMIC_STATES) + len(ORGAN_STATES) * len(ORGANS)
+    slots = sorted(
+        [slot(s.name) for s in SYSTEMIC_STATES]
+        + [slot(b.name, o) for b in ORGAN_STATES for o in ORGANS]
+    )
+    assert slots == list(range(N_STATES))
 
 
 def test_initial_state_is_healthy_host_with_fresh_tumor() -> None:
@@ -111,53 +124,124 @@ def test_tumor_feeds_factor_and_circulating_tumor_cells() -> None:
 
 
 def test_niche_free_organs_seed_exactly_like_the_seed_only_replay() -> None:
-    """With no niche clusters (phi = 0) the niche blocks and their seed-only twins coincide."""
+    """With no niche clusters (phi = 0) the organ blocks and their seed-only twins coincide."""
     rng = np.random.default_rng(1)
     y = busy_state(rng)
-    y[idx("niche", ORGANS[0]) : idx("niche", ORGANS[0]) + N_ORGANS] = 0.0
-    block(y, "dormant_seed_only")[:] = block(y, "dormant")
-    block(y, "proliferating_seed_only")[:] = block(y, "proliferating")
+    block(y, "niche")[:] = 0.0
+    copy_into_seed_only(y)
     dy = rhs(0.0, y, pack(Parameters()))
-    np.testing.assert_allclose(block(dy, "dormant_seed_only"), block(dy, "dormant"), rtol=1e-12)
-    np.testing.assert_allclose(
-        block(dy, "proliferating_seed_only"), block(dy, "proliferating"), rtol=1e-12
-    )
+    for name in (*CELL_BLOCKS, "clones"):
+        np.testing.assert_allclose(
+            block(dy, f"{name}_seed_only"), block(dy, name), rtol=1e-12, err_msg=name
+        )
 
 
 def test_niches_raise_seeding_above_the_seed_only_replay() -> None:
     rng = np.random.default_rng(2)
     y = busy_state(rng)
     block(y, "niche")[:] = 3.0
-    block(y, "dormant_seed_only")[:] = block(y, "dormant")
-    block(y, "proliferating_seed_only")[:] = block(y, "proliferating")
+    copy_into_seed_only(y)
     dy = rhs(0.0, y, pack(Parameters()))
     assert np.all(block(dy, "proliferating") > block(dy, "proliferating_seed_only"))
+    assert np.all(block(dy, "clones") > block(dy, "clones_seed_only"))
 
 
-def test_clones_grow_with_the_flow_of_founded_cells() -> None:
-    """d(clones)/dt = p_est * (arrivals starting to proliferate + dormant cells waking)."""
+def _phi(params: Parameters, y: np.ndarray, organ: str) -> float:
+    n = y[idx("niche", organ)] ** params["niche_hill"]
+    return n / (1 + n)
+
+
+def test_clones_are_founded_by_blood_borne_cells_only() -> None:
+    """d(clones)/dt = p_est * (arrivals starting to proliferate + solitary cells waking);
+    quiescent clone cells that wake rejoin their clone and found nothing new."""
     params = Parameters()
-    rng = np.random.default_rng(3)
-    y = busy_state(rng)
+    y = busy_state(np.random.default_rng(3))
     dy = rhs(0.0, y, pack(params))
-    hill = params["niche_hill"]
     arrest = np.asarray(params.organ_values("arrest_share"))
     arrest = arrest / max(1.0, arrest.sum())
+    s0 = params["dtc_survival_bare"]
+    s_niche = survival_in_niche(s0, params["niche_survival_gain"])
     for i, organ in enumerate(ORGANS):
-        n = y[idx("niche", organ)] ** hill
-        phi = n / (1 + n)
+        phi = _phi(params, y, organ)
         arrivals = arrest[i] * params["ctc_clearance_rate"] * y[idx("ctc")]
-        survival = params["dtc_survival_bare"] + phi * (
-            params["dtc_survival_niche"] - params["dtc_survival_bare"]
-        )
+        survival = s0 + phi * (s_niche - s0)
         to_prolif = arrivals * survival * params["niche_proliferation_share"] * phi
-        wake = (
-            params["dormancy_exit_rate"]
-            * (1 + params["niche_wake_factor"] * phi)
-            * y[idx("dormant", organ)]
+        wake_rate = params["dormancy_exit_rate"] * (1 + params["niche_wake_factor"] * phi)
+        founded = params["clone_establishment"] * (
+            to_prolif + wake_rate * y[idx("solitary", organ)]
         )
-        founded = params["clone_establishment"] * (to_prolif + wake)
         assert dy[idx("clones", organ)] == pytest.approx(founded, rel=1e-12), organ
+    more_quiescent = y.copy()
+    block(more_quiescent, "quiescent")[:] *= 100.0
+    dy_q = rhs(0.0, more_quiescent, pack(params))
+    np.testing.assert_array_equal(block(dy_q, "clones"), block(dy, "clones"))
+    assert np.all(block(dy_q, "proliferating") > block(dy, "proliferating"))
+
+
+def test_clone_growth_stops_at_capacity_times_chance_of_a_clone() -> None:
+    """Expected cells never exceed organ capacity x P(at least one clone): an organ with 0.1
+    expected clones fills to ~10 % of its capacity on average, not to all of it."""
+    params = Parameters(dormancy_entry_rate=1e-5)
+    y = healthy()
+    clones = 0.1
+    capacity = params["organ_capacity"] * -np.expm1(-clones)
+    block(y, "clones")[:] = clones
+    block(y, "quiescent")[:] = 0.0
+    for fill, sign in ((0.5, 1.0), (1.0, 0.0), (1.5, -1.0)):
+        block(y, "proliferating")[:] = fill * capacity
+        dy = rhs(0.0, y, pack(params))
+        loss = params["dormancy_entry_rate"] * fill * capacity
+        growth = block(dy, "proliferating") + loss
+        if sign == 0.0:
+            np.testing.assert_allclose(growth, 0.0, atol=1e-6 * capacity)
+        else:
+            assert np.all(np.sign(growth) == sign), fill
+
+
+def test_niche_survival_lies_between_bare_survival_and_one() -> None:
+    for bare in (1e-9, 1e-4, 1e-2):
+        for gain in (1.0, 33.0, 1e5):
+            s = survival_in_niche(bare, gain)
+            assert bare <= s <= 1.0
+        assert survival_in_niche(bare, 1.0) == pytest.approx(bare, rel=1e-12)
+    # Small survival: the gain multiplies it.
+    assert survival_in_niche(1e-7, 100.0) == pytest.approx(1e-5, rel=1e-4)
+
+
+def test_dawson_niche_ignores_the_vegfr1_antibody() -> None:
+    """With VEGFR1 dependence 0 niche clusters grow the same with or without anti-VEGFR1."""
+    params = Parameters(vegfr1_dependence=0.0)
+    y = busy_state(np.random.default_rng(11))
+    free = rhs(0.0, y, pack(params))
+    blocked = rhs(0.0, y, set_therapy(pack(params), anti_vegfr1=1.0, vla4=0.0))
+    np.testing.assert_allclose(block(blocked, "niche"), block(free, "niche"), rtol=1e-12)
+    assert blocked[idx("circulating_hpc")] < free[idx("circulating_hpc")]  # fewer mobilised
+    kaplan = rhs(0.0, y, set_therapy(pack(Parameters()), anti_vegfr1=1.0, vla4=0.0))
+    assert np.all(block(kaplan, "niche") < 0)  # Kaplan-Lyden: the antibody stops homing
+
+
+def test_paget_soil_is_the_tropism_weight_from_the_start() -> None:
+    """Without niches and with a fixed organ soil, permissiveness is the tropism weight: a
+    fresh arrival in the lung (weight 1) proliferates at once, none does in bare soil."""
+    params = Parameters(niche_formation=0.0, organ_soil=1.0)
+    y = healthy()
+    y[idx("ctc")] = 1e4
+    dy = rhs(0.0, y, pack(params))
+    weights = np.asarray(params.organ_values("tropism"))
+    ratio = block(dy, "clones") / block(dy, "solitary")
+    # founding / new solitary cells = p_est q phi / (1 - q phi), increasing in phi = weight.
+    q, p_est = params["niche_proliferation_share"], params["clone_establishment"]
+    np.testing.assert_allclose(ratio, p_est * q * weights / (1 - q * weights), rtol=1e-12)
+
+
+def test_ewing_arrest_follows_blood_flow() -> None:
+    params = Parameters(niche_formation=0.0, blood_flow_arrest=1.0)
+    y = healthy()
+    y[idx("ctc")] = 1e4
+    dy = rhs(0.0, y, pack(params))
+    flow = np.array([BLOOD_FLOW_ARREST[o] for o in ORGANS])
+    arrivals = block(dy, "solitary") / params["dtc_survival_bare"]
+    np.testing.assert_allclose(arrivals, flow * params["ctc_clearance_rate"] * 1e4, rtol=1e-12)
 
 
 def test_arrest_shares_above_one_are_scaled_to_one() -> None:
@@ -269,12 +353,23 @@ def test_rhs_reads_negative_round_off_as_zero() -> None:
     y = busy_state(np.random.default_rng(9))
     y_neg = y.copy()
     y_zero = y.copy()
-    for k in (idx("tumor"), idx("niche", "lung"), idx("proliferating", "liver")):
+    for k in (
+        idx("tumor"),
+        idx("niche", "lung"),
+        idx("proliferating", "liver"),
+        idx("clones", "bone"),
+    ):
         y_neg[k] = -1e-14
         y_zero[k] = 0.0
     dy = rhs(0.0, y_neg, c)
     assert np.all(np.isfinite(dy))
     np.testing.assert_array_equal(dy, rhs(0.0, y_zero, c))
+
+
+def test_python_reference_runs_no_compiled_code() -> None:
+    """The benchmark's reference must be plain Python all the way down."""
+    reference = _rhs_into_python()
+    assert not hasattr(reference.__globals__["_organ"], "py_func")
 
 
 def test_compiled_rhs_matches_python_reference() -> None:

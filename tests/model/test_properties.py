@@ -73,11 +73,15 @@ def assert_well_formed(params: Parameters, days: float) -> None:
     assert frame[[f"{o}.niche_permissiveness" for o in ORGANS]].le(1.0).all().all()
 
     ro = result.readouts
+    resected = params["resection_day"] is not None and params["resection_day"] < days
+    assert (ro.relapse_probability is not None) == resected
+    assert (ro.synchronous_probability is not None) == resected
     for organ, o in ro.organs.items():
         for day in (o.niche_onset_day, o.dtc_detect_day, o.macrometastasis_day):
             assert day is None or 0.0 <= day <= days, (organ, day)
-        assert 0.0 <= o.relapse_probability <= 1.0
-        assert o.relapse_probability <= ro.relapse_probability + 1e-12
+        assert 0.0 <= o.metastasis_probability <= ro.metastasis_probability + 1e-12 <= 1 + 1e-12
+        if resected:
+            assert 0.0 <= o.relapse_probability <= ro.relapse_probability + 1e-12 <= 1 + 1e-12
         assert min(o.dormant_final, o.proliferating_final, o.seed_only_burden_final) >= 0.0
         assert math.isclose(o.burden_final, o.dormant_final + o.proliferating_final, rel_tol=1e-12)
         # A readout day says a level was reached; None says it never was.
@@ -85,7 +89,17 @@ def assert_well_formed(params: Parameters, days: float) -> None:
         assert (o.niche_onset_day is not None) == reached
         detected = frame[f"{organ}.burden"].max() >= params["dtc_detection_threshold"]
         assert (o.dtc_detect_day is not None) == detected
-    assert 0.0 <= ro.relapse_probability <= 1.0
+        # Clone cells never exceed the organ's capacity times the chance it holds a clone.
+        clone_cells = frame[f"{organ}.proliferating"] + frame[f"{organ}.quiescent"]
+        cap = params["organ_capacity"] * -np.expm1(-frame[f"{organ}.clones"])
+        assert (clone_cells <= 1.001 * cap + 1e-6).all(), organ
+        # Detected clones are some of the founded ones, and they only accumulate.
+        found = frame[f"{organ}.clones"].to_numpy()
+        seen = frame[f"{organ}.clones_detected"].to_numpy()
+        assert np.all(seen <= found * (1 + 1e-9) + 1e-12), organ
+        assert np.all(np.diff(seen) >= -1e-12 * max(1.0, seen.max())), organ
+    assert 0.0 <= ro.metastasis_probability <= 1.0
+    assert all(0.0 <= h <= 1.0 for h in ro.annual_hazard)
     # Circulating HPCs start at their baseline (fold change 1), so the peak is at least 1.
     assert ro.biomarker_peak_fold_change >= 1.0
     assert math.isfinite(ro.biomarker_peak_fold_change)

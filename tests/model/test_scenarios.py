@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from model import ORGANS, InvalidInput, Parameters
+from model.hypotheses import HYPOTHESES
 from model.scenarios import SCENARIOS, get_scenario
 from model.solve import validate_days
 
@@ -20,6 +21,7 @@ CONTRACT_NAMES = {
     "conditioned-medium-redirect",
     "breast-resection-dormancy",
     "vla4-blockade",
+    "dawson2009",
 }
 RESECTION_DAY = 1034.0
 YEAR = 365.0
@@ -200,6 +202,46 @@ def test_breast_faster_dormancy_exit_brings_relapse_forward(run_scenario) -> Non
     faster = run_scenario("breast-resection-dormancy", dormancy_exit_rate=10 * exit_rate)
     # measured: 4,438 -> 3,114 (1,324 days, 3.6 years earlier)
     assert earliest_macrometastasis(faster) <= earliest_macrometastasis(base) - 2 * YEAR
+
+
+# --- dawson2009 (O9: VEGFR1 dispensable) and the hypotheses ------------------------------
+
+
+def test_dawson_niche_and_metastases_survive_anti_vegfr1(run_scenario) -> None:
+    treated = run_scenario("dawson2009")
+    untreated = run_scenario("dawson2009", anti_vegfr1_efficacy=0.0)
+    lung, lung0 = treated.readouts.organs["lung"], untreated.readouts.organs["lung"]
+    # measured: onset 13.4 both; burden equal (the antibody has nothing to block)
+    assert lung.niche_onset_day is not None
+    assert abs(lung.niche_onset_day - lung0.niche_onset_day) <= 1.0  # claim: within 2 days
+    assert lung.burden_final >= 0.8 * lung0.burden_final  # claim: at least half
+    # The biomarker (VEGFR1+ HPCs) is blocked all the same: no alarm.
+    assert treated.readouts.biomarker_alarm_day is None
+
+
+def test_same_antibody_under_kaplan_lyden_abolishes_what_dawson_keeps(run_scenario) -> None:
+    kaplan = {k: HYPOTHESES["kaplan-lyden"].switches[k] for k in HYPOTHESES["dawson"].switches}
+    dawson = run_scenario("dawson2009")
+    blocked = run_scenario("dawson2009", **kaplan)
+    untreated = run_scenario("dawson2009", **kaplan, anti_vegfr1_efficacy=0.0)
+    # measured: 228 vs 172,000 cells; claim: cut by more than 80%
+    assert total_burden(blocked) < 0.05 * total_burden(untreated)
+    assert total_burden(dawson) > 100 * total_burden(blocked)
+
+
+def test_hypotheses_differ_in_organ_pattern_and_timing(run_scenario) -> None:
+    """Same LLC experiment, four views: only the niche views make the lung niche first."""
+    runs = {name: run_scenario("kaplan2005-llc", **h.switches) for name, h in HYPOTHESES.items()}
+    for name in ("kaplan-lyden", "dawson"):
+        lung = runs[name].readouts.organs["lung"]
+        assert lung.dtc_detect_day - lung.niche_onset_day >= 2.0, name
+    # Paget: the lung soil is ready from day 0 (tropism weight 1), so there is no lead.
+    assert runs["paget"].readouts.organs["lung"].niche_onset_day == 0.0
+    # Ewing: no soil at all; blood flow alone ranks the organs (lung first, then 'other').
+    ewing = runs["ewing"].readouts.organs
+    assert all(o.niche_onset_day is None for o in ewing.values())
+    assert burden_ranking(runs["ewing"])[:2] == ["lung", "other"]
+    assert burden_ranking(runs["kaplan-lyden"])[1] == "lymph_node"
 
 
 # --- vla4-blockade ---------------------------------------------------------------------------

@@ -24,10 +24,12 @@ from model import (
     simulate,
     simulate_batch,
 )
-from model.equations import N_STATES, T_, initial_state, pack, rhs, set_therapy
+from model.equations import T_, initial_state, pack, rhs, set_therapy
 from model.parameters import MAX_DAY
+from model.result import COLUMNS, DERIVED
 from model.scenarios import SCENARIOS
 from model.solve import day_grid, integrate, validate_days
+from model.states import N_STATES, ORGAN_STATES, STATE_COLUMNS
 
 #: Relative agreement demanded of the production solver against the Radau reference, on every
 #: state above its floor (1e-3 of the state's largest value over the run, and at least 1e-6).
@@ -101,24 +103,18 @@ def test_simulate_defaults_to_30_days_of_default_parameters() -> None:
 
 def test_frame_has_every_state_and_derived_columns(run) -> None:
     frame = run(Parameters(), 30.0).frame
-    expected = {"day", "tumor", "factor", "marrow_hpc", "circulating_hpc", "ctc"}
+    expected = {"day", *STATE_COLUMNS}
     for organ in ORGANS:
-        for quantity in (
-            "fibronectin",
-            "niche",
-            "dormant",
-            "proliferating",
-            "clones",
-            "dormant_seed_only",
-            "proliferating_seed_only",
-            "niche_permissiveness",
-            "burden",
-            "seed_only_burden",
-        ):
+        for block in ORGAN_STATES:
+            assert f"{organ}.{block.name}" in expected
+        for quantity in DERIVED:
             expected.add(f"{organ}.{quantity}")
+    assert list(frame.columns) == list(COLUMNS)
     assert set(frame.columns) == expected
-    assert frame.shape[1] == N_STATES + 1 + 3 * len(ORGANS)
-    lung = frame["lung.dormant"] + frame["lung.proliferating"]
+    assert frame.shape[1] == N_STATES + 1 + len(DERIVED) * len(ORGANS)
+    dormant = frame["lung.solitary"] + frame["lung.quiescent"]
+    np.testing.assert_allclose(frame["lung.dormant"], dormant, rtol=1e-15)
+    lung = dormant + frame["lung.proliferating"]
     np.testing.assert_allclose(frame["lung.burden"], lung, rtol=1e-15)
     assert frame["lung.niche_permissiveness"].between(0.0, 1.0).all()
 
