@@ -7,6 +7,7 @@ Public API::
 
 from model.batch import simulate_batch
 from model.errors import InvalidInput, InvalidParameter, SimulationError
+from model.hypotheses import HYPOTHESES, Hypothesis, hypothesis_of
 from model.organs import ORGAN_LABELS, ORGANS
 from model.parameters import GROUPS, PARAMETER_SPECS, Parameters, ParameterSpec, spec_for
 from model.readouts import OrganReadout, Readouts
@@ -16,10 +17,12 @@ from model.solve import simulate
 
 __all__ = [
     "GROUPS",
+    "HYPOTHESES",
     "ORGANS",
     "ORGAN_LABELS",
     "PARAMETER_SPECS",
     "SCENARIOS",
+    "Hypothesis",
     "InvalidInput",
     "InvalidParameter",
     "OrganReadout",
@@ -29,6 +32,7 @@ __all__ = [
     "Scenario",
     "SimulationError",
     "SimulationResult",
+    "hypothesis_of",
     "simulate",
     "simulate_batch",
     "spec_for",
