@@ -2,27 +2,36 @@
 
 Every state is a non-constant global parameter driven by a rate rule (COPASI and Tellurium read
 that as an ODE model); every model parameter is a constant global parameter with its value, unit
-and meaning; intermediate terms are assignment rules; the anti-VEGFR1 window is a piecewise
-function of time and the resection an event. The formulas mirror ``model.equations.rhs`` term by
-term; ``tests/model/test_sbml.py`` simulates the exported file with libRoadRunner and checks it
-against our solver.
+and meaning, and so are the blood-flow arrest shares of ``model.organs``; intermediate terms are
+assignment rules; the anti-VEGFR1 window is a piecewise function of time and the resection an
+event. The formulas mirror ``model.equations.rhs_into`` and ``_organ`` term by term (the
+seed-only replay is ``_organ`` with permissiveness 0, written out simplified);
+``tests/model/test_sbml.py`` checks the rates against ``rhs`` and simulates the exported file with
+libRoadRunner against our solver.
+
+State ids, order and units come from ``model.states`` (``solitary_lung`` for the ``solitary``
+block of the lung, like ``tropism_lung`` for ``tropism.lung``).
 
 Units: time is in days (the model's ``timeUnits``). Every parameter, state and intermediate
 carries a unit, and so does every literal number in the math (``sbml:units``), so libSBML's unit
 checks verify each rule completely. There are no species or reactions, hence no substance or
-extent units.
+extent units. libSBML writes numbers with 15 significant digits (e.g. the default
+``niche_survival_gain`` 100/3 reads back 1e-15 relative off).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import libsbml
 
-from model.equations import ORGAN_BLOCKS, SYSTEMIC_STATES, initial_state
+from model.equations import initial_state
 from model.errors import SimulationError
-from model.organs import ORGAN_LABELS, ORGANS
+from model.organs import BLOOD_FLOW_ARREST, ORGAN_LABELS, ORGANS
 from model.parameters import PARAMETER_SPECS, Parameters
+from model.states import ORGAN_STATES, SYSTEMIC_STATES, StateSpec
 
-__all__ = ["SBML_UNITS", "sbml_id", "sbml_unit", "to_sbml"]
+__all__ = ["SBML_UNITS", "STATE_UNITS", "sbml_id", "sbml_unit", "state_ids", "to_sbml"]
 
 _LEVEL, _VERSION = 3, 2
 
@@ -39,7 +48,7 @@ _UNIT_DEFINITIONS: dict[str, list[tuple[int, int, float]]] = {
 }
 
 #: SBML unit of every unit string used in ``PARAMETER_SPECS``. Fold changes, fractions,
-#: probabilities and relative weights are ratios: dimensionless.
+#: probabilities, relative weights and mechanism switches are ratios: dimensionless.
 SBML_UNITS: dict[str, str] = {
     "1/day": "per_day",
     "cells": "cell",
@@ -50,49 +59,22 @@ SBML_UNITS: dict[str, str] = {
     "fraction": "dimensionless",
     "probability": "dimensionless",
     "relative": "dimensionless",
+    "switch": "dimensionless",
 }
 
-#: Units of the states (see ``model.equations``): tumor, CTCs, dormant and proliferating cells
-#: are cells; a clone is founded by one cell, so clones count in cells too. The tumor factor and
-#: niche clusters are in units of their half-effect level, HPC pools are fold of healthy,
-#: fibronectin the primed fraction: dimensionless.
-_STATE_UNITS: dict[str, str] = {
-    "tumor": "cell",
-    "factor": "dimensionless",
-    "marrow_hpc": "dimensionless",
-    "circulating_hpc": "dimensionless",
-    "ctc": "cell",
-    "fibronectin": "dimensionless",
-    "niche": "dimensionless",
-    "dormant": "cell",
-    "proliferating": "cell",
+#: SBML unit of every ``StateSpec.unit`` in ``model.states``. A clone is founded by one cell
+#: (each founding adds one clone and one proliferating cell), so clones count in cells: the
+#: founding flux then has one unit in both rate rules.
+STATE_UNITS: dict[str, str] = {
+    "cells": "cell",
     "clones": "cell",
-    "dormant_seed_only": "cell",
-    "proliferating_seed_only": "cell",
-}
-
-#: Units of the assignment-rule intermediates (per-organ ones by their prefix): cell fluxes are
-#: cells per day, everything else is a dimensionless factor.
-_INTERMEDIATE_UNITS: dict[str, str] = {
-    "f_factor": "dimensionless",
-    "eps_vegfr1": "dimensionless",
-    "vegfr1_open": "dimensionless",
-    "mobilisation": "dimensionless",
-    "homing_open": "dimensionless",
-    "arrest_flux": "cell_per_day",
-    "arrest_scale": "dimensionless",
-    "primed_total": "dimensionless",
-    "phi": "dimensionless",
-    "arrivals": "cell_per_day",
-    "survivors": "cell_per_day",
-    "to_prolif": "cell_per_day",
-    "wake": "cell_per_day",
-    "founded": "cell_per_day",
+    "dimensionless": "dimensionless",
 }
 
 # Literal numbers with their units (L3 formula syntax ``value unit`` writes ``sbml:units``).
 _ONE = "1 dimensionless"
 _ZERO = "0 dimensionless"
+_ONE_CELL = "1 cell"
 _NO_CELLS = "0 cell"
 _NO_CELL_FLUX = "0 cell_per_day"
 
@@ -113,93 +95,204 @@ def sbml_unit(unit: str, name: str) -> str:
         ) from None
 
 
-def _state_units() -> dict[str, str]:
-    units = {state: _STATE_UNITS[state] for state in SYSTEMIC_STATES}
-    for block in ORGAN_BLOCKS:
-        units |= {f"{block}_{organ}": _STATE_UNITS[block] for organ in ORGANS}
-    return units
+def _state_unit(spec: StateSpec) -> str:
+    try:
+        return STATE_UNITS[spec.unit]
+    except KeyError:
+        raise SimulationError(
+            f"SBML export: state {spec.name!r} has unit {spec.unit!r}, which has no SBML unit "
+            f"(known: {', '.join(sorted(STATE_UNITS))}); add it to model.sbml.STATE_UNITS"
+        ) from None
 
 
-def _intermediate_unit(sid: str) -> str:
-    prefix = next((sid[: -len(o) - 1] for o in ORGANS if sid.endswith(f"_{o}")), sid)
-    return _INTERMEDIATE_UNITS.get(sid) or _INTERMEDIATE_UNITS[prefix]
+def _sid(name: str, organ: str | None = None) -> str:
+    return name if organ is None else f"{name}_{organ}"
 
 
-def _state_ids() -> list[str]:
-    return [*SYSTEMIC_STATES] + [f"{block}_{organ}" for block in ORGAN_BLOCKS for organ in ORGANS]
+def _states() -> list[tuple[str, str]]:
+    """(SBML id, SBML unit) of every state in slot order (the layout of ``model.states``)."""
+    out = [(_sid(s.name), _state_unit(s)) for s in SYSTEMIC_STATES]
+    out += [(_sid(s.name, o), _state_unit(s)) for s in ORGAN_STATES for o in ORGANS]
+    return out
 
 
-def _systemic_rules() -> tuple[dict[str, str], dict[str, str]]:
+def state_ids() -> list[str]:
+    """SBML ids of the states in slot order, aligned with ``model.states.STATE_COLUMNS``."""
+    return [sid for sid, _ in _states()]
+
+
+def _pos(sid: str, zero: str = _ZERO) -> str:
+    """A state read as in ``rhs``: negative round-off is zero (``max`` keeps it continuous)."""
+    return f"max({zero}, {sid})"
+
+
+def _cells(sid: str) -> str:
+    return _pos(sid, _NO_CELLS)
+
+
+@dataclass(frozen=True)
+class _Assignment:
+    """An intermediate term: a non-constant parameter of ``unit`` set by an assignment rule."""
+
+    sid: str
+    unit: str
+    formula: str
+
+
+#: Rate rules: state id -> formula of its time derivative (the state carries the unit).
+_Rates = dict[str, str]
+
+
+def _systemic_rules() -> tuple[list[_Assignment], _Rates]:
     """(assignment rules, rate rules) for the systemic part, in dependency order."""
-    arrest_sum = " + ".join(f"arrest_share_{o}" for o in ORGANS)
-    assignments = {
-        "f_factor": f"factor / ({_ONE} + factor)",
-        "eps_vegfr1": "piecewise(anti_vegfr1_efficacy, time >= anti_vegfr1_start_day && "
-        f"time <= anti_vegfr1_end_day, {_ZERO})",
-        "vegfr1_open": f"{_ONE} - eps_vegfr1",
-        "mobilisation": f"{_ONE} + vegfr1_signalling * vegfr1_open * f_factor",
-        "homing_open": f"({_ONE} - vla4_block_efficacy) * vegfr1_open",
-        "arrest_flux": "ctc_clearance_rate * ctc",
-        "arrest_scale": f"piecewise({_ONE} / ({arrest_sum}), {arrest_sum} > {_ONE}, {_ONE})",
-        "primed_total": " + ".join(f"fibronectin_{o}" for o in ORGANS),
-    }
+    S, M, H = (_pos(s) for s in ("factor", "marrow_hpc", "circulating_hpc"))
+    C, T = _cells("ctc"), _cells("tumor")
+    one = "dimensionless"
+    assignments = [
+        _Assignment("f_factor", one, f"{S} / ({_ONE} + {S})"),
+        # The anti-VEGFR1 antibody blocks a share of VEGFR1 signalling inside its window.
+        _Assignment(
+            "eps_vegfr1",
+            one,
+            "piecewise(anti_vegfr1_efficacy, time >= anti_vegfr1_start_day && "
+            f"time <= anti_vegfr1_end_day, {_ZERO})",
+        ),
+        _Assignment("vegfr1_open", one, f"{_ONE} - eps_vegfr1"),
+        _Assignment("mobilisation", one, f"{_ONE} + vegfr1_signalling * vegfr1_open * f_factor"),
+        # Niche-building cells: VEGFR1+ HPCs (share vegfr1_dependence) and myeloid cells
+        # recruited by the factor without VEGFR1, all homing through VLA-4.
+        _Assignment("vla4_open", one, f"{_ONE} - vla4_block_efficacy"),
+        _Assignment("hpc_homing", one, f"vegfr1_dependence * vegfr1_open * {H}"),
+        _Assignment(
+            "myeloid_homing",
+            one,
+            f"({_ONE} - vegfr1_dependence) * ({_ONE} + myeloid_recruitment * f_factor)",
+        ),
+        _Assignment("recruits", one, "vla4_open * (hpc_homing + myeloid_homing)"),
+        _Assignment("arrest_flux", "cell_per_day", f"ctc_clearance_rate * {C}"),
+        # Survival in a full niche: the niche multiplies the odds of survival.
+        _Assignment(
+            "survival_niche",
+            one,
+            "niche_survival_gain * dtc_survival_bare / "
+            f"({_ONE} - dtc_survival_bare + niche_survival_gain * dtc_survival_bare)",
+        ),
+        # Arrest shares: declared and blood-flow shares mixed, scaled to sum 1 if above.
+        *(
+            _Assignment(
+                f"arrest_mix_{o}",
+                one,
+                f"({_ONE} - blood_flow_arrest) * arrest_share_{o} "
+                f"+ blood_flow_arrest * flow_arrest_share_{o}",
+            )
+            for o in ORGANS
+        ),
+        _Assignment("arrest_total", one, " + ".join(f"arrest_mix_{o}" for o in ORGANS)),
+        _Assignment(
+            "arrest_scale", one, f"piecewise({_ONE} / arrest_total, arrest_total > {_ONE}, {_ONE})"
+        ),
+        _Assignment("primed_total", one, " + ".join(_pos(f"fibronectin_{o}") for o in ORGANS)),
+    ]
     rates = {
+        # Gompertz growth; inside the branch tumor > 0, so it equals max(0, tumor).
         "tumor": "piecewise(tumor_growth_rate * tumor * ln(tumor_capacity / tumor), "
         f"tumor > {_NO_CELLS}, {_NO_CELL_FLUX})",
-        "factor": "factor_clearance_rate * (tumor / factor_reference_tumor - factor)",
-        "marrow_hpc": f"marrow_replenishment_rate * ({_ONE} - marrow_hpc) "
-        f"+ mobilisation_rate * ({_ONE} - mobilisation * marrow_hpc)",
-        "circulating_hpc": "hpc_clearance_rate * (mobilisation * marrow_hpc - circulating_hpc) "
-        "- hpc_homing_loss * homing_open * primed_total * circulating_hpc",
-        "ctc": "shedding_rate * tumor - arrest_flux",
+        "factor": f"factor_clearance_rate * ({T} / factor_reference_tumor - {S})",
+        "marrow_hpc": f"marrow_replenishment_rate * ({_ONE} - {M}) "
+        f"+ mobilisation_rate * ({_ONE} - mobilisation * {M})",
+        "circulating_hpc": f"hpc_clearance_rate * (mobilisation * {M} - {H}) "
+        f"- hpc_homing_loss * vla4_open * vegfr1_dependence * vegfr1_open * primed_total * {H}",
+        "ctc": f"shedding_rate * {T} - arrest_flux",
     }
     return assignments, rates
 
 
-def _growth(cells: str, rate: str) -> str:
-    """Allee-gated logistic growth, zero for an empty organ (as ``equations._growth``).
-
-    Negative round-off is read as zero, as in ``rhs``: the term stays continuous, which
-    implicit integrators (CVODE) need.
+def _seed_rules(
+    o: str, suffix: str, survival: str, phi: str | None
+) -> tuple[list[_Assignment], _Rates]:
+    """``equations._organ`` for organ ``o`` on the states ``<block><suffix>_<o>``. ``phi=None``
+    is bare soil (permissiveness 0, the seed-only replay): the terms that vanish are left out.
     """
-    c = f"max({_NO_CELLS}, {cells})"
-    return (
-        f"piecewise(({rate}) * {c} * ({c} / ({c} + allee_cells)) "
-        f"* ({_ONE} - {c} / organ_capacity), {cells} > {_NO_CELLS}, {_NO_CELL_FLUX})"
+    D, P, Q, A = (
+        _cells(f"{block}{suffix}_{o}")
+        for block in ("solitary", "proliferating", "quiescent", "clones")
     )
-
-
-def _organ_rules(o: str) -> tuple[dict[str, str], dict[str, str]]:
-    nh = f"pow(max({_ZERO}, niche_{o}), niche_hill)"
-    assignments = {
-        f"phi_{o}": f"{nh} / ({_ONE} + {nh})",
-        f"arrivals_{o}": f"arrest_share_{o} * arrest_scale * arrest_flux",
-        f"survivors_{o}": f"arrivals_{o} * (dtc_survival_bare "
-        f"+ (dtc_survival_niche - dtc_survival_bare) * phi_{o})",
-        f"to_prolif_{o}": f"survivors_{o} * niche_proliferation_share * phi_{o}",
-        f"wake_{o}": f"dormancy_exit_rate * ({_ONE} + niche_wake_factor * phi_{o}) * dormant_{o}",
-        f"founded_{o}": f"clone_establishment * (to_prolif_{o} + wake_{o})",
+    survivors, founding = f"survivors{suffix}_{o}", f"founding{suffix}_{o}"
+    capacity, growth = f"capacity{suffix}_{o}", f"growth{suffix}_{o}"
+    assignments = [_Assignment(survivors, "cell_per_day", f"arrivals_{o} * {survival}")]
+    if phi is None:
+        wake_rate, started, lost = "dormancy_exit_rate", f"dormancy_exit_rate * {D}", ""
+        rate = "met_growth_rate * bare_growth_share"
+    else:
+        to_prolif, wake_rate = f"to_prolif{suffix}_{o}", f"wake_rate{suffix}_{o}"
+        started, lost = f"{to_prolif} + {wake_rate} * {D}", f" - {to_prolif}"
+        rate = f"met_growth_rate * (bare_growth_share + ({_ONE} - bare_growth_share) * {phi})"
+        assignments += [
+            _Assignment(
+                to_prolif, "cell_per_day", f"{survivors} * niche_proliferation_share * {phi}"
+            ),
+            _Assignment(
+                wake_rate, "per_day", f"dormancy_exit_rate * ({_ONE} + niche_wake_factor * {phi})"
+            ),
+        ]
+    assignments += [
+        _Assignment(founding, "cell_per_day", f"clone_establishment * ({started})"),
+        # Organ capacity times the chance that the organ holds a clone, 1 - exp(-clones)
+        # (rhs: -expm1(-clones); SBML has no expm1).
+        _Assignment(capacity, "cell", f"organ_capacity * ({_ONE} - exp(-{A} / ({_ONE_CELL})))"),
+        # Logistic growth, none without proliferating cells or without capacity.
+        _Assignment(
+            growth,
+            "cell_per_day",
+            f"piecewise({rate} * {P} * ({_ONE} - ({P} + {Q}) / {capacity}), "
+            f"{P} > {_NO_CELLS} && {capacity} > {_NO_CELLS}, {_NO_CELL_FLUX})",
+        ),
+    ]
+    rates = {
+        f"solitary{suffix}_{o}": f"{survivors}{lost} - {wake_rate} * {D} "
+        f"- dormant_death_rate * {D}",
+        f"proliferating{suffix}_{o}": f"{founding} - dormancy_entry_rate * {P} "
+        f"+ {wake_rate} * {Q} + {growth}",
+        f"quiescent{suffix}_{o}": f"dormancy_entry_rate * {P} - {wake_rate} * {Q} "
+        f"- dormant_death_rate * {Q}",
+        f"clones{suffix}_{o}": founding,
     }
-    grow = _growth(
-        f"proliferating_{o}",
-        f"met_growth_rate * (bare_growth_share + ({_ONE} - bare_growth_share) * phi_{o})",
-    )
-    grow0 = _growth(f"proliferating_seed_only_{o}", "met_growth_rate * bare_growth_share")
+    return assignments, rates
+
+
+def _organ_rules(o: str) -> tuple[list[_Assignment], _Rates]:
+    F, N = _pos(f"fibronectin_{o}"), _pos(f"niche_{o}")
+    nh = f"pow({N}, niche_hill)"
+    assignments = [
+        # Permissiveness: the dynamic niche (half-maximal at N = 1) and a fixed organ soil,
+        # each weighted by its mechanism switch.
+        _Assignment(
+            f"phi_{o}",
+            "dimensionless",
+            f"{_ONE} - ({_ONE} - niche_formation * {nh} / ({_ONE} + {nh})) "
+            f"* ({_ONE} - organ_soil * tropism_{o})",
+        ),
+        _Assignment(
+            f"arrivals_{o}", "cell_per_day", f"arrest_mix_{o} * arrest_scale * arrest_flux"
+        ),
+        _Assignment(
+            f"survival_{o}",
+            "dimensionless",
+            f"dtc_survival_bare + (survival_niche - dtc_survival_bare) * phi_{o}",
+        ),
+    ]
     rates = {
         f"fibronectin_{o}": f"fibronectin_induction_rate * tropism_{o} * f_factor "
-        f"* ({_ONE} - fibronectin_{o}) - fibronectin_decay_rate * fibronectin_{o}",
-        f"niche_{o}": f"homing_rate * homing_open * fibronectin_{o} * circulating_hpc "
-        f"- niche_decay_rate * niche_{o}",
-        f"dormant_{o}": f"survivors_{o} - to_prolif_{o} + dormancy_entry_rate * proliferating_{o} "
-        f"- wake_{o} - dormant_death_rate * dormant_{o}",
-        f"proliferating_{o}": f"founded_{o} - dormancy_entry_rate * proliferating_{o} + {grow}",
-        f"clones_{o}": f"founded_{o}",
-        f"dormant_seed_only_{o}": f"arrivals_{o} * dtc_survival_bare "
-        f"+ dormancy_entry_rate * proliferating_seed_only_{o} "
-        f"- (dormancy_exit_rate + dormant_death_rate) * dormant_seed_only_{o}",
-        f"proliferating_seed_only_{o}": f"clone_establishment * dormancy_exit_rate "
-        f"* dormant_seed_only_{o} - dormancy_entry_rate * proliferating_seed_only_{o} + {grow0}",
+        f"* ({_ONE} - {F}) - fibronectin_decay_rate * {F}",
+        f"niche_{o}": f"homing_rate * recruits * {F} - niche_decay_rate * {N}",
     }
+    for suffix, survival, phi in (
+        ("", f"survival_{o}", f"phi_{o}"),
+        ("_seed_only", "dtc_survival_bare", None),  # the same arrivals on bare soil
+    ):
+        seed_assignments, seed_rates = _seed_rules(o, suffix, survival, phi)
+        assignments += seed_assignments
+        rates |= seed_rates
     return assignments, rates
 
 
@@ -222,6 +315,8 @@ def _math(formula: str) -> libsbml.ASTNode:
 def _parameter(
     model: libsbml.Model, sid: str, value: float, *, constant: bool, units: str, name: str = ""
 ):
+    if model.getElementBySId(sid) is not None:
+        raise SimulationError(f"SBML export: id {sid!r} is used twice")
     p = model.createParameter()
     _check(p.setId(sid), sid)
     _check(p.setValue(float(value)), sid)
@@ -277,26 +372,36 @@ def to_sbml(params: Parameters | None = None) -> str:
             units=units,
             name=f"{spec.title} ({spec.unit})",
         )
+    for organ in ORGANS:  # fixed data of the organ set, mixed in by ``blood_flow_arrest``
+        _parameter(
+            model,
+            f"flow_arrest_share_{organ}",
+            BLOOD_FLOW_ARREST[organ],
+            constant=True,
+            units="dimensionless",
+            name=f"Arrest share by blood flow alone: {ORGAN_LABELS[organ]} (fraction)",
+        )
 
-    y0 = initial_state(params)
-    state_units = _state_units()
-    for sid, value in zip(_state_ids(), y0, strict=True):
-        _parameter(model, sid, value, constant=False, units=state_units[sid])
+    states = _states()
+    for (sid, units), value in zip(states, initial_state(params), strict=True):
+        _parameter(model, sid, value, constant=False, units=units)
 
     assignments, rates = _systemic_rules()
     for organ in ORGANS:
-        organ_assign, organ_rates = _organ_rules(organ)
-        assignments |= organ_assign
+        organ_assignments, organ_rates = _organ_rules(organ)
+        assignments += organ_assignments
         rates |= organ_rates
-    for sid, formula in assignments.items():
-        _parameter(model, sid, 0.0, constant=False, units=_intermediate_unit(sid))
-        rule = model.createAssignmentRule()
-        _check(rule.setVariable(sid), sid)
-        _check(rule.setMath(_math(formula)), sid)
-    for sid in _state_ids():
-        rule = model.createRateRule()
-        _check(rule.setVariable(sid), sid)
-        _check(rule.setMath(_math(rates[sid])), sid)
+    for rule in assignments:
+        _parameter(model, rule.sid, 0.0, constant=False, units=rule.unit)
+        assignment = model.createAssignmentRule()
+        _check(assignment.setVariable(rule.sid), rule.sid)
+        _check(assignment.setMath(_math(rule.formula)), rule.sid)
+    if set(rates) != {sid for sid, _ in states}:
+        raise SimulationError("SBML export: the rate rules do not match the states one to one")
+    for sid, _ in states:
+        rate_rule = model.createRateRule()
+        _check(rate_rule.setVariable(sid), sid)
+        _check(rate_rule.setMath(_math(rates[sid])), sid)
 
     if params["resection_day"] is not None:
         event = model.createEvent()

@@ -6,9 +6,8 @@ stepping loop runs in Fortran) with the numba-compiled right-hand side. Resectio
 between segments as a jump in the tumor state, never smoothed over.
 
 Tolerances: ``RTOL`` relative, ``ATOL`` absolute per state (cell and clone counts: 1e-9;
-fractions and fold changes: 1e-12). The absolute tolerance on cells must be far below one cell: sub-cell
-expected numbers decide, through the Allee gate, when a dormant reservoir grows out years
-later. ``tests/model/test_solve.py`` checks agreement with a Radau reference at rtol 1e-10.
+fractions and fold changes: 1e-12). The absolute tolerance on counts must be far below one:
+expected clone numbers of 1e-3 are what a patient's relapse probability is made of. ``tests/model/test_solve.py`` checks agreement with a Radau reference at rtol 1e-10.
 """
 
 from __future__ import annotations
