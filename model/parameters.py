@@ -177,7 +177,9 @@ PARAMETER_SPECS: tuple[ParameterSpec, ...] = (
         high=0.1,
         unit="1/day",
         meaning="Tumor cells shed into the blood per primary tumor cell per day (intrinsic seed ability).",
-        source="Butler & Gullino, Cancer Res 1975: 3.2–4.1e6 cells per gram per day [H].",
+        source="Butler & Gullino, Cancer Res 1975: 3.2–4.1e6 cells per gram per day [H]. "
+        "Breast stage variants 2e-3 (T1N0) and 6e-3 (T1N4–9) calibrated to Pan et al., NEJM "
+        "2017 [H] (docs/model.md#calibration).",
         group=_S,
         scale="log",
         label="Shedding rate",
@@ -215,8 +217,9 @@ PARAMETER_SPECS: tuple[ParameterSpec, ...] = (
         unit="probability",
         meaning="Chance that a cleared circulating tumor cell ends up as a lasting DTC in an organ "
         "with bare soil (no niche).",
-        source="[E] calibrated with the LLC timeline (docs/model.md#calibration). It lumps death "
-        "in the blood and at arrest: Luzzi et al. (Am J Pathol 1998) found >80% of arrested "
+        source="[E] calibrated with the LLC timeline (mouse) and, in the breast scenario "
+        "(2.3e-8), against distant recurrence in years 5–20 (Pan et al., NEJM 2017 [H]); "
+        "docs/model.md#calibration. It lumps death in the blood and at arrest: Luzzi et al. (Am J Pathol 1998) found >80% of arrested "
         "cells survive and extravasate, growth being the bottleneck [H], so the loss sits "
         "mostly before and at arrest (Weiss, Cancer Metastasis Rev 1990: metastatic "
         "inefficiency) [M].",
@@ -245,7 +248,9 @@ PARAMETER_SPECS: tuple[ParameterSpec, ...] = (
         high=2.0,
         unit="1/day",
         meaning="Growth rate of proliferating DTCs inside a full niche.",
-        source="[E] LLC doubles in about a day; human metastases 0.0139/day (50-day doubling).",
+        source="[E] LLC doubles in about a day. Human 0.018/day: with g0 = 0.7 and dormancy "
+        "entry 1e-3 a clone outside a niche doubles every 60 days (observed 50–70), and the "
+        "breast relapse hazard peaks in year 5 (Demicheli 2008); docs/model.md#calibration.",
         group=_S,
         scale="log",
         label="Metastatic growth rate",
@@ -476,8 +481,10 @@ PARAMETER_SPECS: tuple[ParameterSpec, ...] = (
         high=1.0,
         unit="1/day",
         meaning="Rate at which dormant DTCs wake and start proliferating, without a niche.",
-        source="[E] 0.01 mouse. Human value of the breast scenario calibrated against distant "
-        "recurrence in years 5–20 (Pan et al., NEJM 2017 [H]); docs/model.md#calibration.",
+        source="[E] 0.01 mouse. Human 2e-6 (model_spec §3): the late relapse risk is "
+        "proportional to exit rate × DTC survival × clone establishment, and that product is "
+        "calibrated against distant recurrence in years 5–20 (Pan et al., NEJM 2017 [H]); "
+        "docs/model.md#calibration.",
         group=_D,
         scale="log",
         label="Dormancy exit",
@@ -511,7 +518,9 @@ PARAMETER_SPECS: tuple[ParameterSpec, ...] = (
         high=0.5,
         unit="1/day",
         meaning="Death rate of dormant DTCs.",
-        source="[E] 0.05 mouse; human 2e-4 (half-life ~9.5 years), model_spec §3.",
+        source="[E] 0.05 mouse; human 1e-4 (half-life ~19 years), calibrated to the steady "
+        "distant-recurrence rate of years 5–20 (Pan et al., NEJM 2017 [H]); "
+        "docs/model.md#calibration.",
         group=_D,
         scale="log",
         label="Dormant cell death",
