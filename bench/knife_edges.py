@@ -5,9 +5,11 @@ magnitude? Every scenario, every parameter, both directions.
 
 For each scenario and each parameter (optional ones where the scenario sets a value, e.g. the
 breast scenario's resection day) the scenario's value is multiplied by 1.1 and by 0.9; a
-direction that leaves the declared range is dropped. A value of exactly 0 is stepped up by 10 %
-of the range width instead; for day-valued parameters the width is capped at the scenario's span
-(10 % of a century would move a therapy start out of a 30-day run altogether). All runs of one
+direction that leaves the declared range is dropped. Shares removed or blocked (resection,
+therapy efficacies) step their residue instead (see ``RESIDUE_PARAMETERS``). A value of exactly
+0 is stepped up by one slider notch, 1 % of the range width; for day-valued parameters the
+width is capped at the scenario's span (1 % of a century would move a therapy start far into a
+30-day run). All runs of one
 scenario go through the batch solver at once; long runs, where the explicit method is
 stability-bound, go straight to its LSODA path.
 
@@ -81,11 +83,34 @@ def zero_step_width(spec: ParameterSpec, days: float) -> float:
     return min(width, days) if spec.unit == "day" else width
 
 
+#: Shares *removed or blocked*: a 10 % step applies to what is left, the residue (the cells a
+#: resection leaves behind, the activity a blockade lets through). Stepping a complete
+#: resection (1) to 0.9 would leave 1e8 cells of a 1 cm³ tumor, an R2 resection, and stepping a
+#: 90 % VLA-4 blockade to 81 % lets twice as much homing through: different situations, not
+#: nearby ones. A complete resection is compared with a sub-cell residue instead
+#: (``SUB_CELL_RESIDUE`` of the tumor, 1e-3 cells of 1e9: one patient in a thousand keeps a
+#: cell), the residue that once regrew into certain relapse; a complete blockade likewise.
+RESIDUE_PARAMETERS = frozenset(
+    {"resection_fraction", "anti_vegfr1_efficacy", "vla4_block_efficacy"}
+)
+SUB_CELL_RESIDUE = 1e-12
+#: A value of exactly 0 has no relative neighbour: it moves by one notch of the dashboard's
+#: slider, 1 % of the range (of the run's span for days), the smallest step a user can make.
+ZERO_STEP = 0.01
+
+
 def stepped_value(spec: ParameterSpec, value: float, factor: float, days: float) -> float | None:
     """``value`` changed by ``factor`` (e.g. 1.1 or 0.9), or None if that leaves the range.
 
-    A value of 0 moves up by ``|factor - 1|`` of ``zero_step_width`` instead."""
-    new = abs(factor - 1.0) * zero_step_width(spec, days) if value == 0.0 else value * factor
+    A value of 0 moves up by ``|factor - 1|`` of ``zero_step_width`` instead; a share removed
+    (``RESIDUE_PARAMETERS``) steps its residue ``1 - value`` (from none to a sub-cell residue)."""
+    if spec.name in RESIDUE_PARAMETERS and value > 0.0:
+        residue = 1.0 - value
+        new = 1.0 - (SUB_CELL_RESIDUE if residue == 0.0 else residue * factor)
+    elif value == 0.0:
+        new = ZERO_STEP * zero_step_width(spec, days)
+    else:
+        new = value * factor
     return new if spec.low <= new <= spec.high else None
 
 

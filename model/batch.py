@@ -21,11 +21,11 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from numba import njit, prange
 
-from model.equations import EPS_V1, EPS_VLA4, N_COEFFS, T_, initial_state, pack, rhs_into
+from model.equations import EPS_V1, EPS_VLA4, N_COEFFS, initial_state, pack, rhs_into
+from model.equations import resect as resect_primary
 from model.errors import InvalidInput
 from model.parameters import Parameters
 from model.result import SimulationResult
-from model.states import N_STATES
 from model.solve import (
     _EVENT_EPS,
     ATOL,
@@ -35,6 +35,7 @@ from model.solve import (
     integrate,
     validate_days,
 )
+from model.states import N_STATES
 
 __all__ = ["BATCH_RTOL", "integrate_batch", "simulate_batch"]
 
@@ -116,7 +117,7 @@ def _integrate_member(y0, c, edges, n_edges, anti_vegfr1, resect, resect_keep, g
     for s in range(n_edges - 1):
         a, b = edges[s], edges[s + 1]
         if resect[s]:
-            y[T_] *= resect_keep
+            resect_primary(y, cseg, resect_keep)
         cseg[EPS_V1] = anti_vegfr1[s]
         while g < grid.size and abs(grid[g] - a) <= eps:
             out[g] = y

@@ -34,7 +34,7 @@ import numpy as np
 from model.hypotheses import HYPOTHESES
 from model.organs import ORGAN_LABELS, ORGANS
 from model.parameters import Parameters
-from model.probability import YEAR_DAYS, detection_days, net_growth_rate
+from model.probability import GROWTH_NODES, YEAR_DAYS, detection_days, net_growth_rate
 from model.readouts import first_crossing
 from model.result import SimulationResult
 from model.scenarios import SCENARIOS
@@ -181,14 +181,17 @@ def _late_share_from_dormancy(run: Simulate) -> float:
             bare_share=float(params["bare_growth_share"]),
             entry_rate=float(params["dormancy_entry_rate"]),
         )
-        detect = detection_days(t, net, float(params["metastasis_detection_cells"]))
         clones = frame[f"{organ}.clones"].to_numpy()
-        finite = np.isfinite(detect)
-        # Clones founded by the day whose clones are detected on each window edge.
-        founded = np.interp(window, detect[finite], clones[finite], left=0.0)
-        late += founded[1] - founded[0]
         at_resection = float(np.interp(t_res, t, clones))
-        from_dormant += max(founded[1] - max(founded[0], at_resection), 0.0)
+        sigma = float(params["clone_growth_spread"])
+        for node, weight in GROWTH_NODES:  # clones growing faster and slower than the median
+            factor = math.exp(sigma * node - 0.5 * sigma**2)
+            detect = detection_days(t, factor * net, float(params["metastasis_detection_cells"]))
+            finite = np.isfinite(detect)
+            # Clones founded by the day whose clones are detected on each window edge.
+            founded = np.interp(window, detect[finite], clones[finite], left=0.0)
+            late += weight * (founded[1] - founded[0])
+            from_dormant += weight * max(founded[1] - max(founded[0], at_resection), 0.0)
     return from_dormant / late
 
 

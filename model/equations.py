@@ -27,6 +27,7 @@ __all__ = [
     "initial_state",
     "pack",
     "permissiveness",
+    "resect",
     "rhs",
     "rhs_interpreted",
     "rhs_into",
@@ -106,6 +107,19 @@ def set_therapy(c: np.ndarray, *, anti_vegfr1: float, vla4: float) -> np.ndarray
     out[EPS_V1] = anti_vegfr1
     out[EPS_VLA4] = vla4
     return out
+
+
+@njit(cache=True)
+def resect(y: np.ndarray, c: np.ndarray, keep: float) -> None:
+    """Resection, in place: the primary keeps the share ``keep`` of its cells, and its capacity
+    becomes the chance that any cell is left times the full capacity.
+
+    ``y[T]`` is an expected (population-average) number. A residue of 1e-6 cells means that one
+    patient in a million keeps a cell, and only those regrow a tumor: the average regrows toward
+    ``K_T (1 - exp(-residue))``, not toward ``K_T``, so a sub-cell residue cannot grow into a
+    full tumor (with it, 1e-15 of the primary once meant certain relapse)."""
+    y[T_] *= keep
+    c[K_T] *= -math.expm1(-y[T_])
 
 
 def initial_state(params: Parameters) -> np.ndarray:

@@ -16,7 +16,7 @@ from model.equations import permissiveness
 from model.errors import InvalidInput
 from model.organs import ORGAN_LABELS, ORGANS
 from model.parameters import Parameters
-from model.probability import detected_clones, detection_days, net_growth_rate, probability
+from model.probability import clones_grown_to_detection, net_growth_rate, probability
 from model.readouts import (
     BIOMARKER_ALARM_FOLD,
     MACROMETASTASIS_CELLS,
@@ -99,8 +99,14 @@ def _detected(t, states, params, organ, at) -> np.ndarray:
         bare_share=_values(params, "bare_growth_share"),
         entry_rate=_values(params, "dormancy_entry_rate"),
     )
-    days = detection_days(t, net, _values(params, "metastasis_detection_cells")[:, 0])
-    return detected_clones(t, _block(states, "clones", organ), days, at)
+    return clones_grown_to_detection(
+        t,
+        _block(states, "clones", organ),
+        net,
+        _values(params, "metastasis_detection_cells")[:, 0],
+        _values(params, "clone_growth_spread")[:, 0],
+        at,
+    )
 
 
 def _metastasis_probability(t, states, params, organs=ORGANS) -> np.ndarray:

@@ -129,7 +129,8 @@ PARAMETER_SPECS: tuple[ParameterSpec, ...] = (
         high=1e9,
         unit="cells",
         meaning="Primary tumor size at day 0 (the implant in mice, a ~1 mm³ lesion in human runs).",
-        source="Kaplan 2005 implanted about 1e6 LLC cells intradermally [M]; 1 mm³ ≈ 1e6 cells [H].",
+        source="Kaplan 2005 implanted about 1e6 LLC cells intradermally [M]; 1 mm³ ≈ 1e6 cells "
+        "[H].",
         group=_S,
         scale="log",
         label="Initial tumor",
@@ -154,7 +155,8 @@ PARAMETER_SPECS: tuple[ParameterSpec, ...] = (
         high=1e13,
         unit="cells",
         meaning="Size the primary tumor would level off at (Gompertz carrying capacity).",
-        source="[E] mouse 1e10 (about 10 g); human 1e12 (Iwata 2000 fitted 7.3e10 for a liver tumor [H]).",
+        source="[E] mouse 1e10 (about 10 g); human 1e12 (Iwata 2000 fitted 7.3e10 for a liver "
+        "tumor [H]).",
         group=_S,
         scale="log",
         label="Tumor capacity",
@@ -176,7 +178,8 @@ PARAMETER_SPECS: tuple[ParameterSpec, ...] = (
         low=1e-5,
         high=0.1,
         unit="1/day",
-        meaning="Tumor cells shed into the blood per primary tumor cell per day (intrinsic seed ability).",
+        meaning="Tumor cells shed into the blood per primary tumor cell per day (intrinsic seed "
+        "ability).",
         source="Butler & Gullino, Cancer Res 1975: 3.2–4.1e6 cells per gram per day [H]. "
         "Breast stage variants 2e-3 (T1N0) and 6e-3 (T1N4–9) calibrated to Pan et al., NEJM "
         "2017 [H] (docs/model.md#calibration).",
@@ -219,8 +222,9 @@ PARAMETER_SPECS: tuple[ParameterSpec, ...] = (
         "with bare soil (no niche).",
         source="[E] calibrated with the LLC timeline (mouse) and, in the breast scenario "
         "(2.3e-8), against distant recurrence in years 5–20 (Pan et al., NEJM 2017 [H]); "
-        "docs/model.md#calibration. It lumps death in the blood and at arrest: Luzzi et al. (Am J Pathol 1998) found >80% of arrested "
-        "cells survive and extravasate, growth being the bottleneck [H], so the loss sits "
+        "docs/model.md#calibration. It lumps death in the blood and at arrest: Luzzi et al. "
+        "(Am J Pathol 1998) found >80% of arrested cells survive and extravasate, growth "
+        "being the bottleneck [H], so the loss sits "
         "mostly before and at arrest (Weiss, Cancer Metastasis Rev 1990: metastatic "
         "inefficiency) [M].",
         group=_S,
@@ -299,7 +303,8 @@ PARAMETER_SPECS: tuple[ParameterSpec, ...] = (
         low=1e6,
         high=1e11,
         unit="cells",
-        meaning="Primary tumor size whose secreted factors (VEGF-A, PlGF) give a half-maximal effect.",
+        meaning="Primary tumor size whose secreted factors (VEGF-A, PlGF) give a half-maximal "
+        "effect.",
         source="[E] calibrated so lung clusters appear around day 12–14 in LLC (Kaplan 2005) [M].",
         group=_N,
         scale="log",
@@ -385,7 +390,8 @@ PARAMETER_SPECS: tuple[ParameterSpec, ...] = (
         low=0.0,
         high=5.0,
         unit="1/day",
-        meaning="Removal of circulating HPCs by homing, per unit of primed soil summed over organs.",
+        meaning="Removal of circulating HPCs by homing, per unit of primed soil summed over "
+        "organs.",
         source="[E] small next to clearance: homing barely dents the biomarker.",
         group=_N,
         label="HPC loss to homing",
@@ -420,7 +426,8 @@ PARAMETER_SPECS: tuple[ParameterSpec, ...] = (
         low=1e-3,
         high=5.0,
         unit="1/day",
-        meaning="Niche cluster growth per unit of primed soil and of circulating HPC (VLA-4 binding).",
+        meaning="Niche cluster growth per unit of primed soil and of circulating HPC (VLA-4 "
+        "binding).",
         source="[E] calibrated to clusters at day 12–14 (Kaplan 2005) [M].",
         group=_N,
         scale="log",
@@ -532,7 +539,8 @@ PARAMETER_SPECS: tuple[ParameterSpec, ...] = (
         low=0.0,
         high=1.0,
         unit="fraction",
-        meaning="Fraction of VEGFR1 signalling blocked by an anti-VEGFR1 antibody inside its window.",
+        meaning="Fraction of VEGFR1 signalling blocked by an anti-VEGFR1 antibody inside its "
+        "window.",
         source="Kaplan 2005: anti-VEGFR1 (MF1) abrogated clusters and metastasis [H]; 0.95 [E].",
         group=_T,
         label="Anti-VEGFR1 efficacy",
@@ -608,6 +616,19 @@ PARAMETER_SPECS: tuple[ParameterSpec, ...] = (
         group="Detection",
         scale="log",
         label="Metastasis detected at",
+    ),
+    ParameterSpec(
+        name="clone_growth_spread",
+        default=0.25,
+        low=0.0,
+        high=1.0,
+        unit="dimensionless",
+        meaning="How much clones differ in growth rate (log-sd of a clone's rate around its "
+        "soil's): some grow to detection size sooner, some later.",
+        source="[E] metastases of one patient grow at different rates (breast: doubling times "
+        "of weeks to months [M]); docs/model.md#readouts.",
+        group="Detection",
+        label="Clone growth spread",
     ),
     # --- Mechanisms: which hypothesis of organ choice the run follows (model.hypotheses) -----
     ParameterSpec(

@@ -10,7 +10,7 @@ import pandas as pd
 from model.equations import permissiveness
 from model.organs import ORGANS
 from model.parameters import Parameters
-from model.probability import detected_clones, detection_days, net_growth_rate
+from model.probability import clones_grown_to_detection, net_growth_rate
 from model.readouts import Readouts, compute_readouts
 from model.states import N_ORGANS, STATE_COLUMNS, block_start
 
@@ -36,8 +36,13 @@ def clones_detected(
         bare_share=float(params["bare_growth_share"]),
         entry_rate=float(params["dormancy_entry_rate"]),
     )
-    days = detection_days(t, net, float(params["metastasis_detection_cells"]))
-    return detected_clones(t, clones, days)
+    return clones_grown_to_detection(
+        t,
+        clones,
+        net,
+        float(params["metastasis_detection_cells"]),
+        float(params["clone_growth_spread"]),
+    )
 
 
 def build_frame(t: np.ndarray, y: np.ndarray, params: Parameters) -> pd.DataFrame:

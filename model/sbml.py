@@ -195,7 +195,7 @@ def _systemic_rules() -> tuple[list[_Assignment], _Rates]:
     ]
     rates = {
         # Gompertz growth; inside the branch tumor > 0, so it equals max(0, tumor).
-        "tumor": "piecewise(tumor_growth_rate * tumor * ln(tumor_capacity / tumor), "
+        "tumor": "piecewise(tumor_growth_rate * tumor * ln(primary_capacity / tumor), "
         f"tumor > {_NO_CELLS}, {_NO_CELL_FLUX})",
         "factor": f"factor_clearance_rate * ({T} / factor_reference_tumor - {S})",
         "marrow_hpc": f"marrow_replenishment_rate * ({_ONE} - {M}) "
@@ -382,6 +382,17 @@ def to_sbml(params: Parameters | None = None) -> str:
             name=f"Arrest share by blood flow alone: {ORGAN_LABELS[organ]} (fraction)",
         )
 
+    # The primary's capacity drops at resection to K_T times the chance any cell is left
+    # (``model.equations.resect``): a parameter that only the resection event changes.
+    _parameter(
+        model,
+        "primary_capacity",
+        params["tumor_capacity"],
+        constant=False,
+        units="cell",
+        name="Capacity of the primary: tumor_capacity, after resection times P(a cell is left)",
+    )
+
     states = _states()
     for (sid, units), value in zip(states, initial_state(params), strict=True):
         _parameter(model, sid, value, constant=False, units=units)
@@ -413,7 +424,14 @@ def to_sbml(params: Parameters | None = None) -> str:
         _check(trigger.setMath(_math("time >= resection_day")), "resection trigger")
         assignment = event.createEventAssignment()
         assignment.setVariable("tumor")
-        _check(assignment.setMath(_math(f"tumor * ({_ONE} - resection_fraction)")), "resection")
+        residue = f"tumor * ({_ONE} - resection_fraction)"
+        _check(assignment.setMath(_math(residue)), "resection")
+        capacity = event.createEventAssignment()
+        capacity.setVariable("primary_capacity")
+        _check(
+            capacity.setMath(_math(f"tumor_capacity * ({_ONE} - exp(-({residue}) / 1 cell))")),
+            "resection capacity",
+        )
 
     if doc.checkInternalConsistency() or doc.getNumErrors(libsbml.LIBSBML_SEV_ERROR):
         raise SimulationError(f"SBML export is inconsistent: {doc.getErrorLog().toString()}")

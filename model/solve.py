@@ -7,7 +7,8 @@ between segments as a jump in the tumor state, never smoothed over.
 
 Tolerances: ``RTOL`` relative, ``ATOL`` absolute per state (cell and clone counts: 1e-9;
 fractions and fold changes: 1e-12). The absolute tolerance on counts must be far below one:
-expected clone numbers of 1e-3 are what a patient's relapse probability is made of. ``tests/model/test_solve.py`` checks agreement with a Radau reference at rtol 1e-10.
+expected clone numbers of 1e-3 are what a patient's relapse probability is made of.
+``tests/model/test_solve.py`` checks agreement with a Radau reference at rtol 1e-10.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.integrate import odeint, solve_ivp
 
-from model.equations import T_, initial_state, pack, rhs, set_therapy
+from model.equations import initial_state, pack, resect, rhs, set_therapy
 from model.errors import InvalidInput, SimulationError
 from model.parameters import MAX_DAY, Parameters
 from model.result import SimulationResult
@@ -145,7 +146,8 @@ def integrate(
     y = initial_state(params)
     for seg in _segments(params, days):
         if seg.resect_at_start:
-            y[T_] *= 1.0 - float(params["resection_fraction"])
+            c = c.copy()
+            resect(y, c, 1.0 - float(params["resection_fraction"]))
         inside = (t_grid > seg.start + _EVENT_EPS) & (t_grid < seg.end - _EVENT_EPS)
         times = np.concatenate(([seg.start], t_grid[inside], [seg.end]))
         coeffs = set_therapy(c, anti_vegfr1=seg.anti_vegfr1, vla4=vla4)

@@ -89,10 +89,12 @@ def assert_well_formed(params: Parameters, days: float) -> None:
         assert (o.niche_onset_day is not None) == reached
         detected = frame[f"{organ}.burden"].max() >= params["dtc_detection_threshold"]
         assert (o.dtc_detect_day is not None) == detected
-        # Clone cells never exceed the organ's capacity times the chance it holds a clone.
+        # Growth never takes clone cells above the organ's capacity times the chance it holds a
+        # clone; founding adds one cell per clone (more clones than room: an absurd corner).
         clone_cells = frame[f"{organ}.proliferating"] + frame[f"{organ}.quiescent"]
-        cap = params["organ_capacity"] * -np.expm1(-frame[f"{organ}.clones"])
-        assert (clone_cells <= 1.001 * cap + 1e-6).all(), organ
+        clones = frame[f"{organ}.clones"]
+        cap = params["organ_capacity"] * -np.expm1(-clones)
+        assert (clone_cells <= 1.001 * cap + clones + 1e-6).all(), organ
         # Detected clones are some of the founded ones, and they only accumulate.
         found = frame[f"{organ}.clones"].to_numpy()
         seen = frame[f"{organ}.clones_detected"].to_numpy()

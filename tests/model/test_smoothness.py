@@ -41,43 +41,21 @@ from bench.knife_edges import (
 from model import ORGANS, InvalidInput, Parameters, SimulationResult, spec_for
 from model.scenarios import SCENARIOS
 
-#: A residue of the primary regrows whatever its size: Gompertz growth from even 1e-15 of the
-#: primary at resection (1e-6 cells) reaches ~8e11 cells within the 20-year follow-up, so every
-#: outcome jumps between resection_fraction = 1 and anything below it.
-_RESIDUE = (
-    "resection_fraction 1 -> 0.9 sends every organ's burden to ~9.4e10 cells and every "
-    "metastasis probability to 1 (any residue, even 1e-6 cells, regrows); worst: "
-)
-
 #: (scenario, parameter) -> what moves at the scenario's own values (bench/knife_edges.py).
-KNOWN_KNIFE_EDGES: dict[tuple[str, str], str] = {
-    ("breast-resection-dormancy", "resection_fraction"): _RESIDUE
-    + "metastasis_probability.brain 0.0165 -> 1 (x61), burden.brain 1.76e9 -> 9.34e10 (x53)",
-    ("breast-t1n0", "resection_fraction"): _RESIDUE
-    + "metastasis_probability.brain 0.0110 -> 1 (x91), burden.brain 1.18e9 -> 9.34e10 (x79)",
-    ("breast-t1n4-9", "resection_fraction"): _RESIDUE
-    + "metastasis_probability.brain 0.0327 -> 1 (x31), burden.brain 3.49e9 -> 9.34e10 (x27)",
-    ("conditioned-medium-redirect", "met_growth_rate"): (
-        "0.7 -> 0.77: metastasis_probability.bone 4.85e-4 -> 8.81e-3 (x18). Smooth but steep "
-        "(d ln p / d ln r ~ 30): only clones founded by day 6.8 are detected by day 30 (11.2 at "
-        "0.77), and founding still grows ~0.6/day then."
-    ),
-    ("conditioned-medium-redirect", "organ_soil"): (
-        "0 -> 0.1: metastasis_probability.bone 4.85e-4 -> 5.55e-3 (x11), the same steep tail."
-    ),
-}
+#: Empty since model v2 capped a sub-cell residue of the primary (``model.equations.resect``)
+#: and spread clone growth rates (``clone_growth_spread``); a new entry is a strict xfail.
+KNOWN_KNIFE_EDGES: dict[tuple[str, str], str] = {}
 
 #: Knife edges around random base points: (scenario, base point, parameter, factor).
-#: ``python bench/knife_edges.py --jitter 10`` finds 58 such steps in 7,721 (seeds 0..9).
+#: ``python bench/knife_edges.py --jitter 10`` finds 3 such steps in 7,940 (seeds 0..9), all
+#: one mechanism: under anti-VEGFR1 the antibody-proof share of niche building (1 - VEGFR1
+#: dependence) decides whether a niche forms at all, and the niche's Hill threshold makes that
+#: steep. A mechanism's threshold, not a numerical artefact; kept visible here.
 NEARBY_KNIFE_EDGES = (
-    # metastasis_probability.lung 6.5e-3 -> 1.0e-4 (x63): the early tail of detected clones.
-    ("kaplan2005-llc", 2, "met_growth_rate", 0.9),
-    # metastasis_probability.lymph_node 0.060 -> 1.1e-3 (x56).
-    ("conditioned-medium-redirect", 1, "homing_rate", 0.9),
-    # metastasis_probability.lung 1.9e-4 -> 0.37 (x1.9e3): 10 % of the niche stops needing VEGFR1.
-    ("kaplan2005-anti-vegfr1", 4, "vegfr1_dependence", 0.9),
-    # burden.lung 39 -> 2.0e3 (x53): a fixed organ soil of 0.1 under VLA-4 blockade.
-    ("vla4-blockade", 9, "organ_soil", 1.1),
+    # metastasis_probability.lung 1.0e-3 -> 3.1e-2 (x30): dependence 0.81 -> 0.73.
+    ("kaplan2005-anti-vegfr1", 0, "vegfr1_dependence", 0.9),
+    # burden.lung 1.1e3 -> 1.3e4 (x12): dependence 1 -> 0.9.
+    ("kaplan2005-anti-vegfr1", 5, "vegfr1_dependence", 0.9),
 )
 
 HYPOTHESIS = settings(
@@ -196,15 +174,13 @@ def test_step_at_scenario_values_moves_nothing_tenfold(run, case):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="knife edges around the scenarios' values, e.g. kaplan2005-llc base point 2: "
-    "met_growth_rate 0.658 -> 0.592 moves metastasis_probability.lung 6.5e-3 -> 1.0e-4 (x63); "
+    reason="a mechanism threshold near the scenarios' values: under anti-VEGFR1, "
+    "vegfr1_dependence 0.81 -> 0.73 moves metastasis_probability.lung 1.0e-3 -> 3.1e-2 (x30); "
     "see NEARBY_KNIFE_EDGES",
 )
 @settings(HYPOTHESIS, phases=[Phase.explicit, Phase.generate])  # no shrinking while it fails
 @given(case=single_steps(near=True))
 @example(case=NEARBY_KNIFE_EDGES[0])
 @example(case=NEARBY_KNIFE_EDGES[1])
-@example(case=NEARBY_KNIFE_EDGES[2])
-@example(case=NEARBY_KNIFE_EDGES[3])
 def test_step_near_scenario_values_moves_nothing_tenfold(run, case):
     _check_step(run, case)

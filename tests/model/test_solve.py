@@ -274,7 +274,10 @@ def test_therapy_window_only_acts_inside_it(run) -> None:
     ).frame
     before = window["day"] <= 8.0
     np.testing.assert_allclose(
-        window.loc[before].drop(columns="day"), untreated.loc[before].drop(columns="day"), rtol=1e-6
+        window.loc[before].drop(columns="day"),
+        untreated.loc[before].drop(columns="day"),
+        rtol=1e-6,
+        atol=1e-15,  # detected clones of 1e-19 interpolate toward detection days after day 8
     )
     # Inside the window the marrow is no longer drained: more HPCs stay in the marrow.
     day15 = window["day"] == 15.0
