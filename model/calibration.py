@@ -34,7 +34,7 @@ import numpy as np
 from model.hypotheses import HYPOTHESES
 from model.organs import ORGAN_LABELS, ORGANS
 from model.parameters import Parameters
-from model.probability import GROWTH_NODES, YEAR_DAYS, detection_days, net_growth_rate
+from model.probability import GROWTH_NODES, YEAR_DAYS, founded_by, grown_log_size, net_growth_rate
 from model.readouts import first_crossing
 from model.result import SimulationResult
 from model.scenarios import SCENARIOS
@@ -183,13 +183,13 @@ def _late_share_from_dormancy(run: Simulate) -> float:
         )
         clones = frame[f"{organ}.clones"].to_numpy()
         at_resection = float(np.interp(t_res, t, clones))
+        grown = grown_log_size(t, net)
+        log_size = math.log(float(params["metastasis_detection_cells"]))
         sigma = float(params["clone_growth_spread"])
         for node, weight in GROWTH_NODES:  # clones growing faster and slower than the median
             factor = math.exp(sigma * node - 0.5 * sigma**2)
-            detect = detection_days(t, factor * net, float(params["metastasis_detection_cells"]))
-            finite = np.isfinite(detect)
             # Clones founded by the day whose clones are detected on each window edge.
-            founded = np.interp(window, detect[finite], clones[finite], left=0.0)
+            founded = founded_by(t, grown, clones, log_size / factor, window)
             late += weight * (founded[1] - founded[0])
             from_dormant += weight * max(founded[1] - max(founded[0], at_resection), 0.0)
     return from_dormant / late

@@ -9,22 +9,24 @@ A clone is a *detected* metastasis once it has grown from one cell to
 day, ``r_P (g0 + (1 - g0) phi(t)) - k_in`` (growth minus the cells falling back into
 dormancy; a clone does not shrink where that is negative, it waits), times the clone's own
 log-normal growth factor (``clone_growth_spread``). So a clone founded on day s is detected on
-the first day u(s) with ``factor * integral_s^u net = ln(cells)``. Beyond the run the last
-day's rate is extended. Everything here works on arrays whose last axis is time, so a single
-run and a batch share one definition.
+the first day u(s) with ``factor * integral_s^u net = ln(cells)``; as that integral never
+decreases, the clones detected by day d are those founded by the day s* with
+``factor * integral_s*^d net = ln(cells)``. Everything here works on arrays whose last axis
+is time, so a single run and a batch share one definition.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 __all__ = [
     "GROWTH_NODES",
     "YEAR_DAYS",
     "annual_hazard",
     "clones_grown_to_detection",
-    "detected_clones",
-    "detection_days",
+    "founded_by",
+    "grown_log_size",
     "net_growth_rate",
     "probability",
 ]
@@ -49,51 +51,83 @@ def net_growth_rate(phi, *, growth_rate, bare_share, entry_rate) -> np.ndarray:
     return np.maximum(growth_rate * (bare_share + (1.0 - bare_share) * phi) - entry_rate, 0.0)
 
 
-def detection_days(t: np.ndarray, net: np.ndarray, detection_cells) -> np.ndarray:
-    """Day on which a clone founded on each grid day reaches ``detection_cells`` (inf if never):
-    ``net`` (1/day) has time on its last axis; ``detection_cells`` broadcasts per row."""
+def grown_log_size(t: np.ndarray, net: np.ndarray) -> np.ndarray:
+    """G(t): log-size a clone of median growth gains from day 0 to each grid day (trapezoids of
+    ``net``, time on the last axis). Non-decreasing, since net >= 0."""
     net = np.asarray(net, dtype=float)
-    log_size = np.broadcast_to(np.log(np.asarray(detection_cells, dtype=float)), net.shape[:-1])
-    # Cumulative log-growth G(t) (trapezoids); non-decreasing because net >= 0.
-    grown = np.concatenate(
-        [
-            np.zeros((*net.shape[:-1], 1)),
-            np.cumsum(0.5 * (net[..., 1:] + net[..., :-1]) * np.diff(t), axis=-1),
-        ],
-        axis=-1,
-    )
-    target = grown + log_size[..., None]
-    out = np.empty_like(grown)
-    for row in np.ndindex(net.shape[:-1]):
-        g, goal, last_rate = grown[row], target[row], net[row][-1]
-        inside = goal <= g[-1]
-        out[row][inside] = np.interp(goal[inside], g, t)
-        beyond = t[-1] + (goal[~inside] - g[-1]) / last_rate if last_rate > 0 else np.inf
-        out[row][~inside] = beyond
-    return out
+    steps = 0.5 * (net[..., 1:] + net[..., :-1]) * np.diff(t)
+    return np.concatenate([np.zeros((*net.shape[:-1], 1)), np.cumsum(steps, axis=-1)], axis=-1)
 
 
-def detected_clones(
-    t: np.ndarray, clones: np.ndarray, detect_days: np.ndarray, at: np.ndarray | None = None
-) -> np.ndarray:
-    """Expected clones grown to detection size by each day of ``at`` (default: the grid ``t``).
+@njit(cache=True)
+def _founded_by(t, grown, clones, thresholds, weights, at, out):
+    """Rows of ``founded_by``, summed over thresholds with weights: binary searches on the
+    non-decreasing ``grown``."""
+    n = t.size
+    for r in range(grown.shape[0]):
+        g, a = grown[r], clones[r]
+        for q in range(at.shape[1]):
+            day = at[r, q]
+            # G at the query day (linear between grid days).
+            k = min(max(np.searchsorted(t, day, side="right") - 1, 0), n - 2)
+            frac = min(max((day - t[k]) / (t[k + 1] - t[k]), 0.0), 1.0)
+            g_day = g[k] + frac * (g[k + 1] - g[k])
+            total = 0.0
+            for j in range(weights.size):
+                # The latest founding day s with G(s) <= G(day) - threshold: clones founded by
+                # then have grown by ``threshold`` by the query day.
+                target = g_day - thresholds[r, j]
+                if target < 0.0:
+                    continue
+                i = np.searchsorted(g, target, side="right") - 1
+                if i >= n - 1:
+                    value = a[n - 1]
+                elif g[i + 1] > g[i]:
+                    value = a[i] + (target - g[i]) / (g[i + 1] - g[i]) * (a[i + 1] - a[i])
+                else:
+                    value = a[i]
+                total += weights[j] * value
+            out[r, q] = total
 
-    ``clones`` (cumulative) and ``detect_days`` (from ``detection_days``) have time on their
-    last axis; ``at`` is 1-D (the same days for every row) or one row of days per row. Detection
-    days never decrease with the founding day, so the clones detected by day d are the clones
-    founded by the day whose detection day is d.
-    """
+
+def _weighted_founded_by(t, grown, clones, thresholds, weights, at) -> np.ndarray:
+    """``sum_j weights[j] * founded_by(..., thresholds[..., j], at)`` in one compiled pass."""
     clones = np.asarray(clones, dtype=float)
+    rows = clones.shape[:-1]
     at = t if at is None else np.asarray(at, dtype=float)
-    shape = clones.shape[:-1]
-    days = np.broadcast_to(at, (*shape, at.shape[-1]))
-    out = np.zeros((*shape, at.shape[-1]))
-    for row in np.ndindex(shape):
-        u = detect_days[row]
-        finite = np.isfinite(u)
-        if finite.any():
-            out[row] = np.interp(days[row], u[finite], clones[row][finite], left=0.0)
-    return out
+    queries = np.ascontiguousarray(np.broadcast_to(at, (*rows, at.shape[-1])), dtype=float)
+    out = np.empty((int(np.prod(rows, dtype=int)), at.shape[-1]))
+    _founded_by(
+        np.ascontiguousarray(t, dtype=float),
+        np.ascontiguousarray(np.broadcast_to(grown, clones.shape)).reshape(-1, t.size),
+        np.ascontiguousarray(clones).reshape(-1, t.size),
+        np.ascontiguousarray(
+            np.broadcast_to(thresholds, (*rows, len(weights))), dtype=float
+        ).reshape(-1, len(weights)),
+        np.asarray(weights, dtype=float),
+        queries.reshape(-1, at.shape[-1]),
+        out,
+    )
+    return out.reshape(*rows, at.shape[-1])
+
+
+def founded_by(
+    t: np.ndarray,
+    grown: np.ndarray,
+    clones: np.ndarray,
+    threshold: np.ndarray | float,
+    at: np.ndarray | None = None,
+) -> np.ndarray:
+    """Clones founded early enough to have grown by ``threshold`` (log-size) by each day of
+    ``at`` (default: the grid ``t``): ``clones(s*)`` with ``G(s*) = G(day) - threshold``.
+
+    ``grown`` (from ``grown_log_size``) and ``clones`` (cumulative) have time on their last
+    axis; ``threshold`` has one value per row (or one for all); ``at`` is 1-D (the same days for
+    every row) or has one row of days per row. Because G never decreases, a clone founded later
+    is never further grown, so these are exactly the clones grown that much by the day."""
+    rows = np.shape(clones)[:-1]
+    thresholds = np.broadcast_to(np.asarray(threshold, dtype=float), rows)[..., None]
+    return _weighted_founded_by(t, grown, clones, thresholds, np.ones(1), at)
 
 
 def clones_grown_to_detection(
@@ -108,16 +142,16 @@ def clones_grown_to_detection(
     clones whose growth rates spread log-normally (log-sd ``spread``, mean the soil's ``net``).
 
     ``clones``, ``net`` have time on the last axis; ``detection_cells`` and ``spread`` give one
-    value per row (or one for all). A spread of 0 is one fixed growth rate."""
-    spread = np.asarray(spread, dtype=float)
+    value per row (or one for all). A spread of 0 is one fixed growth rate. A clone growing
+    ``factor`` times the median rate reaches ``ln(cells)`` once the median has grown
+    ``ln(cells) / factor``."""
     rows = np.shape(clones)[:-1]
-    sigma = np.broadcast_to(spread, rows)[..., None]
-    out = 0.0
-    for node, weight in GROWTH_NODES:
-        factor = np.exp(sigma * node - 0.5 * sigma**2)
-        days = detection_days(t, factor * net, detection_cells)
-        out = out + weight * detected_clones(t, clones, days, at)
-    return out
+    log_size = np.broadcast_to(np.log(np.asarray(detection_cells, dtype=float)), rows)[..., None]
+    sigma = np.broadcast_to(np.asarray(spread, dtype=float), rows)[..., None]
+    nodes = np.array([node for node, _ in GROWTH_NODES])
+    weights = np.array([weight for _, weight in GROWTH_NODES])
+    factors = np.exp(sigma * nodes - 0.5 * sigma**2)
+    return _weighted_founded_by(t, grown_log_size(t, net), clones, log_size / factors, weights, at)
 
 
 def probability(expected: np.ndarray | float) -> np.ndarray:
