@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 from dashboard.controls import CONTROL_SPECS, INPUT, SLIDER  # noqa: E402
 from dashboard.state import PageState, slider_position  # noqa: E402
 from model import GROUPS, Parameters  # noqa: E402
+from model.hypotheses import hypothesis_of  # noqa: E402
 from tests.dash_requests import CallbackRequests, prop_id  # noqa: E402
 
 
@@ -68,6 +69,7 @@ def _state_body(callbacks: CallbackRequests, state: PageState, name: str, positi
     values = {
         "url.search": "",
         "scenario.value": state.scenario,
+        "hypothesis.value": hypothesis_of(state.params),
         **positions,
         **{
             prop_id({"type": INPUT, "name": s.name}, "value"): state.params[s.name]

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from dashboard import figures
+from dashboard import figures, risk
 from dashboard.cache import simulate_state
 from dashboard.controls import CONTROL_SPECS, INPUT, SLIDER
-from dashboard.figures import graph_config
+from dashboard.figures import PINNED, Labels, graph_config, hypothesis_name, is_mouse_run
 from dashboard.layout import GRAPH_IDS
 from dashboard.state import (
     PageState,
@@ -30,11 +30,20 @@ from dashboard.state import (
 )
 from dashboard.sweeps import load_point
 from model import GROUPS, PARAMETER_SPECS, InvalidInput, Parameters, SimulationError, spec_for
+from model.hypotheses import HYPOTHESES, get_hypothesis, hypothesis_of
 from model.sbml import to_sbml
 from model.scenarios import SCENARIOS
 from model.solve import validate_days
 
-__all__ = ["DEFAULT_SCENARIO", "next_state", "register", "scenario_text"]
+__all__ = [
+    "DEFAULT_SCENARIO",
+    "hypothesis_text",
+    "next_state",
+    "reference_label",
+    "register",
+    "resolve_reference",
+    "scenario_text",
+]
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +79,13 @@ def next_state(
         if not isinstance(value, str) or value not in SCENARIOS:
             raise InvalidInput(f"unknown scenario {value!r}")
         return PageState.for_scenario(str(value))
+    if trigger == "hypothesis":
+        if value is None:  # the menu cannot be cleared: nothing was chosen
+            return current
+        if not isinstance(value, str):
+            raise InvalidInput(f"unknown hypothesis {value!r}")
+        hypothesis = get_hypothesis(value)
+        return dataclasses.replace(current, params=hypothesis.apply(current.params))
     if trigger == "days":
         return dataclasses.replace(current, days=validate_days(value))
     if trigger == "reset-all":
@@ -110,6 +126,49 @@ def scenario_text(state: PageState) -> list:
     ]
 
 
+def hypothesis_text(state: PageState) -> list:
+    """Under the hypothesis menu: what the chosen hypothesis claims, and its sources."""
+    name = hypothesis_of(state.params)
+    if name is None:
+        return [
+            "Custom mix: the mechanism switches (group 'Mechanisms (hypothesis)') match none "
+            "of the named hypotheses."
+        ]
+    h = HYPOTHESES[name]
+    return [html.Span(h.claim), " ", html.Span(h.source, className="text-muted")]
+
+
+def resolve_reference(state: PageState, stored: object) -> tuple[PageState | None, Labels]:
+    """The run to overlay as reference, and how the two runs are named.
+
+    The ``reference`` store holds a pinned page state, or ``{"hypothesis": name}``: then the
+    reference is the current experiment (every parameter, the time span) under that hypothesis,
+    and both runs are named by their hypotheses. The store is browser-side: validated here.
+    """
+    if not stored:
+        return None, PINNED
+    if isinstance(stored, Mapping) and "hypothesis" in stored:
+        name = stored["hypothesis"]
+        if not isinstance(name, str):
+            raise InvalidInput(f"unknown hypothesis {name!r}")
+        other = dataclasses.replace(state, params=get_hypothesis(name).apply(state.params))
+        return other, Labels(hypothesis_name(state.params), hypothesis_name(other.params))
+    return PageState.from_store(stored), PINNED
+
+
+def reference_label(stored: object) -> str:
+    """The line under the reference buttons saying what the dashed lines show."""
+    if not stored:
+        return ""
+    if isinstance(stored, Mapping) and "hypothesis" in stored:
+        title = get_hypothesis(str(stored["hypothesis"])).title
+        return f"Dashed: this experiment under the hypothesis {title}."
+    state = PageState.from_store(stored)  # type: ignore[arg-type]
+    name = SCENARIOS[state.scenario].title if state.scenario else "custom settings"
+    hypothesis = hypothesis_name(state.params)
+    return f"Reference pinned (dashed): {name}, {state.days:g} days, {hypothesis}."
+
+
 def _control_values(state: PageState) -> tuple[list, list]:
     sliders = [slider_position(s, state.params[s.name]) for s in _SLIDER_SPECS]
     inputs = [state.params[s.name] for s in CONTROL_SPECS]
@@ -117,7 +176,8 @@ def _control_values(state: PageState) -> tuple[list, list]:
 
 
 def _label(state: PageState) -> str:
-    return state.scenario or "custom"
+    """Scenario and hypothesis, for file names: ``kaplan2005-llc-dawson``."""
+    return f"{state.scenario or 'custom'}-{hypothesis_of(state.params) or 'mixed-hypothesis'}"
 
 
 def _parameters_file(state: PageState) -> tuple[str, str]:
@@ -146,9 +206,12 @@ def register(app: Dash) -> None:
         Output("message", "children"),
         Output("message", "is_open"),
         Output("scenario-text", "children"),
+        Output("hypothesis", "value"),
+        Output("hypothesis-text", "children"),
         Output("tabs", "active_tab"),
         Input("url", "search"),
         Input("scenario", "value"),
+        Input("hypothesis", "value"),
         Input({"type": SLIDER, "name": ALL}, "value"),
         Input({"type": INPUT, "name": ALL}, "value"),
         Input("days", "value"),
@@ -161,10 +224,16 @@ def register(app: Dash) -> None:
         State("sweep-result", "data"),
     )
     def update_state(
-        search, scenario, _s, _i, days, _r, _g, upload, click, filename, stored, sweep
+        search, scenario, hypothesis, _s, _i, days, _r, _g, upload, click, filename, stored, sweep
     ):
         trigger = ctx.triggered_id
-        value = {"scenario": scenario, "days": days, "upload": upload, "sweep-graph": click}.get(
+        value = {
+            "scenario": scenario,
+            "hypothesis": hypothesis,
+            "days": days,
+            "upload": upload,
+            "sweep-graph": click,
+        }.get(
             trigger if isinstance(trigger, str) else "",
             ctx.triggered[0]["value"] if ctx.triggered else None,
         )
@@ -194,6 +263,8 @@ def register(app: Dash) -> None:
             message,
             failed,
             scenario_text(state),
+            hypothesis_of(state.params),
+            hypothesis_text(state),
             "explore" if trigger == "sweep-graph" and not failed else no_update,
         )
 
@@ -204,6 +275,9 @@ def register(app: Dash) -> None:
         Output("readouts", "children"),
         Output("burden-day", "max"),
         Output("burden-day", "value"),
+        Output("risk-graph", "figure"),
+        Output("organ-risk-graph", "figure"),
+        Output("risk-section", "style"),
         Input("state", "data"),
         Input("reference", "data"),
         Input("axis-scale", "value"),
@@ -214,7 +288,7 @@ def register(app: Dash) -> None:
     def render(stored, ref_stored, axis, presentation, burden_day, burden_max):
         try:
             state = PageState.from_store(stored)
-            reference = PageState.from_store(ref_stored) if ref_stored else None
+            reference, labels = resolve_reference(state, ref_stored)
             result = simulate_state(state)
             ref_result = simulate_state(reference) if reference else None
         except (InvalidInput, SimulationError) as exc:
@@ -225,34 +299,54 @@ def register(app: Dash) -> None:
         burden_day = min(max(float(burden_day), 0.0), state.days)  # a position on the slider
         log_y = axis != "linear"
         font = _PRESENTATION_FONT if presentation else _NORMAL_FONT
+        shared = {"font_size": font, "labels": labels}
+        long_run = not is_mouse_run(result)
         return (
-            figures.cascade_figure(result, ref_result, log_y=log_y, font_size=font),
+            figures.cascade_figure(result, ref_result, log_y=log_y, **shared),
             figures.organ_figure(
-                result, ref_result, log_y=log_y, font_size=font, columns=2 if presentation else 3
+                result, ref_result, log_y=log_y, columns=2 if presentation else 3, **shared
             ),
-            figures.burden_figure(result, burden_day, ref_result, font_size=font),
-            figures.readout_table(result, ref_result),
+            figures.burden_figure(result, burden_day, ref_result, **shared),
+            figures.readout_table(result, ref_result, labels=labels),
             state.days,
             burden_day,
+            risk.risk_figure(result, ref_result, **shared) if long_run else no_update,
+            risk.organ_probability_figure(result, ref_result, **shared) if long_run else no_update,
+            {} if long_run else {"display": "none"},
         )
 
     @app.callback(
         Output("reference", "data"),
         Output("reference-label", "children"),
+        Output("compare-hypothesis", "value"),
         Input("pin", "n_clicks"),
         Input("unpin", "n_clicks"),
+        Input("compare-hypothesis", "value"),
         State("state", "data"),
+        State("reference", "data"),
         prevent_initial_call=True,
     )
-    def pin_reference(_pin, _unpin, stored):
-        if ctx.triggered_id == "unpin":
-            return None, ""
+    def set_reference(_pin, _unpin, compare, stored, current):
+        """One owner of the reference: a pinned run, or the current experiment under the
+        hypothesis chosen to compare with (each replaces the other)."""
+        trigger = ctx.triggered_id
+        if trigger == "unpin":
+            return None, "", None
+        if trigger == "compare-hypothesis":
+            if compare is None:  # ending a comparison leaves a pinned run alone
+                if isinstance(current, Mapping) and "hypothesis" in current:
+                    return None, "", no_update
+                raise PreventUpdate
+            reference = {"hypothesis": compare}
+            try:
+                return reference, reference_label(reference), no_update
+            except InvalidInput as exc:
+                raise PreventUpdate from exc
         try:
             state = PageState.from_store(stored)
         except InvalidInput as exc:
             raise PreventUpdate from exc
-        name = SCENARIOS[state.scenario].title if state.scenario else "custom settings"
-        return state.to_store(), f"Reference pinned (dashed): {name}, {state.days:g} days."
+        return state.to_store(), reference_label(state.to_store()), None
 
     def downloadable(target: str, make: Callable[[PageState], tuple[str, str]]) -> None:
         """Button ``<target>-btn`` sends ``make(state) -> (text, filename)`` as a file."""

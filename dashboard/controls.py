@@ -43,7 +43,11 @@ GROUP_BLURBS = {
     "Organ tropism": "Which organs the tumor's factors prime: this decides where niches form.",
     "Dormancy": "Disseminated cells sleep or grow; the niche wakes them.",
     "Therapy": "Anti-VEGFR1 antibody (with its window), VLA-4 blockade and surgery.",
-    "Detection": "When DTCs in an organ count as detected.",
+    "Detection": "When DTCs in an organ count as detected, and how large one clone must grow "
+    "to count as a detected metastasis.",
+    "Mechanisms (hypothesis)": "Which hypothesis of organ choice the run follows: switch the "
+    "niche, its VEGFR1 dependence, a fixed organ soil and arrest by blood flow on (1) or off "
+    "(0), or mix them.",
 }
 
 

@@ -2,23 +2,37 @@
 
 Numbers are rounded to 4 significant digits, which halves the payload at no visible cost.
 Organ colours come from the Okabe–Ito palette (colour-blind safe) and are the same everywhere.
-A pinned reference run, when given, is overlaid with dashed lines of the same colours.
+A reference run, when given, is overlaid with dashed lines of the same colours; ``Labels`` name
+the run and its reference in legends and the table (e.g. two hypotheses). Every figure's
+subtitle names the hypothesis the run follows, so an exported PNG or SVG says it too.
+Published data points (``model.data``) are drawn in black with open markers, named
+"Published: ..." in the legend and cited in their hover text.
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 from dash import html
 
-from model import ORGAN_LABELS, ORGANS, SimulationResult
+from model import ORGAN_LABELS, ORGANS, Parameters, SimulationResult
+from model.data import KAPLAN_2005_LLC_LUNG, DataPoint
+from model.hypotheses import HYPOTHESES, hypothesis_of
 from model.readouts import BIOMARKER_ALARM_FOLD
 
 __all__ = [
+    "MOUSE_MAX_DAYS",
     "ORGAN_COLOURS",
-    "graph_config",
+    "PINNED",
+    "PUBLISHED",
+    "Labels",
     "burden_figure",
     "cascade_figure",
+    "graph_config",
+    "hypothesis_name",
+    "is_mouse_run",
     "organ_figure",
     "readout_table",
 ]
@@ -34,6 +48,58 @@ ORGAN_COLOURS = {
 }
 _TUMOR, _HPC, _CTC, _GREY = "#000000", "#E69F00", "#D55E00", "#999999"
 _REF_DASH = "dash"
+#: Published data: black, open markers, dotted lines; legend names start with "Published: ".
+PUBLISHED = "Published: "
+_DATA_COLOUR = "#000000"
+
+#: Runs of at most this many days are on the mouse time scale (the LLC experiments last about
+#: a month); longer runs are human ones (the breast scenario spans 23 years). The published
+#: mouse time course is drawn only on mouse runs, the patient data only on longer runs.
+MOUSE_MAX_DAYS = 60.0
+
+
+def is_mouse_run(result: SimulationResult) -> bool:
+    """Whether ``result`` is on the mouse time scale (see ``MOUSE_MAX_DAYS``)."""
+    return result.days <= MOUSE_MAX_DAYS
+
+
+class Labels(NamedTuple):
+    """Legend and table names of a run and its reference ("" names nothing)."""
+
+    run: str = ""
+    reference: str = "reference"
+
+
+#: The labels of a pinned reference run: only the reference is named.
+PINNED = Labels()
+
+
+def hypothesis_name(params: Parameters) -> str:
+    """Short name of the hypothesis a parameter set follows ("Kaplan-Lyden"), or "custom mix".
+
+    The short name is a hypothesis title's part before its colon."""
+    name = hypothesis_of(params)
+    return HYPOTHESES[name].short if name else "custom mix"
+
+
+def _suffix(label: str) -> str:
+    return f" ({label})" if label else ""
+
+
+def _title(
+    text: str, result: SimulationResult, reference: SimulationResult | None, labels: Labels
+) -> dict:
+    """A figure title whose subtitle names the hypothesis of the run and of its reference."""
+    if reference is None:
+        subtitle = f"Hypothesis: {hypothesis_name(result.params)}"
+    elif labels.run:
+        subtitle = f"{labels.run} (solid) vs {labels.reference} (dashed)"
+    else:
+        subtitle = (
+            f"Hypothesis: {hypothesis_name(result.params)}; dashed: {labels.reference} "
+            f"({hypothesis_name(reference.params)})"
+        )
+    return {"text": text, "subtitle": {"text": subtitle}}
 
 
 def _sig(values: np.ndarray | pd.Series, digits: int = 4) -> list[float]:
@@ -63,7 +129,7 @@ def _short(organ: str) -> str:
 def _base_layout(font_size: int, **extra) -> dict:
     return {
         "font": {"size": font_size, "family": "system-ui, sans-serif"},
-        "margin": {"l": 60, "r": 60, "t": 40, "b": 50},
+        "margin": {"l": 60, "r": 60, "t": 72, "b": 50},
         "legend": {"orientation": "h", "y": -0.18},
         "hovermode": "x unified",
         "template": "plotly_white",
@@ -93,12 +159,11 @@ def cascade_figure(
     *,
     log_y: bool = True,
     font_size: int = 13,
+    labels: Labels = PINNED,
 ) -> dict:
     """The systemic cascade: primary tumor and CTCs (cells) and the VEGFR1+ HPC biomarker."""
     traces = []
-    for run, suffix, dash in ((result, "", None), (reference, " (reference)", _REF_DASH)):
-        if run is None:
-            continue
+    for run, suffix, dash in _runs(result, reference, labels):
         f, x = run.frame, _sig(run.frame["day"], 6)
         traces += [
             _line(x, f["tumor"], "Primary tumor" + suffix, _TUMOR, dash=dash),
@@ -116,7 +181,9 @@ def cascade_figure(
     top = max(float(r.frame[["tumor", "ctc"]].to_numpy().max()) for r in (result, reference) if r)
     layout = _base_layout(
         font_size,
-        title={"text": "The cascade: tumor, circulating tumor cells, biomarker"},
+        title=_title(
+            "The cascade: tumor, circulating tumor cells, biomarker", result, reference, labels
+        ),
         xaxis={"title": {"text": "day"}},
         yaxis={
             "title": {"text": "cells"},
@@ -147,6 +214,16 @@ def cascade_figure(
         annotations=_therapy_labels(result, font_size),
     )
     return {"data": traces, "layout": layout}
+
+
+def _runs(
+    result: SimulationResult, reference: SimulationResult | None, labels: Labels
+) -> list[tuple[SimulationResult, str, str | None]]:
+    """(run, legend suffix, line dash) of the run and, if given, its reference."""
+    runs = [(result, _suffix(labels.run), None)]
+    if reference is not None:
+        runs.append((reference, _suffix(labels.reference), _REF_DASH))
+    return runs
 
 
 def _therapy_marks(result: SimulationResult) -> list[tuple[str, float, float]]:
@@ -214,9 +291,11 @@ def organ_figure(
     log_y: bool = True,
     font_size: int = 13,
     columns: int = 3,
+    labels: Labels = PINNED,
 ) -> dict:
     """One panel per organ: niche permissiveness (shaded, right axis 0–1), dormant and
-    proliferating DTCs (left axis), with markers at niche onset and DTC detection.
+    proliferating DTCs (left axis), with markers at niche onset and DTC detection. On a mouse
+    run (``is_mouse_run``) the lung panel also shows Kaplan 2005's LLC lung time course.
 
     ``columns`` of panels (3 on a screen; 2 in presentation mode, where the type is larger:
     fewer, wider panels keep the two axes' labels apart)."""
@@ -228,8 +307,7 @@ def organ_figure(
     traces, shapes, annotations, layout = [], [], [], {}
     runs = [
         (run, _sig(run.frame["day"], 6), suffix, dash)
-        for run, suffix, dash in ((result, "", None), (reference, " (reference)", _REF_DASH))
-        if run is not None
+        for run, suffix, dash in _runs(result, reference, labels)
     ]
     for k, organ in enumerate(ORGANS):
         n = k + 1
@@ -272,6 +350,8 @@ def organ_figure(
                     xaxis=xa,
                 ),
             ]  # fmt: skip
+        if organ == KAPLAN_2005_LLC_LUNG.points[0].organ and is_mouse_run(result):
+            traces.append(_time_course_trace(KAPLAN_2005_LLC_LUNG.points, xa, yb, font_size))
         readout = result.readouts.organs[organ]
         for day, label, style in (
             (readout.niche_onset_day, "niche", "dash"),
@@ -305,14 +385,53 @@ def organ_figure(
         "data": traces,
         "layout": _base_layout(
             font_size,
-            title={"text": "Each organ: the soil (niche) and the seed (DTCs)"},
+            title=_title(
+                "Each organ: the soil (niche) and the seed (DTCs)", result, reference, labels
+            ),
             shapes=shapes,
             annotations=annotations,
             height=280 * rows,
             hovermode="closest",
+            # Title, subtitle and the first row's panel names sit in the top margin.
+            margin={"l": 60, "r": 60, "t": 100 + 2 * font_size, "b": 50},
             **layout,
         ),
     }
+
+
+def _time_course_trace(
+    points: tuple[DataPoint, ...], xaxis: str, yaxis: str, font_size: int
+) -> dict:
+    """Published days of a time course as a staircase of open diamonds on the niche axis
+    (0–1), one step per event in the order they happen, a range as a horizontal bar."""
+    steps = np.linspace(0.3, 0.75, len(points))
+    return {
+        "type": "scatter",
+        "mode": "markers+text",
+        "name": f"{PUBLISHED}{KAPLAN_2005_LLC_LUNG.title} (untreated)",
+        "x": [p.value for p in points],
+        "y": [round(float(y), 3) for y in steps],
+        "error_x": {
+            "type": "data",
+            "symmetric": True,
+            "array": [(p.high - p.low) / 2 for p in points],
+            "color": _DATA_COLOUR,
+            "thickness": 2,
+            "width": 4,
+        },
+        "text": [p.label for p in points],
+        "textposition": "top center",
+        "textfont": {"size": max(font_size - 4, 9), "color": _DATA_COLOUR},
+        "hovertext": [
+            f"{p.measures} When: {p.value_text} after implantation. {p.citation}" for p in points
+        ],
+        "hoverinfo": "text",
+        "marker": {"symbol": "diamond-open", "size": 10, "color": _DATA_COLOUR,
+                   "line": {"width": 2}},
+        "xaxis": xaxis,
+        "yaxis": yaxis,
+        "legendgroup": "published",
+    }  # fmt: skip
 
 
 def _row_at(frame: pd.DataFrame, day: float) -> pd.Series:
@@ -328,9 +447,11 @@ def burden_figure(
     *,
     log_y: bool = False,
     font_size: int = 13,
+    labels: Labels = PINNED,
 ) -> dict:
     """Where metastases go on ``day``: per organ, what the seed alone gives plus what the niche
     adds (stacked). The reference run's total burden is shown as a black diamond."""
+    suffix = _suffix(labels.run)
     row = _row_at(result.frame, day)
     names = [_short(o) for o in ORGANS]
     seed = np.array([row[f"{o}.seed_only_burden"] for o in ORGANS])
@@ -338,11 +459,12 @@ def burden_figure(
     niche_added = np.maximum(total - seed, 0.0)
     traces = [
         {
-            "type": "bar", "name": "Seed alone (no niche)", "x": names, "y": _sig(seed),
+            "type": "bar", "name": "Seed alone (no niche)" + suffix, "x": names, "y": _sig(seed),
             "marker": {"color": _GREY, "pattern": {"shape": "/"}},
         },
         {
-            "type": "bar", "name": "Added by the niche", "x": names, "y": _sig(niche_added),
+            "type": "bar", "name": "Added by the niche" + suffix, "x": names,
+            "y": _sig(niche_added),
             "marker": {"color": [ORGAN_COLOURS[o] for o in ORGANS]},
         },
     ]  # fmt: skip
@@ -350,14 +472,20 @@ def burden_figure(
         ref_row = _row_at(reference.frame, day)
         traces.append(
             {
-                "type": "scatter", "mode": "markers", "name": "Reference total", "x": names,
+                "type": "scatter", "mode": "markers", "x": names,
+                "name": f"{labels.reference[:1].upper()}{labels.reference[1:]} total",
                 "y": _sig([ref_row[f"{o}.burden"] for o in ORGANS]),
                 "marker": {"symbol": "diamond", "size": 12, "color": "#000000"},
             }
         )  # fmt: skip
     layout = _base_layout(
         font_size,
-        title={"text": f"Where metastases go: DTC burden on day {float(row['day']):g}"},
+        title=_title(
+            f"Where metastases go: DTC burden on day {float(row['day']):g}",
+            result,
+            reference,
+            labels,
+        ),
         barmode="stack",
         hovermode="closest",
         yaxis={"title": {"text": "DTCs (cells)"}, "type": "log" if log_y else "linear"},
@@ -373,14 +501,26 @@ def _cells_text(x: float) -> str:
     return f"{x:.3g}"
 
 
-def readout_table(result: SimulationResult, reference: SimulationResult | None = None):
+def _organ_probability(organ, resected: bool) -> float:
+    """What the probability column shows: relapse after resection, else metastasis."""
+    return organ.relapse_probability if resected else organ.metastasis_probability
+
+
+def readout_table(
+    result: SimulationResult,
+    reference: SimulationResult | None = None,
+    *,
+    labels: Labels = PINNED,
+):
     """A compact table of readouts per organ, plus the systemic biomarker and probability lines.
 
     The probability column is the chance of a detected metastasis by the last day, or, where
     the run resects the primary, of a relapse after resection (for patients free of detectable
-    metastasis at resection)."""
+    metastasis at resection). With a reference, its burden and probability follow in brackets,
+    named ``ref`` (a pinned run) or by its label (e.g. the other hypothesis)."""
     resected = result.readouts.relapse_probability is not None
     probability_word = "Relapse" if resected else "Metastasis"
+    ref_word = "ref" if labels.reference == "reference" else labels.reference
     header = html.Thead(
         html.Tr(
             [
@@ -394,10 +534,13 @@ def readout_table(result: SimulationResult, reference: SimulationResult | None =
     )  # fmt: skip
     rows = []
     for organ, o in result.readouts.organs.items():
-        ref = reference.readouts.organs[organ] if reference is not None else None
         burden = _cells_text(o.burden_final)
-        if ref is not None:
-            burden += f" (ref {_cells_text(ref.burden_final)})"
+        chance = f"{_organ_probability(o, resected):.2f}"
+        if reference is not None:
+            ref = reference.readouts.organs[organ]
+            ref_resected = reference.readouts.relapse_probability is not None
+            burden += f" ({ref_word} {_cells_text(ref.burden_final)})"
+            chance += f" ({ref_word} {_organ_probability(ref, ref_resected):.2f})"
         rows.append(
             html.Tr(
                 [
@@ -407,9 +550,7 @@ def readout_table(result: SimulationResult, reference: SimulationResult | None =
                     html.Td(_day_text(o.macrometastasis_day)),
                     html.Td(burden),
                     html.Td(_cells_text(o.seed_only_burden_final)),
-                    html.Td(
-                        f"{o.relapse_probability if resected else o.metastasis_probability:.2f}"
-                    ),
+                    html.Td(chance),
                 ]
             )
         )
@@ -434,10 +575,32 @@ def readout_table(result: SimulationResult, reference: SimulationResult | None =
     return html.Div(
         [
             html.P(summary, className="readout-summary", id="readout-summary"),
+            html.P(
+                _table_caption(result, reference, labels),
+                className="small text-muted mb-1",
+                id="readout-caption",
+            ),
             html.Table(
                 [header, html.Tbody(rows)],
                 className="table table-sm readout-table",
                 id="readout-table-inner",
             ),
         ]
+    )
+
+
+def _table_caption(
+    result: SimulationResult, reference: SimulationResult | None, labels: Labels
+) -> str:
+    """Which run the table shows and what the brackets hold."""
+    if reference is None:
+        return f"Hypothesis: {hypothesis_name(result.params)}."
+    if labels.run:
+        return (
+            f"{labels.run}; in brackets: the same experiment under {labels.reference} "
+            "(dashed in the figures)."
+        )
+    return (
+        f"Hypothesis: {hypothesis_name(result.params)}; in brackets (ref): the pinned "
+        f"reference ({hypothesis_name(reference.params)})."
     )

@@ -14,12 +14,21 @@ from dashboard.sensitivity import sensitivity_panel
 from dashboard.state import PageState
 from dashboard.sweeps import sweep_panel
 from model import GROUPS
+from model.hypotheses import HYPOTHESES, hypothesis_of
 from model.scenarios import SCENARIOS
 
 __all__ = ["GRAPH_IDS", "build_layout"]
 
 #: Every graph whose camera button follows the PNG/SVG export switch.
-GRAPH_IDS = ("cascade-graph", "organ-graph", "burden-graph", "sweep-graph", "sens-graph")
+GRAPH_IDS = (
+    "cascade-graph",
+    "organ-graph",
+    "burden-graph",
+    "risk-graph",
+    "organ-risk-graph",
+    "sweep-graph",
+    "sens-graph",
+)
 _DOCS = Path(__file__).resolve().parent.parent / "docs" / "model.md"
 
 
@@ -41,7 +50,17 @@ def _about() -> dbc.Offcanvas:
     )
 
 
-def _toolbar() -> html.Div:
+def _hypothesis_menu(component_id: str, value: str | None, **props) -> dcc.Dropdown:
+    """A menu of the named hypotheses (``model.hypotheses.HYPOTHESES``), by title."""
+    return dcc.Dropdown(
+        id=component_id,
+        options=[{"label": h.title, "value": h.name} for h in HYPOTHESES.values()],
+        value=value,
+        **props,
+    )
+
+
+def _toolbar(initial: PageState) -> html.Div:
     scenario_options = [{"label": s.title, "value": s.name} for s in SCENARIOS.values()]
     return html.Div(
         [
@@ -58,6 +77,20 @@ def _toolbar() -> html.Div:
                 className="w-100",
             ),
             dbc.Card(dbc.CardBody(id="scenario-text"), className="my-2 scenario-card"),
+            html.Label(
+                [
+                    "Hypothesis",
+                    # The mechanism switches' values pick the entry; none when they are mixed.
+                    _hypothesis_menu(
+                        "hypothesis",
+                        hypothesis_of(initial.params),
+                        clearable=False,
+                        placeholder="Custom mix: the switches match no named hypothesis",
+                    ),
+                ],
+                className="w-100",
+            ),
+            html.Div(id="hypothesis-text", className="small mb-2 hypothesis-text"),
             html.Div(
                 [
                     dbc.Button("Reset all", id="reset-all", color="secondary", size="sm"),
@@ -65,6 +98,18 @@ def _toolbar() -> html.Div:
                     dbc.Button("Clear reference", id="unpin", color="link", size="sm"),
                 ],
                 className="d-flex flex-wrap gap-2 mb-1",
+            ),
+            html.Label(
+                [
+                    "Compare with hypothesis",
+                    _hypothesis_menu(
+                        "compare-hypothesis",
+                        None,
+                        clearable=True,
+                        placeholder="None: pick one to run this experiment under it too",
+                    ),
+                ],
+                className="w-100 mb-1",
             ),
             html.Div(id="reference-label", className="small text-muted mb-2"),
             html.Div(
@@ -160,6 +205,20 @@ def _figures(initial: PageState) -> html.Div:
                         className="px-3",
                     ),
                     dcc.Graph(id="burden-graph", config=graph_config()),
+                    # Long (human) runs only: risk over the years and per organ, with patient
+                    # data; the render callback shows or hides the section.
+                    html.Section(
+                        [
+                            html.H2(
+                                "Long run: risk and organs, next to patient data",
+                                className="h5 mt-3",
+                            ),
+                            dcc.Graph(id="risk-graph", config=graph_config()),
+                            dcc.Graph(id="organ-risk-graph", config=graph_config()),
+                        ],
+                        id="risk-section",
+                        style={"display": "none"},
+                    ),
                     html.H2("Readouts", className="h5 mt-3"),
                     html.Div(id="readouts", className="table-responsive"),
                 ],
@@ -203,7 +262,7 @@ def build_layout(initial: PageState | None = None) -> html.Div:
     )
     controls = html.Div(
         [
-            _toolbar(),
+            _toolbar(initial),
             dbc.Accordion(
                 group_controls(initial.params),
                 start_collapsed=False,

@@ -1,7 +1,8 @@
 """The open tab and the Sweep and Sensitivity settings in the link's #fragment.
 
 The query string (``?days=...&vegfr1_signalling=8``) carries the model state (``state.py``);
-the fragment carries how it is being explored: ``#tab=sweep&sweep-x=homing_rate&sweep-x-n=10``.
+the fragment carries how it is being explored: ``#tab=sweep&sweep-x=homing_rate&sweep-x-n=10``,
+or ``#compare-hypothesis=dawson`` (the same experiment under a second hypothesis, dashed).
 Keys are the controls' ids; only settings that differ from the defaults are written. A shared
 link restores the settings but never starts a job: running one stays a click away.
 
@@ -19,6 +20,7 @@ from dash import Dash, Input, Output, ctx, no_update
 from dashboard.sensitivity import BASE_SAMPLES, SENS_DEFAULTS
 from dashboard.sweeps import SWEEP_DEFAULTS, SWEEPABLE, parse_axis
 from model import InvalidInput
+from model.hypotheses import HYPOTHESES
 from model.outcomes import FAMILIES, OUTCOMES
 from model.sensitivity import SCALES
 
@@ -26,8 +28,15 @@ __all__ = ["DEFAULTS", "TABS", "from_fragment", "register_links", "to_fragment"]
 
 TABS = ("explore", "sweep", "sensitivity")
 #: Every setting a link carries (control id -> default), in the callback's order.
-DEFAULTS: dict[str, object] = {"tab": TABS[0], **SWEEP_DEFAULTS, **SENS_DEFAULTS}
+DEFAULTS: dict[str, object] = {
+    "tab": TABS[0],
+    "compare-hypothesis": None,
+    **SWEEP_DEFAULTS,
+    **SENS_DEFAULTS,
+}
 _SWEEPABLE = {s.name for s in SWEEPABLE}
+#: Settings another callback also writes (it owns them; this one writes them on page load).
+_SHARED = {"tab", "compare-hypothesis"}
 
 
 def to_fragment(settings: dict[str, object]) -> str:
@@ -79,6 +88,8 @@ def _parse(key: str, text: str) -> object:
 
     if key == "tab":
         return choice(TABS)
+    if key == "compare-hypothesis":
+        return None if text == "" else choice(list(HYPOTHESES))
     if key == "sweep-mode":
         return choice(("1d", "2d"))
     if key in ("sweep-x", "sweep-y"):
@@ -125,7 +136,7 @@ def register_links(app: Dash) -> None:
 
     @app.callback(
         Output("url", "hash"),
-        *[Output(*props[k], allow_duplicate=k == "tab") for k in ids],
+        *[Output(*props[k], allow_duplicate=k in _SHARED) for k in ids],
         Output("link-message", "children"),
         Output("link-message", "is_open"),
         Input("url", "hash"),

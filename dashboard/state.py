@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
 
 from model import PARAMETER_SPECS, InvalidInput, Parameters, ParameterSpec
+from model.hypotheses import hypothesis_of
 from model.scenarios import SCENARIOS, get_scenario
 from model.solve import DEFAULT_DAYS, validate_days
 
@@ -112,12 +113,15 @@ def from_query(search: str | None) -> PageState:
 
 
 def to_download(state: PageState) -> str:
-    """A JSON file with every parameter (not just the changed ones), units alongside."""
+    """A JSON file with every parameter (not just the changed ones), units alongside, and the
+    hypothesis the mechanism switches match (null for a mix); an upload ignores that name."""
     return json.dumps(
         {
             "format": FILE_FORMAT,
             "version": FILE_VERSION,
             "scenario": state.scenario,
+            # The switches are among the parameters; this names the hypothesis they match.
+            "hypothesis": hypothesis_of(state.params),
             "days": state.days,
             "parameters": dict(state.params.items()),
             "units": {spec.name: spec.unit for spec in PARAMETER_SPECS},

@@ -84,6 +84,7 @@ def hypotheses_table() -> list[dict]:
     return [
         {
             "name": h.name,
+            "short": h.short,
             "title": h.title,
             "claim": h.claim,
             "source": h.source,

@@ -29,6 +29,7 @@ SWITCHES: tuple[str, ...] = (
 @dataclass(frozen=True)
 class Hypothesis:
     name: str
+    short: str  # for legends and table brackets
     title: str
     claim: str  # what the hypothesis says, in one sentence
     source: str
@@ -49,6 +50,7 @@ HYPOTHESES: Mapping[str, Hypothesis] = MappingProxyType(
         for h in (
             Hypothesis(
                 name="kaplan-lyden",
+                short="Kaplan-Lyden",
                 title="Kaplan-Lyden: VEGFR1+ pre-metastatic niche",
                 claim="Tumor factors mobilise VEGFR1+ marrow cells that build niches in primed "
                 "organs before tumor cells arrive; cells survive and grow where a niche exists.",
@@ -57,6 +59,7 @@ HYPOTHESES: Mapping[str, Hypothesis] = MappingProxyType(
             ),
             Hypothesis(
                 name="dawson",
+                short="Dawson",
                 title="Dawson: niche without VEGFR1",
                 claim="Niches form through VEGFR1-independent myeloid routes (S100A8/A9, LOX), "
                 "so blocking VEGFR1 changes neither niches nor metastasis.",
@@ -66,6 +69,7 @@ HYPOTHESES: Mapping[str, Hypothesis] = MappingProxyType(
             ),
             Hypothesis(
                 name="paget",
+                short="Paget",
                 title="Paget: seed and soil, no niche",
                 claim="Organs differ in a lasting compatibility with the tumor's cells (the "
                 "tropism weights); nothing is prepared in advance.",
@@ -74,6 +78,7 @@ HYPOTHESES: Mapping[str, Hypothesis] = MappingProxyType(
             ),
             Hypothesis(
                 name="ewing",
+                short="Ewing",
                 title="Ewing: blood flow decides",
                 claim="Tumor cells stop in the first capillary beds downstream of the tumor and "
                 "in proportion to blood flow; every organ is equally good soil.",

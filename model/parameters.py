@@ -233,7 +233,7 @@ PARAMETER_SPECS: tuple[ParameterSpec, ...] = (
     ),
     ParameterSpec(
         name="niche_survival_gain",
-        default=100.0 / 3.0,
+        default=33.0,
         low=1.0,
         high=1e5,
         unit="fold",

@@ -137,7 +137,9 @@ def test_a_sweep_whose_worker_dies_says_so(
     sweep_tab("/?days=3650", n=50)  # long runs: a slow 50 x 50 map
     click(dash_duo.find_element("#sweep-run"))
     store = redis.Redis.from_url(redis_url)
-    until(lambda: store.keys("seed-soil-alive-*"), timeout=60)  # the job has started
+    # The job has started: its heartbeat beats, then it is marked started (killed between the
+    # two, it would still look queued, and a queued job with no worker is "no worker").
+    until(lambda: store.keys("seed-soil-started-*"), timeout=60)
     celery_worker.process.kill()
     celery_worker.process.wait(timeout=10)
     message = _stopped_message(dash_duo)

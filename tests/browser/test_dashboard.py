@@ -390,3 +390,90 @@ def test_the_about_panel_contents_links_scroll_to_their_section(
     assert dash_duo.driver.current_url == url
     assert not dash_duo.find_elements("#link-message")  # closed alerts are not rendered
     assert dash_duo.get_logs() == []
+
+
+def _lung_burden(dash_duo, word: str) -> tuple[float, float] | None:
+    """(this run's, the bracketed run's) lung burden, once the table shows ``(word ...)``."""
+    cell = _lung_row(dash_duo)[4]
+    if f" ({word} " not in cell:
+        return None
+    ours, theirs = cell.removesuffix(")").split(f" ({word} ")
+    return float(ours), float(theirs)
+
+
+def test_the_same_experiment_under_two_hypotheses_side_by_side(dash_duo, app, free_port) -> None:
+    """The issue's story: anti-VEGFR1 from day 0 abolishes lung metastases if the niche needs
+    VEGFR1 (Kaplan-Lyden), not if it does not (Dawson). Compare both on one page, then share
+    the comparison as a link."""
+    _start(dash_duo, app, free_port)
+    dash_duo.select_dcc_dropdown("#scenario", "LLC with anti-VEGFR1 from day 0")
+    _wait_value(dash_duo, "anti_vegfr1_efficacy", "0.95")
+    dash_duo.wait_for_contains_text("#hypothesis", "Kaplan-Lyden", timeout=10)
+    dash_duo.wait_for_contains_text("#hypothesis-text", "VEGFR1+ marrow cells", timeout=10)
+
+    dash_duo.select_dcc_dropdown("#compare-hypothesis", "Dawson: niche without VEGFR1")
+    until(lambda: _lung_burden(dash_duo, "Dawson"), timeout=20)
+    ours, theirs = _lung_burden(dash_duo, "Dawson")
+    assert theirs > 1000 * ours  # orders of magnitude apart
+    caption = dash_duo.find_element("#readout-caption").text
+    assert caption.startswith("Kaplan-Lyden; in brackets: the same experiment under Dawson")
+    names = dash_duo.driver.execute_script(
+        "return document.querySelector('#cascade-graph .js-plotly-plot').data.map(t => t.name);"
+    )
+    assert "Primary tumor (Kaplan-Lyden)" in names and "Primary tumor (Dawson)" in names
+    dash_duo.wait_for_contains_text("#reference-label", "Dawson", timeout=10)
+
+    # The comparison is part of the link: a fresh load from it shows the same table.
+    until(lambda: "compare-hypothesis=dawson" in
+          dash_duo.find_element("#share-link").get_attribute("value"), timeout=10)  # fmt: skip
+    link = dash_duo.find_element("#share-link").get_attribute("value")
+    assert "anti_vegfr1_efficacy=0.95" in link
+    dash_duo.driver.get(link)
+    until(lambda: _lung_burden(dash_duo, "Dawson") == (ours, theirs), timeout=30)
+    assert dash_duo.get_logs() == []
+
+
+def test_a_hypothesis_is_chosen_then_mixed_by_hand(dash_duo, app, free_port, click) -> None:
+    """The menu sets the four switches; a switch typed by hand makes a custom mix."""
+    _start(dash_duo, app, free_port)
+    dash_duo.select_dcc_dropdown("#hypothesis", "Paget: seed and soil, no niche")
+    _wait_value(dash_duo, "organ_soil", "1")
+    _wait_value(dash_duo, "niche_formation", "0")
+    until(lambda: "organ_soil=1" in dash_duo.driver.current_url, timeout=10)
+    dash_duo.wait_for_contains_text("#hypothesis-text", "lasting compatibility", timeout=10)
+
+    mechanisms = dash_duo.driver.find_element(
+        By.XPATH,
+        "//button[contains(@class, 'accordion-button')]"
+        "[normalize-space()='Mechanisms (hypothesis)']",
+    )
+    click(mechanisms)  # the section starts folded
+    box = _number_box(dash_duo, "organ_soil")
+    until(box.is_displayed, timeout=5)
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", box)
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys("0.5", Keys.ENTER)
+    dash_duo.wait_for_contains_text("#hypothesis", "Custom mix", timeout=10)
+    dash_duo.wait_for_contains_text("#hypothesis-text", "Custom mix", timeout=10)
+    assert dash_duo.get_logs() == []
+
+
+def test_a_long_run_shows_risk_next_to_patient_data(dash_duo, app, free_port) -> None:
+    """A mouse run has no risk section; the breast scenario's 23 years do, with Pan 2017,
+    Demicheli 2008 and autopsy data marked as published."""
+    _start(dash_duo, app, free_port)
+    assert not dash_duo.find_element("#risk-section").is_displayed()
+    dash_duo.select_dcc_dropdown("#scenario", "Breast cancer: resection, dormancy, late relapse")
+    until(lambda: dash_duo.find_element("#risk-section").is_displayed(), timeout=30)
+    risk_js = (
+        "var g = document.querySelector('#%s .js-plotly-plot');"
+        "return g && g.data ? g.data.map(t => t.name) : null;"
+    )
+    until(lambda: dash_duo.driver.execute_script(risk_js % "risk-graph"), timeout=20)
+    names = dash_duo.driver.execute_script(risk_js % "risk-graph")
+    assert "Relapse since resection" in names
+    assert any(n.startswith("Published: Pan 2017") for n in names)
+    assert any(n.startswith("Published: Demicheli 2008") for n in names)
+    organs = dash_duo.driver.execute_script(risk_js % "organ-risk-graph")
+    assert any(n.startswith("Published: breast cancer autopsies") for n in organs)
+    assert dash_duo.get_logs() == []

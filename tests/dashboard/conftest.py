@@ -13,6 +13,7 @@ import pytest
 from dashboard.controls import CONTROL_SPECS, INPUT, SLIDER
 from dashboard.state import PageState, slider_position
 from model import GROUPS, Parameters, SimulationResult, simulate
+from model.hypotheses import HYPOTHESES, hypothesis_of
 from model.scenarios import SCENARIOS
 from tests.dash_requests import CallbackRequests, prop_id
 
@@ -34,6 +35,20 @@ def default_result() -> SimulationResult:
 def reference_result() -> SimulationResult:
     """A different 30-day run to pin as reference: the anti-VEGFR1 scenario."""
     return _simulate_cached(SCENARIOS["kaplan2005-anti-vegfr1"].parameters(), 30.0)
+
+
+@pytest.fixture(scope="session")
+def breast_result() -> SimulationResult:
+    """A long human run: breast cancer resected on day 1,034, 20 years of follow-up."""
+    scenario = SCENARIOS["breast-resection-dormancy"]
+    return _simulate_cached(scenario.parameters(), scenario.days)
+
+
+@pytest.fixture(scope="session")
+def dawson_reference() -> SimulationResult:
+    """The anti-VEGFR1 experiment under the Dawson hypothesis (niche without VEGFR1)."""
+    params = HYPOTHESES["dawson"].apply(SCENARIOS["kaplan2005-anti-vegfr1"].parameters())
+    return _simulate_cached(params, 30.0)
 
 
 def _data_url(payload: bytes | str | object, *, raw: bool = False) -> str:
@@ -86,6 +101,7 @@ class DashPage:
         stored: object = "current",
         click: object = None,
         sweep: object = None,
+        hypothesis: str | None = None,
     ):
         """One ``update_state`` call; the controls show ``current`` except for the overrides."""
         sliders = {s.name: slider_position(s, current.params[s.name]) for s in SLIDER_SPECS}
@@ -98,6 +114,7 @@ class DashPage:
         values = {
             "url.search": search,
             "scenario.value": current.scenario,
+            "hypothesis.value": hypothesis_of(current.params) if hypothesis is None else hypothesis,
             **{
                 prop_id({"type": SLIDER, "name": name}, "value"): value
                 for name, value in (sliders | (slider_values or {})).items()

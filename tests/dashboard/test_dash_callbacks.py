@@ -8,10 +8,19 @@ import math
 
 import pytest
 
-from dashboard.callbacks import DEFAULT_SCENARIO, next_state, scenario_text
+from dashboard.callbacks import (
+    DEFAULT_SCENARIO,
+    hypothesis_text,
+    next_state,
+    reference_label,
+    resolve_reference,
+    scenario_text,
+)
 from dashboard.controls import INPUT, SLIDER
+from dashboard.figures import PINNED, Labels
 from dashboard.state import PageState, to_query
 from model import PARAMETER_SPECS, InvalidInput, Parameters
+from model.hypotheses import HYPOTHESES, SWITCHES, hypothesis_of
 from model.scenarios import SCENARIOS
 
 LLC = PageState.for_scenario(DEFAULT_SCENARIO)
@@ -251,3 +260,89 @@ def test_custom_settings_card() -> None:
     text = _text(scenario_text(PageState(Parameters({"tropism.lung": 0.2}))))
     assert "Custom settings" in text
     assert CHANGED_NOTE not in text
+
+
+# --- Hypotheses -------------------------------------------------------------------------------
+
+ANTI_VEGFR1 = PageState.for_scenario("kaplan2005-anti-vegfr1")
+
+
+@pytest.mark.parametrize("name", HYPOTHESES)
+def test_choosing_a_hypothesis_sets_its_switches_only(name: str) -> None:
+    """Like a scenario sets its overrides, but every other setting (the experiment) stays."""
+    state = next_state(ANTI_VEGFR1, "hypothesis", name)
+    assert hypothesis_of(state.params) == name
+    assert {k: state.params[k] for k in SWITCHES} == dict(HYPOTHESES[name].switches)
+    assert _diff(state.params, ANTI_VEGFR1.params) <= set(SWITCHES)
+    assert (state.days, state.scenario) == (ANTI_VEGFR1.days, ANTI_VEGFR1.scenario)
+
+
+def test_a_switch_slider_stays_editable_and_makes_a_custom_mix() -> None:
+    state = next_state(LLC, {"type": SLIDER, "name": "vegfr1_dependence"}, 0.3)
+    assert state.params["vegfr1_dependence"] == 0.3
+    assert hypothesis_of(state.params) is None
+    assert "Custom mix" in _text(hypothesis_text(state))
+
+
+def test_the_dawson_scenario_loads_the_dawson_hypothesis() -> None:
+    state = next_state(LLC, "scenario", "dawson2009")
+    assert hypothesis_of(state.params) == "dawson"
+    assert HYPOTHESES["dawson"].claim in _text(hypothesis_text(state))
+
+
+def test_reset_of_the_mechanisms_group_returns_to_the_scenarios_hypothesis() -> None:
+    mixed = next_state(LLC, "hypothesis", "ewing")
+    state = next_state(mixed, {"type": "reset-group", "group": "Mechanisms (hypothesis)"}, 1)
+    assert state == LLC
+
+
+@pytest.mark.parametrize("value", ["lamarck", 3, ["dawson"]])
+def test_unknown_hypothesis_is_refused(value) -> None:
+    with pytest.raises(InvalidInput, match="hypothesis"):
+        next_state(LLC, "hypothesis", value)
+
+
+def test_an_empty_hypothesis_choice_changes_nothing() -> None:
+    assert next_state(LLC, "hypothesis", None) == LLC
+
+
+# --- Reference: pinned run or the same experiment under another hypothesis ----------------------
+
+
+def test_no_reference() -> None:
+    assert resolve_reference(LLC, None) == (None, PINNED)
+    assert reference_label(None) == ""
+
+
+def test_a_pinned_reference_is_the_stored_state() -> None:
+    reference, labels = resolve_reference(LLC, ANTI_VEGFR1.to_store())
+    assert reference == ANTI_VEGFR1 and labels == PINNED
+    assert reference_label(ANTI_VEGFR1.to_store()) == (
+        "Reference pinned (dashed): LLC with anti-VEGFR1 from day 0, 30 days, Kaplan-Lyden."
+    )
+
+
+def test_a_hypothesis_reference_runs_the_current_experiment_under_it() -> None:
+    reference, labels = resolve_reference(ANTI_VEGFR1, {"hypothesis": "dawson"})
+    assert reference == PageState(
+        HYPOTHESES["dawson"].apply(ANTI_VEGFR1.params), ANTI_VEGFR1.days, ANTI_VEGFR1.scenario
+    )
+    assert labels == Labels("Kaplan-Lyden", "Dawson")
+    # It follows the experiment: edit the current run, the reference moves with it.
+    edited = next_state(ANTI_VEGFR1, {"type": INPUT, "name": "anti_vegfr1_efficacy"}, 0.5)
+    moved, _ = resolve_reference(edited, {"hypothesis": "dawson"})
+    assert moved.params["anti_vegfr1_efficacy"] == 0.5
+    assert "Dawson: niche without VEGFR1" in reference_label({"hypothesis": "dawson"})
+
+
+def test_a_custom_mix_is_named_so_against_a_hypothesis() -> None:
+    mixed = PageState(Parameters(vegfr1_dependence=0.3))
+    assert resolve_reference(mixed, {"hypothesis": "paget"})[1] == Labels("custom mix", "Paget")
+
+
+@pytest.mark.parametrize(
+    "stored", [{"hypothesis": "lamarck"}, {"hypothesis": ["dawson"]}, {"changed": {"x": 1}}]
+)
+def test_a_forged_reference_is_refused(stored) -> None:
+    with pytest.raises(InvalidInput):
+        resolve_reference(LLC, stored)

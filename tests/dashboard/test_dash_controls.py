@@ -9,10 +9,18 @@ from collections.abc import Iterator
 import pytest
 from dash import dcc
 
-from dashboard.controls import CONTROL_SPECS, INPUT, SLIDER, control_for, slider_step
+from dashboard.controls import (
+    CONTROL_SPECS,
+    GROUP_BLURBS,
+    INPUT,
+    SLIDER,
+    control_for,
+    slider_step,
+)
 from dashboard.layout import build_layout
 from dashboard.state import PageState
 from model import GROUPS, PARAMETER_SPECS, Parameters
+from model.hypotheses import HYPOTHESES
 
 SLIDERS = [s for s in CONTROL_SPECS if not s.optional]
 
@@ -131,3 +139,31 @@ def test_default_layout_shows_defaults() -> None:
     boxes = {c.id["name"]: c.value for c in _walk(layout) if isinstance(c, dcc.Input) and
              isinstance(c.id, dict)}  # fmt: skip
     assert boxes == dict(Parameters().items())
+
+
+def test_every_group_has_a_blurb() -> None:
+    assert set(GROUP_BLURBS) == set(GROUPS)
+
+
+def _by_id(tree, component_id: str):
+    (found,) = [c for c in _walk(tree) if getattr(c, "id", None) == component_id]
+    return found
+
+
+@pytest.mark.parametrize(
+    ("params", "shown"),
+    [
+        (Parameters(), "kaplan-lyden"),
+        (HYPOTHESES["ewing"].apply(Parameters()), "ewing"),
+        (Parameters(organ_soil=0.5), None),
+    ],
+)
+def test_hypothesis_menus_list_every_hypothesis_and_start_at_the_state(params, shown) -> None:
+    layout = build_layout(PageState(params))
+    menu = _by_id(layout, "hypothesis")
+    assert [o["value"] for o in menu.options] == list(HYPOTHESES)
+    assert [o["label"] for o in menu.options] == [h.title for h in HYPOTHESES.values()]
+    assert menu.value == shown and menu.clearable is False
+    assert "Custom mix" in menu.placeholder
+    compare = _by_id(layout, "compare-hypothesis")
+    assert compare.options == menu.options and compare.value is None and compare.clearable

@@ -9,13 +9,20 @@ import pytest
 from plotly.io.json import to_json_plotly
 
 from dashboard.figures import (
+    MOUSE_MAX_DAYS,
     ORGAN_COLOURS,
+    PUBLISHED,
+    Labels,
     burden_figure,
     cascade_figure,
+    hypothesis_name,
+    is_mouse_run,
     organ_figure,
     readout_table,
 )
 from model import ORGANS, Parameters, simulate
+from model.data import KAPLAN_2005_LLC_LUNG
+from model.hypotheses import HYPOTHESES
 
 FIGURES = {
     "cascade": lambda r, ref=None: cascade_figure(r, ref),
@@ -36,6 +43,11 @@ def _near_4_digits(v: float) -> bool:
 
 def _dashed_reference_traces(fig: dict) -> list[dict]:
     return [t for t in fig["data"] if t["name"].endswith("(reference)")]
+
+
+def _model_traces(fig: dict) -> list[dict]:
+    """The traces drawn from model runs (not published data)."""
+    return [t for t in fig["data"] if not t["name"].startswith(PUBLISHED)]
 
 
 # --- Trace counts and reference styling -------------------------------------------------------
@@ -62,10 +74,10 @@ def test_cascade_traces(default_result, reference_result) -> None:
 
 def test_organ_traces(default_result, reference_result) -> None:
     alone = organ_figure(default_result)
-    assert len(alone["data"]) == 3 * len(ORGANS)
+    assert len(_model_traces(alone)) == 3 * len(ORGANS)
     assert not _dashed_reference_traces(alone)
     both = organ_figure(default_result, reference_result)
-    assert len(both["data"]) == 6 * len(ORGANS)
+    assert len(_model_traces(both)) == 6 * len(ORGANS)
     refs = _dashed_reference_traces(both)
     assert len(refs) == 3 * len(ORGANS)
     assert all(t["line"]["dash"] == "dash" for t in refs)
@@ -74,7 +86,7 @@ def test_organ_traces(default_result, reference_result) -> None:
 
 def test_organ_legend_shows_each_kind_once(default_result, reference_result) -> None:
     fig = organ_figure(default_result, reference_result)
-    shown = [t["name"] for t in fig["data"] if t["showlegend"]]
+    shown = [t["name"] for t in _model_traces(fig) if t["showlegend"]]
     assert len(shown) == len(set(shown)) == 6
 
 
@@ -260,7 +272,7 @@ def test_default_payload_is_under_300_kb(default_result) -> None:
 
 
 def _cells(table) -> list[list[str]]:
-    inner = table.children[1]
+    inner = table.children[2]
     body = inner.children[1]
     return [[str(cell.children) for cell in row.children] for row in body.children]
 
@@ -325,3 +337,87 @@ def test_organ_panels_in_two_columns_for_presentation(default_result) -> None:
         for n in range(1, len(ORGANS) + 1):
             assert fig["layout"][f"xaxis{n}"]["range"] == [0.0, default_result.days]
             assert fig["layout"][f"yaxis{2 * n}"]["tickvals"] == [0, 0.5, 1]
+
+
+# --- Hypotheses: subtitles, legends and table name them ------------------------------------------
+
+COMPARED = Labels("Kaplan-Lyden", "Dawson")
+
+
+def test_hypothesis_names() -> None:
+    assert [hypothesis_name(h.apply(Parameters())) for h in HYPOTHESES.values()] == [
+        "Kaplan-Lyden", "Dawson", "Paget", "Ewing",
+    ]  # fmt: skip
+    assert hypothesis_name(Parameters(organ_soil=0.4)) == "custom mix"
+
+
+@pytest.mark.parametrize("name", FIGURES)
+def test_every_subtitle_names_the_hypothesis(name, default_result, reference_result) -> None:
+    """So that an exported figure says which hypothesis it shows."""
+    alone = FIGURES[name](default_result)["layout"]["title"]["subtitle"]["text"]
+    assert alone == "Hypothesis: Kaplan-Lyden"
+    pinned = FIGURES[name](default_result, reference_result)["layout"]["title"]
+    assert pinned["subtitle"]["text"] == (
+        "Hypothesis: Kaplan-Lyden; dashed: reference (Kaplan-Lyden)"
+    )
+
+
+def test_compared_hypotheses_name_both_runs(reference_result, dawson_reference) -> None:
+    figs = [
+        cascade_figure(reference_result, dawson_reference, labels=COMPARED),
+        organ_figure(reference_result, dawson_reference, labels=COMPARED),
+        burden_figure(reference_result, 30.0, dawson_reference, labels=COMPARED),
+    ]
+    for fig in figs:
+        assert (
+            fig["layout"]["title"]["subtitle"]["text"] == "Kaplan-Lyden (solid) vs Dawson (dashed)"
+        )
+        names = [t["name"] for t in _model_traces(fig)]
+        assert not [n for n in names if "reference" in n.lower()]
+        assert any(n.endswith("(Kaplan-Lyden)") for n in names)
+        assert any(n.endswith("(Dawson)") or n == "Dawson total" for n in names)
+    dashed = [t for t in figs[0]["data"] if t["name"].endswith("(Dawson)")]
+    assert len(dashed) == 3 and all(t["line"]["dash"] == "dash" for t in dashed)
+
+
+def test_readout_table_names_both_hypotheses(reference_result, dawson_reference) -> None:
+    table = readout_table(reference_result, dawson_reference, labels=COMPARED)
+    caption = table.children[1].children
+    assert caption.startswith("Kaplan-Lyden; in brackets: the same experiment under Dawson")
+    lung = _cells(table)[ORGANS.index("lung")]
+    ours, theirs = lung[4].removesuffix(")").split(" (Dawson ")
+    assert float(theirs) > 1000 * float(ours)  # the niche survives anti-VEGFR1 under Dawson
+    assert "(Dawson " in lung[6]  # the probability column too
+
+
+def test_readout_caption_without_reference(default_result) -> None:
+    assert readout_table(default_result).children[1].children == "Hypothesis: Kaplan-Lyden."
+
+
+# --- Published LLC time course on the lung panel -----------------------------------------------
+
+
+def _published(fig: dict) -> list[dict]:
+    return [t for t in fig["data"] if t["name"].startswith(PUBLISHED)]
+
+
+def test_mouse_runs_are_those_of_at_most_60_days(default_result, breast_result) -> None:
+    assert MOUSE_MAX_DAYS == 60.0
+    assert is_mouse_run(default_result) and not is_mouse_run(breast_result)
+
+
+def test_the_lung_panel_of_a_mouse_run_shows_kaplans_time_course(default_result) -> None:
+    (course,) = _published(organ_figure(default_result))
+    lung = ORGANS.index("lung") + 1
+    assert (course["xaxis"], course["yaxis"]) == (f"x{lung}", f"y{2 * lung}")  # niche axis
+    points = KAPLAN_2005_LLC_LUNG.points
+    assert course["x"] == [5.0, 13.0, 18.0, 23.0]
+    assert course["error_x"]["array"] == [2.0, 1.0, 0.0, 0.0]  # days 3-7 and 12-14
+    assert course["text"] == [p.label for p in points]
+    assert all("Kaplan et al., Nature 2005" in h and "[M" in h for h in course["hovertext"])
+    assert course["marker"]["symbol"] == "diamond-open"
+    assert all(0 < y < 1 for y in course["y"])
+
+
+def test_no_mouse_time_course_on_a_long_run(breast_result) -> None:
+    assert _published(organ_figure(breast_result)) == []

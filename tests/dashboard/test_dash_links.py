@@ -10,6 +10,7 @@ from dashboard.links import DEFAULTS, TABS, from_fragment, to_fragment
 from dashboard.sensitivity import BASE_SAMPLES
 from dashboard.sweeps import SWEEPABLE
 from model import InvalidInput
+from model.hypotheses import HYPOTHESES
 from model.outcomes import FAMILIES, OUTCOMES
 from model.sweep import MAX_POINTS
 
@@ -32,6 +33,7 @@ def test_only_changed_settings_are_written() -> None:
 def page_settings(draw) -> dict:
     chosen = dict(DEFAULTS)
     chosen["tab"] = draw(st.sampled_from(TABS))
+    chosen["compare-hypothesis"] = draw(st.none() | st.sampled_from(list(HYPOTHESES)))
     chosen["sweep-mode"] = draw(st.sampled_from(["1d", "2d"]))
     for axis in ("x", "y"):
         spec = draw(st.sampled_from(SWEEPABLE))
@@ -76,9 +78,17 @@ def test_every_valid_setting_survives_the_link(chosen) -> None:
         ("#sens-scale=ln", "#sens-scale='ln' is not one of: linear, log10"),
         ("#sweep-outcome=burden.each_organ", "a 2-D map of every organ"),  # 2-D by default
         ("#sens-params=homing_rate,warp_drive", "unknown or repeated"),
+        ("#compare-hypothesis=lamarck", "#compare-hypothesis='lamarck' is not one of: kaplan"),
     ],
 )
 def test_a_bad_fragment_is_refused_naming_the_setting(fragment, message) -> None:
     with pytest.raises(InvalidInput) as refused:
         from_fragment(fragment)
     assert message in str(refused.value)
+
+
+def test_the_hypothesis_to_compare_with_travels_in_the_fragment() -> None:
+    fragment = to_fragment({**DEFAULTS, "compare-hypothesis": "dawson"})
+    assert fragment == "#compare-hypothesis=dawson"
+    assert from_fragment(fragment)["compare-hypothesis"] == "dawson"
+    assert from_fragment("#compare-hypothesis=")["compare-hypothesis"] is None

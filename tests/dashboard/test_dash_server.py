@@ -178,7 +178,8 @@ def test_downloads_send_the_current_state(page, target, marker, suffix) -> None:
     assert response.status_code == 200
     data = response.get_json()["response"][target]["data"]
     assert marker in data["content"]
-    assert data["filename"] == f"seed-soil-breast-resection-dormancy{suffix}"
+    # The file name says the scenario and the hypothesis.
+    assert data["filename"] == f"seed-soil-breast-resection-dormancy-kaplan-lyden{suffix}"
 
 
 def test_download_with_a_forged_store_is_no_update(page) -> None:
@@ -203,3 +204,88 @@ def test_a_forged_export_format_changes_nothing(page) -> None:
         "cascade-graph.config", {"export-format.value": "exe"}, changed=["export-format.value"]
     )
     assert page.post(body).status_code == 204
+
+
+# --- Hypotheses ---------------------------------------------------------------------------------
+
+ANTI_VEGFR1 = PageState.for_scenario("kaplan2005-anti-vegfr1")
+
+
+def test_choosing_a_hypothesis_sets_the_switches_and_the_link(page) -> None:
+    out = _response(page.update_state(ANTI_VEGFR1, changed="hypothesis", hypothesis="dawson"))
+    assert out["state"]["data"]["changed"]["vegfr1_dependence"] == 0.0
+    assert "vegfr1_dependence=0" in out["url"]["search"]
+    assert out["hypothesis"]["value"] == "dawson"
+    assert "VEGFR1-independent" in json.dumps(out["hypothesis-text"]["children"])
+    box = json.dumps({"name": "vegfr1_dependence", "type": "param-input"}, separators=(",", ":"))
+    assert out[box]["value"] == 0.0  # the switch's own control follows
+
+
+def test_a_switch_moved_by_hand_shows_a_custom_mix(page) -> None:
+    out = _response(
+        page.update_state(
+            LLC,
+            changed={"type": SLIDER, "name": "organ_soil"},
+            slider_values={"organ_soil": 0.5},
+        )
+    )
+    assert out["hypothesis"]["value"] is None
+    assert "Custom mix" in json.dumps(out["hypothesis-text"]["children"])
+
+
+def _set_reference(page, changed: str, *, compare=None, reference=None):
+    values = {
+        "pin.n_clicks": 1,
+        "unpin.n_clicks": None,
+        "compare-hypothesis.value": compare,
+        "state.data": ANTI_VEGFR1.to_store(),
+        "reference.data": reference,
+    }
+    return page.post(page.requests.body("reference.data", values, changed=[changed]))
+
+
+def test_compare_with_a_hypothesis_stores_only_its_name(page) -> None:
+    out = _response(_set_reference(page, "compare-hypothesis.value", compare="dawson"))
+    assert out["reference"]["data"] == {"hypothesis": "dawson"}
+    assert "Dawson: niche without VEGFR1" in out["reference-label"]["children"]
+
+
+def test_pinning_a_run_ends_a_comparison(page) -> None:
+    out = _response(_set_reference(page, "pin.n_clicks", reference={"hypothesis": "dawson"}))
+    assert out["reference"]["data"] == ANTI_VEGFR1.to_store()
+    assert out["compare-hypothesis"]["value"] is None
+
+
+def test_clearing_the_comparison_keeps_a_pinned_run(page) -> None:
+    response = _set_reference(page, "compare-hypothesis.value", reference=LLC.to_store())
+    assert response.status_code == 204
+    out = _response(
+        _set_reference(page, "compare-hypothesis.value", reference={"hypothesis": "paget"})
+    )
+    assert out["reference"]["data"] is None
+
+
+def test_a_forged_hypothesis_to_compare_with_changes_nothing(page) -> None:
+    assert _set_reference(page, "compare-hypothesis.value", compare="lamarck").status_code == 204
+    forged = {"hypothesis": "lamarck"}
+    assert page.render(ANTI_VEGFR1.to_store(), reference=forged).status_code == 204
+
+
+def test_render_compares_two_hypotheses_on_the_same_experiment(page) -> None:
+    out = _response(page.render(ANTI_VEGFR1.to_store(), reference={"hypothesis": "dawson"}))
+    names = [t["name"] for t in out["cascade-graph"]["figure"]["data"]]
+    assert "Primary tumor (Kaplan-Lyden)" in names and "Primary tumor (Dawson)" in names
+    table = json.dumps(out["readouts"]["children"])
+    assert "in brackets: the same experiment under Dawson" in table
+    assert out["risk-section"]["style"] == {"display": "none"}  # a mouse run
+    assert "risk-graph" not in out
+
+
+def test_render_of_a_long_run_shows_the_risk_figures(page) -> None:
+    out = _response(page.render(PageState.for_scenario("breast-resection-dormancy").to_store()))
+    assert out["risk-section"]["style"] == {}
+    risk_names = [t["name"] for t in out["risk-graph"]["figure"]["data"]]
+    assert "Relapse since resection" in risk_names
+    assert any(n.startswith("Published: Pan 2017") for n in risk_names)
+    organ_names = [t["name"] for t in out["organ-risk-graph"]["figure"]["data"]]
+    assert any("autopsies" in n for n in organ_names)

@@ -21,6 +21,7 @@ from dashboard.state import (
     value_from_slider,
 )
 from model import PARAMETER_SPECS, InvalidInput, Parameters, spec_for
+from model.hypotheses import HYPOTHESES, hypothesis_of
 from model.scenarios import SCENARIOS
 from model.solve import DEFAULT_DAYS
 
@@ -38,6 +39,8 @@ CHANGED_STATES = {
         30.0,
         "vla4-blockade",
     ),
+    "Dawson hypothesis": PageState(HYPOTHESES["dawson"].apply(Parameters())),
+    "a mix of hypotheses": PageState(Parameters(vegfr1_dependence=0.3, organ_soil=0.5)),
 }
 
 
@@ -55,6 +58,21 @@ def test_query_round_trip_for_each_scenario(name: str) -> None:
     query = to_query(state)
     assert query.startswith(f"?scenario={name}&")
     assert from_query(query) == state
+
+
+@pytest.mark.parametrize("name", HYPOTHESES)
+def test_a_link_carries_the_hypothesis_as_its_switch_values(name: str) -> None:
+    """Switches are ordinary parameters: a link names only those differing from the defaults
+    (Kaplan-Lyden), and opening it gives the same hypothesis back."""
+    state = PageState.for_scenario("kaplan2005-anti-vegfr1")
+    state = PageState(HYPOTHESES[name].apply(state.params), state.days, state.scenario)
+    query = to_query(state)
+    back = from_query(query)
+    assert back == state and hypothesis_of(back.params) == name
+    if name == "kaplan-lyden":
+        assert "niche_formation" not in query and "vegfr1_dependence" not in query
+    if name == "dawson":
+        assert "vegfr1_dependence=0" in query
 
 
 def test_query_holds_only_changed_values() -> None:
@@ -168,6 +186,17 @@ def test_download_lists_every_parameter_with_its_unit() -> None:
     assert set(data["parameters"]) == {s.name for s in PARAMETER_SPECS}
     assert data["units"]["resection_day"] == "day"
     assert data["parameters"]["resection_day"] == 1034.0
+    assert data["hypothesis"] == "kaplan-lyden"
+
+
+@pytest.mark.parametrize(
+    ("params", "named"),
+    [(HYPOTHESES["paget"].apply(Parameters()), "paget"), (Parameters(organ_soil=0.5), None)],
+)
+def test_download_names_the_hypothesis_the_switches_match(params, named) -> None:
+    data = json.loads(to_download(PageState(params)))
+    assert data["hypothesis"] == named
+    assert data["parameters"]["organ_soil"] == params["organ_soil"]
 
 
 def test_upload_accepts_a_flat_name_value_object(data_url) -> None:
