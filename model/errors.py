@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-__all__ = ["InvalidInput", "InvalidParameter", "SimulationError"]
+from collections.abc import Mapping
+from typing import TypeVar
+
+__all__ = ["InvalidInput", "InvalidParameter", "SimulationError", "lookup"]
+
+T = TypeVar("T")
 
 
 class InvalidInput(ValueError):
@@ -19,3 +24,11 @@ class InvalidParameter(InvalidInput):
 
 class SimulationError(RuntimeError):
     """The integrator failed on an input the declarations allow: a bug, never the user's fault."""
+
+
+def lookup(table: Mapping[str, T], name: str, kind: str) -> T:
+    """``table[name]``, or an ``InvalidInput`` naming the ``kind`` and listing the choices."""
+    try:
+        return table[name]
+    except (KeyError, TypeError):
+        raise InvalidInput(f"unknown {kind} {name!r}; choose one of: {', '.join(table)}") from None

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from model.errors import InvalidInput
+from model.errors import lookup
 from model.parameters import Parameters
 
 __all__ = ["HYPOTHESES", "SWITCHES", "Hypothesis", "get_hypothesis", "hypothesis_of"]
@@ -92,12 +92,7 @@ HYPOTHESES: Mapping[str, Hypothesis] = MappingProxyType(
 
 def get_hypothesis(name: str) -> Hypothesis:
     """The hypothesis called ``name``; a clear ``InvalidInput`` listing the names otherwise."""
-    try:
-        return HYPOTHESES[name]
-    except KeyError:
-        raise InvalidInput(
-            f"unknown hypothesis {name!r}; choose one of: {', '.join(HYPOTHESES)}"
-        ) from None
+    return lookup(HYPOTHESES, name, "hypothesis")
 
 
 def hypothesis_of(params: Parameters) -> str | None:

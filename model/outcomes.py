@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from model.equations import permissiveness
-from model.errors import InvalidInput
+from model.errors import lookup
 from model.organs import ORGAN_LABELS, ORGANS
 from model.parameters import Parameters
 from model.probability import clones_grown_to_detection, net_growth_rate, probability
@@ -229,12 +229,7 @@ def expand_outcome(name: str) -> tuple[str, ...]:
 
 
 def get_outcome(name: str) -> Outcome:
-    try:
-        return OUTCOMES[name]
-    except KeyError:
-        raise InvalidInput(
-            f"unknown outcome {name!r}; choose one of: {', '.join(OUTCOMES)}"
-        ) from None
+    return lookup(OUTCOMES, name, "outcome")
 
 
 def evaluate(

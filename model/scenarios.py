@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from model.errors import InvalidInput
+from model.errors import lookup
 from model.hypotheses import HYPOTHESES
 from model.organs import ORGANS
 from model.parameters import Parameters
@@ -213,9 +213,4 @@ SCENARIOS: Mapping[str, Scenario] = MappingProxyType(
 
 def get_scenario(name: str) -> Scenario:
     """The scenario called ``name``; a clear ``InvalidInput`` listing the names otherwise."""
-    try:
-        return SCENARIOS[name]
-    except KeyError:
-        raise InvalidInput(
-            f"unknown scenario {name!r}; choose one of: {', '.join(SCENARIOS)}"
-        ) from None
+    return lookup(SCENARIOS, name, "scenario")
