@@ -163,8 +163,8 @@ def rhs_into(y: np.ndarray, c: np.ndarray, dy: np.ndarray) -> None:
     H = max(y[H_], 0.0)
     C = max(y[C_], 0.0)
 
-    # Primary tumor: Gompertz growth.
-    dy[T_] = c[R_T] * T * math.log(c[K_T] / T) if T > 0.0 else 0.0
+    # Primary tumor: Gompertz growth (none left after a complete resection: capacity 0).
+    dy[T_] = c[R_T] * T * math.log(c[K_T] / T) if T > 0.0 and c[K_T] > 0.0 else 0.0
     # Tumor factor in units of its half-effect level; saturating effect f(S).
     dy[S_] = c[S_CLEAR] * (T / c[T_REF] - S)
     f = S / (1.0 + S)

@@ -196,7 +196,7 @@ def _systemic_rules() -> tuple[list[_Assignment], _Rates]:
     rates = {
         # Gompertz growth; inside the branch tumor > 0, so it equals max(0, tumor).
         "tumor": "piecewise(tumor_growth_rate * tumor * ln(primary_capacity / tumor), "
-        f"tumor > {_NO_CELLS}, {_NO_CELL_FLUX})",
+        f"tumor > {_NO_CELLS} && primary_capacity > {_NO_CELLS}, {_NO_CELL_FLUX})",
         "factor": f"factor_clearance_rate * ({T} / factor_reference_tumor - {S})",
         "marrow_hpc": f"marrow_replenishment_rate * ({_ONE} - {M}) "
         f"+ mobilisation_rate * ({_ONE} - mobilisation * {M})",

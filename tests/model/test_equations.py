@@ -14,6 +14,7 @@ from model.equations import (
     _rhs_into_python,
     initial_state,
     pack,
+    resect,
     rhs,
     rhs_interpreted,
     set_therapy,
@@ -379,3 +380,23 @@ def test_compiled_rhs_matches_python_reference() -> None:
             np.testing.assert_allclose(
                 rhs(0.0, y, c), rhs_interpreted(0.0, y, c), rtol=1e-12, atol=0
             )
+
+
+def test_resection_scales_the_primary_capacity_by_the_chance_a_cell_is_left() -> None:
+    c = pack(Parameters())
+    capacity = c[1]  # tumor_capacity, first scalars: growth rate, capacity
+    assert capacity == Parameters()["tumor_capacity"]
+    for keep, residue in ((0.0, 0.0), (1e-15, 1e-6), (1e-3, 1e6)):
+        y = healthy()
+        y[idx("tumor")] = 1e9
+        c_after = c.copy()
+        resect(y, c_after, keep)
+        assert y[idx("tumor")] == pytest.approx(residue, rel=1e-12)
+        assert c_after[1] == pytest.approx(capacity * -np.expm1(-residue), rel=1e-12)
+    # Nothing left, no capacity: round-off above zero must not make the rate infinite.
+    y = healthy()
+    y[idx("tumor")] = 1e-300
+    c_after = c.copy()
+    c_after[1] = 0.0
+    assert rhs(0.0, y, c_after)[idx("tumor")] == 0.0
+    assert rhs_interpreted(0.0, y, c_after)[idx("tumor")] == 0.0

@@ -301,3 +301,13 @@ def test_vla4_blockade_keeps_the_biomarker_high(run_scenario) -> None:
     # measured: 2.44-fold vs 2.19-fold (fewer HPCs leave the blood by homing)
     assert blocked.biomarker_peak_fold_change >= control.biomarker_peak_fold_change
     assert blocked.biomarker_alarm_day is not None
+
+
+def test_breast_sub_cell_residue_does_not_make_relapse_certain(run_scenario) -> None:
+    """Leaving 1e-15 of the primary (1e-6 cells) once regrew a full tumor in every patient."""
+    base = run_scenario("breast-resection-dormancy").readouts.relapse_probability
+    residue = run_scenario("breast-resection-dormancy", resection_fraction=1 - 1e-15)
+    assert residue.readouts.relapse_probability == pytest.approx(base, abs=0.01)
+    # A macroscopic residue (1e8 cells) is a different patient: it regrows and seeds.
+    large = run_scenario("breast-resection-dormancy", resection_fraction=0.9)
+    assert large.readouts.relapse_probability > 0.9
