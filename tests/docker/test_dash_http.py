@@ -1,0 +1,84 @@
+"""tests/docker/dash_http.py, the HTTP client scripts/docker-check drives the container with,
+run here against `gunicorn app:server` on the host: a Dash upgrade that changes the renderer's
+protocol (callback bodies, background-job handles) fails in the fast suite, not only where a
+Docker engine runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+STARTUP_SECONDS = 90
+
+
+@pytest.fixture
+def served(free_port: int, repo_root: Path, tmp_path: Path):
+    base = f"http://127.0.0.1:{free_port}"
+    log_path = tmp_path / "gunicorn.log"
+    env = {
+        **os.environ,
+        "SEED_SOIL_CACHE_DIR": str(tmp_path / "cache"),
+        "SEED_SOIL_JOBS_DIR": str(tmp_path / "jobs"),
+        "DASH_SECRET_KEY": "test-secret",
+    }
+    env.pop("REDIS_URL", None)
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{free_port}",
+             "--workers", "2", "--preload", "--no-control-socket", "app:server"],
+            cwd=repo_root, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while True:
+            assert process.poll() is None, log_path.read_text()
+            try:
+                with urllib.request.urlopen(f"{base}/health", timeout=5):
+                    break
+            except OSError:
+                assert time.monotonic() < deadline, log_path.read_text()
+                time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _client(repo_root: Path, base: str, what: str) -> dict:
+    done = subprocess.run(
+        [sys.executable, "tests/docker/dash_http.py", base, what, "--timeout", "120"],
+        cwd=repo_root,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_the_client_replays_a_page_load_and_runs_a_background_sweep(
+    served: str, repo_root: Path
+) -> None:
+    page = _client(repo_root, served, "page")
+    assert page["callbacks"] == 2 and page["traces"] > 0, page
+    sweep = _client(repo_root, served, "sweep")
+    assert sweep["sweep"] == "3x3" and sweep["job"].isdigit(), sweep  # a local process id
+
+
+def test_the_client_fails_with_one_line_when_nothing_serves(free_port: int, repo_root) -> None:
+    done = subprocess.run(
+        [sys.executable, "tests/docker/dash_http.py", f"http://127.0.0.1:{free_port}", "page"],
+        cwd=repo_root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert done.stderr.startswith("dash_http: page: GET / failed") and done.stderr.count("\n") == 1
