@@ -10,8 +10,9 @@ import diskcache
 from celery import Celery
 from dash import Dash
 
-from dashboard.cache import init_cache, redis_url
+from dashboard.cache import init_cache, redis_url, register_health
 from dashboard.callbacks import register
+from dashboard.guard import register_guard
 from dashboard.jobs import WatchedCeleryManager, WatchedDiskcacheManager, job_threads
 from dashboard.layout import build_layout
 from dashboard.links import register_links
@@ -45,7 +46,8 @@ def background_manager() -> tuple[WatchedDiskcacheManager | WatchedCeleryManager
 
 
 def create_app() -> Dash:
-    """Build the Dash app; its Flask ``server`` also answers GET /health with 200.
+    """Build the Dash app; its Flask ``server`` also answers GET /health: 200 "ok", or 503
+    "degraded: ..." when the cache back-end (Redis with ``REDIS_URL``) is unreachable.
 
     Debug mode stays off here; ``app.py`` turns it on only when SEED_SOIL_DEBUG=1.
     """
@@ -58,7 +60,6 @@ def create_app() -> Dash:
         __name__,
         title=TITLE,
         assets_folder=str(ASSETS_FOLDER),
-        health_endpoint="health",
         serve_locally=True,
         background_callback_manager=manager,
     )
@@ -68,6 +69,7 @@ def create_app() -> Dash:
     if secret:
         app.server.secret_key = secret
     init_cache(app.server)
+    register_health(app.server, f"{app.config.routes_pathname_prefix}health")
     # Load the compiled right-hand side now (numba cache), not on a user's first request.
     simulate(Parameters(), days=1.0)
     app.layout = build_layout
@@ -75,4 +77,5 @@ def create_app() -> Dash:
     register_sweeps(app)
     register_sensitivity(app)
     register_links(app)
+    register_guard(app)
     return app

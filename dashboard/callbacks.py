@@ -8,6 +8,7 @@ state and figures on screen and shows a message saying what was wrong.
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 from collections.abc import Callable, Mapping
 
@@ -29,7 +30,16 @@ from dashboard.state import (
     value_from_slider,
 )
 from dashboard.sweeps import load_point
-from model import GROUPS, PARAMETER_SPECS, InvalidInput, Parameters, SimulationError, spec_for
+from model import (
+    GROUPS,
+    PARAMETER_SPECS,
+    InvalidInput,
+    Parameters,
+    SimulationError,
+    __version__,
+    spec_for,
+)
+from model.export import time_series_csv, utc_stamp
 from model.hypotheses import HYPOTHESES, get_hypothesis, hypothesis_of
 from model.sbml import to_sbml
 from model.scenarios import SCENARIOS
@@ -181,12 +191,19 @@ def _label(state: PageState) -> str:
 
 
 def _parameters_file(state: PageState) -> tuple[str, str]:
-    return to_download(state), f"seed-soil-{_label(state)}-parameters.json"
+    """The parameter file, stamped with the model version and the export time (an upload
+    reads only the format, scenario, days and parameters)."""
+    data = json.loads(to_download(state))
+    head = {key: data.pop(key) for key in ("format", "version")}
+    stamp = {"model_version": __version__, "exported": utc_stamp()}
+    text = json.dumps({**head, **stamp, **data}, indent=2)
+    return text, f"seed-soil-{_label(state)}-parameters.json"
 
 
 def _csv_file(state: PageState) -> tuple[str, str]:
-    frame = simulate_state(state).frame
-    return frame.to_csv(index=False, float_format="%.6g"), f"seed-soil-{_label(state)}.csv"
+    """The time series with its provenance, as ``python -m model run --format csv`` writes it."""
+    text = time_series_csv(simulate_state(state), state.scenario)
+    return text, f"seed-soil-{_label(state)}.csv"
 
 
 def _sbml_file(state: PageState) -> tuple[str, str]:

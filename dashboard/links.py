@@ -49,7 +49,9 @@ def to_fragment(settings: dict[str, object]) -> str:
         if isinstance(value, list):
             value = ",".join(map(str, value))
         pairs.append((key, "" if value is None else _text(value)))
-    return "#" + urlencode(pairs, safe=".,") if pairs else ""
+    # A lone surrogate (a control holding invalid text) cannot be UTF-8 encoded: it is
+    # written as "?", which a link then refuses as an unknown choice.
+    return "#" + urlencode(pairs, safe=".,", errors="replace") if pairs else ""
 
 
 def _text(value: object) -> str:
@@ -60,6 +62,8 @@ def _text(value: object) -> str:
 
 def from_fragment(fragment: str | None) -> dict[str, object]:
     """Every setting (defaults filled in) from a link's fragment; ``InvalidInput`` if bad."""
+    if fragment is not None and not isinstance(fragment, str):
+        raise InvalidInput("the link's #fragment is not text")
     pairs = parse_qsl((fragment or "").lstrip("#"), keep_blank_values=True)
     given: dict[str, str] = {}
     for key, text in pairs:

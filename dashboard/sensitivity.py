@@ -23,6 +23,7 @@ from dashboard.results import (
 from dashboard.state import PageState
 from dashboard.sweeps import SWEEPABLE
 from model import InvalidInput, spec_for
+from model.export import provenance
 from model.outcomes import OUTCOMES
 from model.sensitivity import MAX_SOBOL_RUNS, SCALES, sobol_indices, sobol_runs
 
@@ -53,6 +54,8 @@ SENS_DEFAULTS: dict[str, object] = {
 }
 #: How many leading ranks a user reads off the chart (the issue's question: the top three).
 RANKS_READ = 3
+#: Seed of the Sobol' sequence and of the bootstrap: one analysis always gives one answer.
+SOBOL_SEED = 0
 
 
 def analysis_budget(env: Mapping[str, str] | None = None) -> int:
@@ -87,12 +90,16 @@ def start_analysis(
         progress=progress,
         scale=str(scale),
         budget=analysis_budget(),
+        seed=SOBOL_SEED,
     )
     return {
         "outcome": outcome,
         "scale": scale,
         "runs": table.attrs["runs"],
         "censored": table.attrs["censored"],
+        "n_base": int(n_base),
+        "seed": SOBOL_SEED,
+        "base": state.to_store(),  # what the CSV's provenance names
         "table": table.round(4).to_dict(orient="list"),
     }
 
@@ -249,9 +256,32 @@ def register_sensitivity(app: Dash) -> None:
 
 
 def indices_csv(result: dict) -> tuple[str, str]:
-    """The indices table as CSV, and a file name saying the outcome (and a log10 scale)."""
+    """The indices table as CSV under its provenance (base settings, the parameters varied,
+    outcome, scale, samples, seed), and a file name saying the outcome (and a log10 scale)."""
+    base = PageState.from_store(result["base"])
+    outcome = OUTCOMES[result["outcome"]]
+    table = pd.DataFrame(result["table"])
+    settings = {
+        "varied together over their declared ranges (all others at the settings above)": [
+            _range_text(name) for name in table["parameter"]
+        ],
+        "outcome": f"{outcome.name} = {outcome.label} ({outcome.unit})",
+        "scale": "log10(1 + outcome)" if result["scale"] == "log10" else "linear (the outcome)",
+        "base samples": str(result["n_base"]),
+        "runs": str(result["runs"]),
+        "seed": str(result["seed"]),
+        "censored runs": f"{result['censored']} (never reached that day; counted as the last day)",
+        "columns": "first-order (S1) and total (ST) indices; *_conf = 95% interval half-width",
+    }
+    header = provenance("Sobol sensitivity indices", base.params, base.days, base.scenario,
+                        settings)  # fmt: skip
     scale = "-log10" if result.get("scale") == "log10" else ""
     return (
-        pd.DataFrame(result["table"]).to_csv(index=False),
+        header + table.to_csv(index=False),
         f"seed-soil-sobol-{result['outcome']}{scale}.csv",
     )
+
+
+def _range_text(name: str) -> str:
+    spec = spec_for(name)
+    return f"{name} ({spec.unit}) from {spec.low:g} to {spec.high:g}; {spec.scale} scale"

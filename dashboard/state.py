@@ -11,6 +11,7 @@ import base64
 import binascii
 import json
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
@@ -25,6 +26,7 @@ __all__ = [
     "PageState",
     "from_query",
     "from_upload",
+    "parse_json_int",
     "slider_position",
     "to_download",
     "to_query",
@@ -32,6 +34,7 @@ __all__ = [
 ]
 
 MAX_UPLOAD_BYTES = 1_000_000
+_SURROGATE = re.compile("[\ud800-\udfff]")
 FILE_FORMAT = "seed-soil-explorer/parameters"
 FILE_VERSION = 1
 
@@ -72,6 +75,23 @@ def _from_mapping(values: Mapping, days: object, scenario: object) -> PageState:
     return PageState(Parameters(dict(values)), span, scenario)
 
 
+def parse_json_int(text: str) -> int | float:
+    """A JSON integer read as a browser reads it: beyond 15 digits, a double.
+
+    JavaScript numbers are doubles, so no page sends an integer a double cannot hold exactly;
+    read as Python ints, 2**64 broke 64-bit JSON encoders on the way back, 10**400 overflowed
+    ``float()`` and 5,000 digits exceeded Python's int-parsing limit. As doubles they are large
+    finite numbers or ``inf``, which validation refuses with its usual message.
+    """
+    digits = len(text) - text.startswith("-")
+    return int(text) if digits <= 15 else float(text)
+
+
+def _printable(text: str) -> str:
+    """``text`` safe to echo in a message: a lone surrogate (invalid UTF-8) becomes U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
 # --- URL -----------------------------------------------------------------------------------
 
 
@@ -98,6 +118,8 @@ def from_query(search: str | None) -> PageState:
 
     Parameters override the defaults (not the scenario): a link carries the full state.
     """
+    if search is not None and not isinstance(search, str):
+        raise InvalidInput("the link's query is not text")
     pairs = parse_qsl((search or "").lstrip("?"), keep_blank_values=True)
     seen: dict[str, str] = {}
     for key, value in pairs:
@@ -136,8 +158,8 @@ def from_upload(contents: str | None, filename: str | None) -> PageState:
     Accepts this app's own download format or a flat ``{"name": value}`` object. Refuses files
     over ``MAX_UPLOAD_BYTES``, non-JSON and anything that does not validate.
     """
-    name = filename or "the file"
-    if not contents or "," not in contents:
+    name = _printable(filename) if isinstance(filename, str) and filename else "the file"
+    if not isinstance(contents, str) or "," not in contents:
         raise InvalidInput(f"{name}: nothing was uploaded")
     encoded = contents.split(",", 1)[1]
     if len(encoded) > math.ceil(MAX_UPLOAD_BYTES * 4 / 3) + 4:
@@ -149,9 +171,11 @@ def from_upload(contents: str | None, filename: str | None) -> PageState:
     if len(raw) > MAX_UPLOAD_BYTES:
         raise InvalidInput(f"{name} is larger than 1 MB: refused")
     try:
-        data = json.loads(raw.decode("utf-8"))
+        data = json.loads(raw.decode("utf-8"), parse_int=parse_json_int)
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise InvalidInput(f"{name} is not a JSON file") from None
+    except RecursionError:  # tens of thousands of nested arrays
+        raise InvalidInput(f"{name} is nested too deep") from None
     if not isinstance(data, dict):
         raise InvalidInput(f"{name} must hold a JSON object of parameters")
     if "parameters" in data:
@@ -159,6 +183,12 @@ def from_upload(contents: str | None, filename: str | None) -> PageState:
             raise InvalidInput(f"{name} is not a Seed & Soil parameter file")
         return _from_mapping(data["parameters"], data.get("days"), data.get("scenario"))
     return _from_mapping(data, None, None)
+
+
+def _short(number: int | float) -> str:
+    """A number for a message: an integer of hundreds of digits is not repeated whole."""
+    text = repr(number)
+    return text if len(text) <= 24 else f"{text[:12]}... ({len(text)} digits)"
 
 
 # --- Sliders ----------------------------------------------------------------------------------
@@ -173,13 +203,20 @@ def slider_position(spec: ParameterSpec, value: float | None) -> float | None:
 
 def value_from_slider(spec: ParameterSpec, position: object) -> float:
     """Inverse of ``slider_position``, rounded to 3 significant digits on log scales."""
-    if (
-        isinstance(position, bool)
-        or not isinstance(position, int | float)
-        or not math.isfinite(position)
-    ):
+    if isinstance(position, bool) or not isinstance(position, int | float):
+        raise InvalidInput(f"{spec.name}: slider position {position!r} is not a number")
+    outside = f"{spec.name}: slider position {_short(position)} is outside the slider"
+    try:
+        position = float(position)
+    except OverflowError:  # a JSON integer too large for a float
+        raise InvalidInput(outside) from None
+    if not math.isfinite(position):
         raise InvalidInput(f"{spec.name}: slider position {position!r} is not a number")
     if spec.scale != "log":
-        return float(position)
+        return position
+    # A position decades past the ends would overflow 10 ** position; a little past them is
+    # left for the model's range check, whose message names the allowed range.
+    if not math.log10(spec.low) - 1 <= position <= math.log10(spec.high) + 1:
+        raise InvalidInput(f"{outside} (allowed {spec.range_text} {spec.unit})")
     # Three significant digits also undo float round-off at the ends (10**log10(x) != x).
     return float(f"{10.0 ** float(position):.3g}")

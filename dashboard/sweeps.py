@@ -8,10 +8,12 @@ small JSON result. Clicking a point or heatmap cell loads that parameter set int
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from dash import Dash, Input, Output, State, dcc, html, no_update
 
 from dashboard.config import whole_number
@@ -26,6 +28,7 @@ from dashboard.results import (
 )
 from dashboard.state import PageState
 from model import PARAMETER_SPECS, InvalidInput, spec_for
+from model.export import axis_text, provenance, round_sig
 from model.organs import ORGAN_LABELS
 from model.outcomes import FAMILIES, OUTCOMES, expand_outcome
 from model.sweep import MAX_POINTS, MAX_RUNS, axis_values, sweep_1d, sweep_2d
@@ -282,11 +285,28 @@ def load_point(current: PageState, click: object, result: object) -> PageState:
         or not (y_name is None or isinstance(y_name, str))
     ):
         raise InvalidInput("the sweep result is malformed")
-    values = {x_name: point.get("x")}
+    values = {x_name: _loadable(x_name, point.get("x"))}
     if y_name:
-        values[y_name] = point.get("y")
+        values[y_name] = _loadable(y_name, point.get("y"))
     base = PageState.from_store(result.get("base"))
     return PageState(base.params.replace(values), base.days, base.scenario)
+
+
+#: Significant digits of a loaded sweep value: what a number box shows (17.78, not
+#: 17.77777777777778), within 0.05 % of the value swept.
+LOADED_DIGITS = 4
+
+
+def _loadable(name: str, value: object) -> object:
+    """A clicked sweep value rounded to ``LOADED_DIGITS`` and kept inside the declared range.
+    Anything else (not a number, out of range: a forged click) passes unchanged, for the
+    parameter's own validation to refuse."""
+    spec = spec_for(name)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    if not (math.isfinite(value) and spec.low <= value <= spec.high):
+        return value
+    return min(max(round_sig(float(value), LOADED_DIGITS), spec.low), spec.high)
 
 
 def _axis_controls(axis: str) -> html.Div:
@@ -362,21 +382,29 @@ def sweep_panel() -> html.Div:
 
 
 def _result_csv(result: dict) -> str:
-    lines = []
-    if result["y_name"] is None:
-        lines.append(",".join([result["x_name"], *(c["name"] for c in result["series"])]))
-        columns = [c["values"] for c in result["series"]]
-        for i, x in enumerate(result["x"]):
-            cells = ("" if column[i] is None else str(column[i]) for column in columns)
-            lines.append(",".join([f"{x:g}", *cells]))
+    """The sweep as CSV under its provenance (base settings, axes, outcome): a 1-D sweep has
+    one row per value and one column per curve, a 2-D sweep one row per grid cell. Numbers
+    to 6 significant digits; an outcome that never happens (a day) is an empty cell."""
+    base = PageState.from_store(result["base"])
+    x_name, y_name, outcome = result["x_name"], result["y_name"], result["outcome"]
+    label, unit = _what(outcome)
+    if y_name is None:
+        table = pd.DataFrame({x_name: result["x"]})
+        for series in result["series"]:
+            table[series["name"]] = pd.Series(series["values"], dtype=float)
+        axes = [axis_text(x_name, result["x"])]
     else:
-        lines.append(f"{result['x_name']},{result['y_name']},{result['outcome']}")
-        for y, row in zip(result["y"], result["z"], strict=True):
-            lines += [
-                f"{x:g},{y:g},{'' if z is None else z}"
-                for x, z in zip(result["x"], row, strict=True)
-            ]
-    return "\n".join(lines) + "\n"
+        grid = [(x, y, z) for y, row in zip(result["y"], result["z"], strict=True)
+                for x, z in zip(result["x"], row, strict=True)]  # fmt: skip
+        table = pd.DataFrame(grid, columns=[x_name, y_name, outcome], dtype=float)
+        axes = [axis_text(x_name, result["x"]), axis_text(y_name, result["y"])]
+    settings = {
+        "swept": axes,
+        "outcome": f"{outcome} = {label} ({unit})",
+        "runs": f"{len(table)} (each from the settings above with only the swept values changed)",
+    }
+    header = provenance("parameter sweep", base.params, base.days, base.scenario, settings)
+    return header + table.to_csv(index=False, float_format="%.6g")
 
 
 def register_sweeps(app: Dash) -> None:

@@ -3,7 +3,13 @@
 Public API::
 
     from model import Parameters, simulate, simulate_batch, SCENARIOS, PARAMETER_SPECS
+
+``__version__`` is the model's version (equations, defaults, readouts), not the software's: "2.0"
+is model v2 of docs/model.md (no Allee gate). Exports carry it so a number can be traced to the
+model that made it; raise it whenever a change moves results.
 """
+
+__version__ = "2.0"
 
 from model.batch import simulate_batch
 from model.errors import InvalidInput, InvalidParameter, SimulationError
@@ -16,6 +22,7 @@ from model.scenarios import SCENARIOS, Scenario
 from model.solve import simulate
 
 __all__ = [
+    "__version__",
     "GROUPS",
     "HYPOTHESES",
     "ORGANS",

@@ -19,6 +19,7 @@ from model.export import (
     result_to_json,
     scenarios_table,
     specs_table,
+    time_series_csv,
 )
 from model.hypotheses import HYPOTHESES, get_hypothesis
 from model.parameters import PARAMETER_SPECS, Parameters
@@ -124,9 +125,10 @@ def _parse_sets(pairs: Sequence[str]) -> dict[str, str]:
 def _run(args: argparse.Namespace) -> str:
     scenario, params = _parameters(args)
     result = simulate(params, _days(args, scenario))
+    name = scenario.name if scenario else None
     if args.format == "csv":
-        return result.frame.to_csv(index=False, float_format="%.6g")
-    return json.dumps(result_to_json(result, scenario.name if scenario else None), indent=2)
+        return time_series_csv(result, name)
+    return json.dumps(result_to_json(result, name), indent=2)
 
 
 def _compare(args: argparse.Namespace) -> str:

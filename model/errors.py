@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TypeVar
 
-__all__ = ["InvalidInput", "InvalidParameter", "SimulationError", "lookup"]
+__all__ = ["InvalidInput", "InvalidParameter", "SimulationError", "lookup", "shown"]
 
 T = TypeVar("T")
 
@@ -32,3 +32,12 @@ def lookup(table: Mapping[str, T], name: str, kind: str) -> T:
         return table[name]
     except (KeyError, TypeError):
         raise InvalidInput(f"unknown {kind} {name!r}; choose one of: {', '.join(table)}") from None
+
+
+def shown(raw: object, limit: int = 40) -> str:
+    """``repr(raw)`` for a message, cut to ``limit`` characters (a 5,000-digit integer has no
+    repr at all in Python 3.11, and a message should fit on a line anyway)."""
+    if isinstance(raw, int) and not isinstance(raw, bool) and abs(raw) >= 10**limit:
+        return f"an integer of over {limit} digits"
+    text = repr(raw)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,29 +1,41 @@
-"""Plain-data views of results, parameters and scenarios (JSON, Markdown).
+"""Plain-data views of results, parameters and scenarios (JSON, Markdown, CSV).
 
 Shared by the command line, the documentation generator and the dashboard's downloads, so that a
-number means the same everywhere.
+number means the same everywhere. Every CSV starts with ``#`` comment lines saying where its
+numbers came from (``provenance``): read it back with ``pandas.read_csv(path, comment="#")``.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
+from datetime import UTC, datetime
 
+from model import __version__
 from model.hypotheses import HYPOTHESES, hypothesis_of
-from model.parameters import GROUPS, PARAMETER_SPECS, Parameters
+from model.parameters import GROUPS, PARAMETER_SPECS, Parameters, spec_for
 from model.result import SimulationResult
 from model.scenarios import SCENARIOS
 
 __all__ = [
+    "TOOL",
+    "axis_text",
     "comparison_text",
     "hypotheses_table",
     "parameters_to_json",
+    "provenance",
     "result_to_json",
     "round_sig",
     "scenarios_table",
     "specs_markdown",
     "specs_table",
+    "time_series_csv",
+    "utc_stamp",
+    "value_text",
 ]
+
+TOOL = "Seed & Soil Explorer"
 
 
 def round_sig(x: float | None, digits: int = 6) -> float | None:
@@ -176,3 +188,93 @@ def specs_markdown() -> str:
                 )
         lines.append("")
     return "\n".join(lines)
+
+
+# --- CSV with provenance ----------------------------------------------------------------------
+
+
+def value_text(value: float | None) -> str:
+    """Shortest text that reads back as exactly ``value`` (``8``, ``0.35``, ``none``)."""
+    if value is None:
+        return "none"
+    short = f"{value:g}"
+    return short if float(short) == value else repr(float(value))
+
+
+def axis_text(name: str, values: Sequence[float]) -> str:
+    """One swept axis: ``homing_rate (1/day) from 0.01 to 1; 25 points; log scale``."""
+    spec = spec_for(name)
+    return (
+        f"{name} ({spec.unit}) from {values[0]:.6g} to {values[-1]:.6g}; "
+        f"{len(values)} points; {spec.scale} scale"
+    )
+
+
+def utc_stamp(now: datetime | None = None) -> str:
+    """When a file was exported, in UTC to the second: ``2026-12-01T04:40:12Z``."""
+    return (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _scenario_line(params: Parameters, days: float, scenario: str | None) -> str:
+    if scenario is None:
+        return "none (custom settings)"
+    s = SCENARIOS[scenario]
+    changed = params != s.parameters() or days != s.days
+    return f"{s.name} ({s.title})" + ("; settings changed since it was loaded" if changed else "")
+
+
+def _hypothesis_line(params: Parameters) -> str:
+    name = hypothesis_of(params)
+    if name is None:
+        return "custom mix (the mechanism switches match no named hypothesis)"
+    return f"{name} ({HYPOTHESES[name].title})"
+
+
+def provenance(
+    what: str,
+    params: Parameters,
+    days: float,
+    scenario: str | None,
+    settings: Mapping[str, str | Sequence[str]] | None = None,
+    *,
+    now: datetime | None = None,
+) -> str:
+    """``#`` comment lines that say where a CSV's numbers came from: tool, model version, UTC
+    time, scenario, hypothesis, every parameter that differs from the model defaults (with its
+    unit: defaults plus these lines rebuild the run), the time span, then ``settings`` (a sweep's
+    axes, an analysis's samples...; a sequence value gives one indented line per item)."""
+    stamp = utc_stamp(now)
+    changed = params.changed()
+    lines = [
+        f"{TOOL}: {what}",
+        f"model version: {__version__}",
+        f"exported (UTC): {stamp}",
+        f"scenario: {_scenario_line(params, days, scenario)}",
+        f"hypothesis: {_hypothesis_line(params)}",
+        f"days: {value_text(days)}",
+    ]
+    if changed:
+        lines.append(
+            "parameters that differ from the model defaults (all others at their defaults):"
+        )
+        lines += [f"  {k} = {value_text(v)} {spec_for(k).unit}" for k, v in changed.items()]
+    else:
+        lines.append("parameters: all at the model defaults")
+    for key, value in (settings or {}).items():
+        if isinstance(value, str):
+            lines.append(f"{key}: {value}")
+        else:
+            lines.append(f"{key}:")
+            lines += [f"  {item}" for item in value]
+    return "".join(f"# {line}\n" for line in lines)
+
+
+def time_series_csv(
+    result: SimulationResult, scenario: str | None, *, now: datetime | None = None
+) -> str:
+    """The run's time series (``result.frame``: one row per grid day, every state) with its
+    provenance: days to 0.01, every other number to 6 significant digits."""
+    frame = result.frame.copy()
+    frame["day"] = [f"{d:.2f}".rstrip("0").rstrip(".") for d in frame["day"]]
+    header = provenance("time series", result.params, result.days, scenario, now=now)
+    return header + frame.to_csv(index=False, float_format="%.6g")

@@ -18,7 +18,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from model.errors import InvalidParameter
+from model.errors import InvalidParameter, shown
 from model.organs import ORGAN_LABELS, ORGANS
 
 __all__ = [
@@ -704,7 +704,7 @@ _NONE_WORDS = {"", "none", "null", "never", "off"}
 def _not_a_number(spec: ParameterSpec, raw: object) -> InvalidParameter:
     return InvalidParameter(
         spec.name,
-        f"{spec.name}={raw!r} is not a number; allowed range {spec.range_text} ({spec.unit})",
+        f"{spec.name}={shown(raw)} is not a number; allowed range {spec.range_text} ({spec.unit})",
     )
 
 
@@ -718,7 +718,7 @@ def parse_value(name: str, raw: object) -> float | None:
         if spec.optional:
             return None
         raise InvalidParameter(
-            name, f"{name} needs a number in {spec.range_text} ({spec.unit}), got {raw!r}"
+            name, f"{name} needs a number in {spec.range_text} ({spec.unit}), got {shown(raw)}"
         )
     if isinstance(raw, bool):
         raise _not_a_number(spec, raw)
@@ -728,13 +728,17 @@ def parse_value(name: str, raw: object) -> float | None:
         except ValueError:
             raise _not_a_number(spec, raw) from None
     elif isinstance(raw, numbers.Real):  # also NumPy scalars
-        value = float(raw)
+        try:
+            value = float(raw)
+        except OverflowError:  # an integer beyond any float: as infinite as it gets
+            value = math.inf
     else:
         raise _not_a_number(spec, raw)
     if not math.isfinite(value):
         raise InvalidParameter(
             name,
-            f"{name}={raw!r} is not a finite number; allowed range {spec.range_text} ({spec.unit})",
+            f"{name}={shown(raw)} is not a finite number; allowed range {spec.range_text} "
+            f"({spec.unit})",
         )
     if not spec.low <= value <= spec.high:
         raise InvalidParameter(

@@ -21,7 +21,7 @@ import numpy as np
 from scipy.integrate import odeint, solve_ivp
 
 from model.equations import initial_state, pack, resect, rhs, set_therapy
-from model.errors import InvalidInput, SimulationError
+from model.errors import InvalidInput, SimulationError, shown
 from model.parameters import MAX_DAY, Parameters
 from model.result import SimulationResult
 from model.states import N_STATES, absolute_tolerances
@@ -48,13 +48,15 @@ _MAX_POINTS = 600
 def validate_days(days: object) -> float:
     """Check a simulated time span from any source: a positive number of days up to a century."""
     if isinstance(days, bool):
-        raise InvalidInput(f"days={days!r} is not a number")
+        raise InvalidInput(f"days={shown(days)} is not a number")
     try:
         value = float(days)  # type: ignore[arg-type]
+    except OverflowError:  # an integer beyond any float
+        value = math.inf
     except (TypeError, ValueError):
-        raise InvalidInput(f"days={days!r} is not a number") from None
+        raise InvalidInput(f"days={shown(days)} is not a number") from None
     if not math.isfinite(value) or not 0.0 < value <= MAX_DAY:
-        raise InvalidInput(f"days={days!r} is outside the allowed range (0, {MAX_DAY:g}]")
+        raise InvalidInput(f"days={shown(days)} is outside the allowed range (0, {MAX_DAY:g}]")
     return value
 
 

@@ -1,10 +1,18 @@
-"""The production command, `gunicorn app:server`, serves the page on a real socket."""
+"""The production command, `gunicorn app:server`, serves the page on a real socket; /health
+reports the cache back-end (a real redis-server, started and stopped by the tests)."""
 
+import logging
+import shutil
+import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
 
 # create_app() warms up the model (numba load or compile): slow on a busy 2-core machine.
 STARTUP_SECONDS = 90
@@ -44,9 +52,120 @@ def test_gunicorn_serves_health_and_page(free_port: int, repo_root: Path, tmp_pa
     try:
         wait_until_healthy(f"{base}/health", process)
         assert get_status(f"{base}/") == 200
+        # A malformed callback request is refused by the guard, not a worker's 500.
+        forged = urllib.request.Request(
+            f"{base}/_dash-update-component",
+            data=b'{"output": "about.is_open", "inputs": "x"}',
+            headers={"Content-Type": "application/json"},
+        )
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(forged, timeout=5)
+        refused.value.close()
+        assert refused.value.code == 400
     except BaseException:
         print(log_path.read_text())
         raise
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+# --- /health and the cache back-end ---------------------------------------------------------
+
+
+def _accepts(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def redis_server(free_port: int, tmp_path: Path):
+    """A real redis-server on 127.0.0.1 (random port); ``stop()`` and ``start()`` mid-test."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("redis-server is not installed (scripts/test installs it as root)")
+    command = [binary, "--port", str(free_port), "--bind", "127.0.0.1", "--save", "",
+               "--appendonly", "no", "--dir", str(tmp_path)]  # fmt: skip
+    processes: list[subprocess.Popen] = []
+
+    def start() -> None:
+        processes.append(
+            subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        )
+        deadline = time.monotonic() + 20
+        while not _accepts(free_port):
+            assert time.monotonic() < deadline, "redis-server did not start"
+            time.sleep(0.05)
+
+    def stop() -> None:
+        processes[-1].terminate()
+        processes[-1].wait(timeout=10)
+
+    start()
+    try:
+        yield SimpleNamespace(url=f"redis://127.0.0.1:{free_port}/0", start=start, stop=stop)
+    finally:
+        if processes[-1].poll() is None:
+            stop()
+
+
+@pytest.fixture
+def app_with_redis(redis_server, monkeypatch, tmp_path):
+    monkeypatch.setenv("REDIS_URL", redis_server.url)
+    monkeypatch.setenv("SEED_SOIL_CACHE_DIR", str(tmp_path / "cache"))
+    from dashboard import create_app
+
+    return create_app()
+
+
+def test_health_is_ok_with_the_file_system_cache(monkeypatch, tmp_path) -> None:
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    monkeypatch.setenv("SEED_SOIL_CACHE_DIR", str(tmp_path / "cache"))
+    from dashboard import create_app
+
+    response = create_app().server.test_client().get("/health")
+    assert (response.status_code, response.get_data(as_text=True)) == (200, "ok")
+
+
+def test_health_says_degraded_while_redis_is_down_logs_it_once_and_recovers(
+    app_with_redis, redis_server, caplog
+) -> None:
+    client = app_with_redis.server.test_client()
+    response = client.get("/health")
+    assert (response.status_code, response.get_data(as_text=True)) == (200, "ok")
+
+    redis_server.stop()
+    with caplog.at_level(logging.WARNING):
+        for _ in range(3):
+            response = client.get("/health")
+            assert response.status_code == 503
+            assert response.get_data(as_text=True) == "degraded: redis unreachable"
+    outage = [r for r in caplog.records if "unreachable" in r.getMessage()]
+    assert len(outage) == 1 and outage[0].exc_info is None
+
+    redis_server.start()
+    with caplog.at_level(logging.WARNING):
+        response = client.get("/health")
+    assert (response.status_code, response.get_data(as_text=True)) == (200, "ok")
+    assert "cache back-end reachable again" in caplog.text
+
+
+def test_page_runs_uncached_while_redis_is_down_with_one_log_line(
+    app_with_redis, redis_server, caplog
+) -> None:
+    """The model still runs (flask-caching falls back to calling it); the log gets one line
+    per outage, not a traceback per request."""
+    from dashboard.cache import simulate_state
+    from dashboard.state import PageState
+    from model import Parameters
+
+    redis_server.stop()
+    with caplog.at_level(logging.WARNING), app_with_redis.server.app_context():
+        for days in (5.0, 6.0, 7.0):
+            assert len(simulate_state(PageState(Parameters(), days)).frame) > 0
+    lines = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(lines) == 1, [r.getMessage() for r in lines]
+    assert "cache back-end failing" in lines[0].getMessage() and lines[0].exc_info is None

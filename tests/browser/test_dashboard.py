@@ -151,7 +151,10 @@ def test_csv_download_holds_the_time_series(
 ) -> None:
     _start(dash_duo, app, free_port)
     click(dash_duo.find_element("#download-csv-btn"))
-    header = downloaded_csv().read_text().splitlines()[0].split(",")
+    lines = downloaded_csv().read_text().splitlines()
+    provenance = [line for line in lines if line.startswith("#")]
+    assert any("model version" in line for line in provenance)
+    header = lines[len(provenance)].split(",")  # the comment lines come first
     assert header[:5] == ["day", "tumor", "factor", "marrow_hpc", "circulating_hpc"]
     assert {"lung.niche_permissiveness", "lung.dormant", "lung.proliferating"} <= set(header)
 

@@ -153,7 +153,7 @@ def test_the_three_parameters_controlling_lung_burden_are_on_top(
     click(dash_duo.find_element("#download-sens-btn"))
     csv_file = downloaded_csv()
     assert csv_file.name == f"seed-soil-sobol-{OUTCOME}.csv"
-    table = pd.read_csv(csv_file)
+    table = pd.read_csv(csv_file, comment="#")
     assert list(table.columns) == ["parameter", "S1", "S1_conf", "ST", "ST_conf"]
     assert sorted(table["parameter"]) == sorted(DEFAULT_PARAMETERS)  # one row each
     assert table["parameter"].tolist()[:3] == expected["parameter"].tolist()[:3]

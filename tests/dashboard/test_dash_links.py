@@ -92,3 +92,16 @@ def test_the_hypothesis_to_compare_with_travels_in_the_fragment() -> None:
     assert fragment == "#compare-hypothesis=dawson"
     assert from_fragment(fragment)["compare-hypothesis"] == "dawson"
     assert from_fragment("#compare-hypothesis=")["compare-hypothesis"] is None
+
+
+@pytest.mark.parametrize("fragment", [5, 1.5, ["#tab=sweep"], {"tab": "sweep"}])
+def test_a_fragment_that_is_not_text_is_refused(fragment) -> None:
+    with pytest.raises(InvalidInput, match="the link's #fragment is not text"):
+        from_fragment(fragment)  # type: ignore[arg-type]
+
+
+def test_a_lone_surrogate_in_a_setting_is_written_as_a_question_mark_and_refused() -> None:
+    fragment = to_fragment({**DEFAULTS, "sweep-x": "\ud800"})
+    assert fragment == "#sweep-x=%3F"
+    with pytest.raises(InvalidInput, match="sweep-x"):
+        from_fragment(fragment)

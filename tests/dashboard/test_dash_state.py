@@ -15,6 +15,7 @@ from dashboard.state import (
     PageState,
     from_query,
     from_upload,
+    parse_json_int,
     slider_position,
     to_download,
     to_query,
@@ -376,3 +377,72 @@ def test_forged_store_is_refused(stored) -> None:
 def test_forged_store_of_the_wrong_shape_is_refused(stored) -> None:
     with pytest.raises(InvalidInput):
         PageState.from_store(stored)
+
+
+# --- Input no float can hold, and text no UTF-8 can encode (issue 9) -------------------------
+
+
+@pytest.mark.parametrize("position", [10**400, -(10**400), 400, -400])
+def test_a_slider_position_beyond_floats_or_far_past_a_log_slider_is_refused(position) -> None:
+    spec = spec_for("initial_tumor_cells")  # a log-scale slider: 10 ** 400 overflows
+    with pytest.raises(InvalidInput, match="initial_tumor_cells: slider position .* outside"):
+        value_from_slider(spec, position)
+
+
+def test_a_linear_slider_position_too_large_for_a_float_is_refused() -> None:
+    with pytest.raises(
+        InvalidInput,
+        match=r"homing_rate: slider position 100000000000\.\.\. \(401 digits\) is outside",
+    ):
+        value_from_slider(spec_for("homing_rate"), 10**400)
+
+
+@pytest.mark.parametrize("search", [5, 1.5, ["?days=40"], {"days": 40}])
+def test_a_query_that_is_not_text_is_refused(search) -> None:
+    with pytest.raises(InvalidInput, match="the link's query is not text"):
+        from_query(search)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("contents", [5, ["data:,"], {"a": 1}, True])
+def test_upload_contents_that_are_not_text_are_refused(contents) -> None:
+    with pytest.raises(InvalidInput, match="nothing was uploaded"):
+        from_upload(contents, "p.json")  # type: ignore[arg-type]
+
+
+def test_an_upload_nested_too_deep_is_refused(data_url) -> None:
+    with pytest.raises(InvalidInput, match="^p.json is nested too deep$"):
+        from_upload(data_url(b"[" * 50_000 + b"]" * 50_000, raw=True), "p.json")
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        (b'{"homing_rate": 1' + b"0" * 400 + b"}", "homing_rate=inf is not a finite number"),
+        (b'{"parameters": {}, "days": ' + b"1" * 5000 + b"}", "days=inf is outside"),
+        (b'{"homing_rate": 18446744073709551616}', "homing_rate=1.84467e+19 is outside"),
+    ],
+    ids=["10**400", "5000 digits", "2**64"],
+)
+def test_an_upload_integer_beyond_a_double_is_read_as_a_browser_reads_it(
+    payload, message, data_url
+) -> None:
+    with pytest.raises(InvalidInput, match=message.replace("+", r"\+")):
+        from_upload(data_url(payload, raw=True), "p.json")
+
+
+def test_a_lone_surrogate_in_a_file_name_is_shown_as_a_replacement_character() -> None:
+    with pytest.raises(InvalidInput, match="^x\ufffd.json: nothing was uploaded$"):
+        from_upload(None, "x\ud800.json")
+    with pytest.raises(InvalidInput) as refused:
+        from_upload("data:,", "\udfff")
+    refused.value.args[0].encode("utf-8")  # a message the response can carry
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("7", 7), ("-123456789012345", -123456789012345), ("18446744073709551616", 2.0**64),
+     ("1" + "0" * 400, math.inf), ("-" + "9" * 5000, -math.inf)],
+)  # fmt: skip
+def test_json_integers_beyond_15_digits_are_doubles(text, value) -> None:
+    parsed = parse_json_int(text)
+    assert parsed == value and type(parsed) is type(value)

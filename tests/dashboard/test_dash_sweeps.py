@@ -20,7 +20,7 @@ from dashboard.sweeps import (
     sweep_figure,
     sweep_panel,
 )
-from model import ORGAN_LABELS, ORGANS, InvalidInput, Parameters
+from model import ORGAN_LABELS, ORGANS, InvalidInput, Parameters, spec_for
 
 LLC = PageState.for_scenario("kaplan2005-llc")
 X = ("vegfr1_signalling", 2.0, 8.0, 4)
@@ -137,6 +137,32 @@ def test_a_forged_or_empty_click_is_refused(click, result) -> None:
         load_point(LLC, click, result)
 
 
+@pytest.mark.parametrize(
+    "name, clicked, loaded",
+    [
+        ("vegfr1_signalling", 17.77777777777778, 17.78),  # the cell
+        ("homing_rate", 0.0025763013859408167, 0.002576),  # a log-spaced value
+        ("homing_rate", 5.0, 5.0),  # the range's end stays the end
+        ("vegfr1_signalling", 0.0, 0.0),
+    ],
+)
+def test_a_clicked_value_loads_rounded_for_the_number_box_and_inside_its_range(
+    name, clicked, loaded
+) -> None:
+    result = {"x_name": name, "y_name": None, "base": LLC.to_store()}
+    state = load_point(LLC, {"points": [{"x": clicked}]}, result)
+    assert state.params[name] == loaded
+    assert repr(state.params[name]) == repr(loaded)
+
+
+def test_rounding_never_carries_a_value_past_the_range_end() -> None:
+    spec = spec_for("homing_rate")
+    result = {"x_name": "homing_rate", "y_name": None, "base": LLC.to_store()}
+    near_top = spec.high * (1 - 1e-6)  # 4 significant digits would round it onto or past high
+    state = load_point(LLC, {"points": [{"x": near_top}]}, result)
+    assert spec.low <= state.params["homing_rate"] <= spec.high
+
+
 def test_loading_keeps_base_of_the_sweep_not_later_edits() -> None:
     result = run_request(parse_request("1d", X, Y, "burden.lung", 2500), LLC)
     edited = PageState(Parameters(homing_rate=1.0), 30.0)
@@ -171,9 +197,10 @@ def _sweep_csv(page, result: dict) -> dict:
 def test_sweep_csv_and_figure_come_from_the_stored_result(page) -> None:
     result = run_request(parse_request("2d", X, Y, "burden.lung", 2500), LLC)
     data = _sweep_csv(page, result)
-    lines = data["content"].splitlines()
+    lines = [line for line in data["content"].splitlines() if not line.startswith("#")]
     assert lines[0] == "vegfr1_signalling,dormancy_exit_rate,burden.lung"
     assert len(lines) == 1 + 12 and data["filename"] == "seed-soil-sweep-burden.lung.csv"
+    assert data["content"].startswith("# Seed & Soil Explorer: parameter sweep\n")
     drawn = _post_result_view(
         page,
         "sweep-graph.figure",
@@ -188,7 +215,8 @@ def test_sweep_csv_and_figure_come_from_the_stored_result(page) -> None:
 
 def test_a_1d_sweep_csv_has_one_column_per_curve(page) -> None:
     result = run_request(parse_request("1d", X, Y, "niche_onset_day.each_organ", 2500), LLC)
-    lines = _sweep_csv(page, result)["content"].splitlines()
+    content = _sweep_csv(page, result)["content"]
+    lines = [line for line in content.splitlines() if not line.startswith("#")]
     assert lines[0].split(",") == ["vegfr1_signalling"] + [f"niche_onset_day.{o}" for o in ORGANS]
     assert [line.split(",")[0] for line in lines[1:]] == ["2", "4", "6", "8"]
     # A niche that never forms inside the run is an empty cell, not 'nan'.

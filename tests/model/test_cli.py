@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import sys
 import warnings
@@ -16,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import model
 from model import ORGANS, PARAMETER_SPECS, spec_for
 from model.__main__ import main
 from model.scenarios import SCENARIOS
@@ -131,7 +133,7 @@ def test_days_sets_the_span(capsys) -> None:
 def test_csv_is_the_time_series(capsys) -> None:
     status, out, err = cli(capsys, "run", "--scenario", "kaplan2005-llc", "--format", "csv")
     assert status == 0 and err == ""
-    frame = pd.read_csv(io.StringIO(out))
+    frame = pd.read_csv(io.StringIO(out), comment="#")
     assert frame.columns[0] == "day"
     for organ in ORGANS:
         for quantity in ("niche", "dormant", "proliferating", "burden"):
@@ -143,11 +145,30 @@ def test_csv_is_the_time_series(capsys) -> None:
 
 def test_csv_honours_days_and_set(capsys) -> None:
     _, out, _ = cli(capsys, "run", "--format", "csv", "--days", "5")
-    short = pd.read_csv(io.StringIO(out))
+    short = pd.read_csv(io.StringIO(out), comment="#")
     assert short["day"].iloc[-1] == 5
     _, out, _ = cli(capsys, "run", "--format", "csv", "--days", "5", "--set",
                     "initial_tumor_cells=1e7")  # fmt: skip
-    assert pd.read_csv(io.StringIO(out))["tumor"].iloc[0] == pytest.approx(1e7)
+    assert pd.read_csv(io.StringIO(out), comment="#")["tumor"].iloc[0] == pytest.approx(1e7)
+
+
+def test_csv_starts_with_its_provenance(capsys) -> None:
+    """Comment lines name the tool, model version, time, scenario, hypothesis and every
+    changed parameter with its unit; then the same columns as before."""
+    argv = ["--scenario", "kaplan2005-llc", "--hypothesis", "dawson", "--days", "12.346"]
+    _, out, _ = cli(capsys, "run", *argv, "--set", "vegfr1_signalling=8", "--format", "csv")
+    comments = [line for line in out.splitlines() if line.startswith("#")]
+    assert out.splitlines()[: len(comments)] == comments  # all of them first
+    header = "\n".join(comments)
+    assert comments[0] == "# Seed & Soil Explorer: time series"
+    assert f"# model version: {model.__version__}" in header
+    assert re.search(r"^# exported \(UTC\): \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", header, re.M)
+    assert "# scenario: kaplan2005-llc (LLC in mice: the niche comes first)" in header
+    assert "# hypothesis: dawson (Dawson: niche without VEGFR1)" in header
+    assert "# days: 12.346" in header
+    assert f"#   vegfr1_signalling = 8 {spec_for('vegfr1_signalling').unit}" in header
+    frame = pd.read_csv(io.StringIO(out), comment="#")
+    assert frame["day"].iloc[-1] == 12.35  # days to 0.01
 
 
 # --- listings -----------------------------------------------------------------------------

@@ -11,7 +11,9 @@ import math
 import pytest
 
 from model import GROUPS, ORGANS, PARAMETER_SPECS, InvalidParameter, Parameters, spec_for
+from model.errors import InvalidInput
 from model.parameters import parse_value
+from model.solve import validate_days
 
 CONTRACT_KEYS = (
     "vegfr1_signalling",
@@ -225,3 +227,14 @@ def test_invalid_parameter_is_a_value_error() -> None:
     """Callers that only know ValueError (e.g. generic form handlers) still catch it."""
     with pytest.raises(ValueError):
         Parameters(vegfr1_signalling=-1)
+
+
+@pytest.mark.parametrize("huge", [10**400, -(10**400), 10**5000], ids=["1e400", "-1e400", "1e5000"])
+def test_integers_beyond_any_float_are_refused_in_one_short_line(huge: int) -> None:
+    """Python ints have no size limit (a JSON upload or a caller may hold 10**400)."""
+    with pytest.raises(InvalidParameter, match="not a finite number") as info:
+        Parameters(homing_rate=huge)
+    assert len(str(info.value)) < 200
+    with pytest.raises(InvalidInput, match="outside the allowed range") as info:
+        validate_days(huge)
+    assert len(str(info.value)) < 200

@@ -1,0 +1,135 @@
+"""Fuzzing every callback: random JSON in every input and state never makes the server answer 5xx.
+
+Requests are built from the app's own ``/_dash-dependencies`` and layout (tests/dash_requests.py),
+so every callback and every input/state property is covered, and sent through Flask's test client.
+A value the page cannot use is refused with its message (200) or ignored (204); the request
+guard answers 400 only for a malformed envelope. Derandomized: the same examples every run.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from model import PARAMETER_SPECS
+from model.outcomes import OUTCOMES
+from model.scenarios import SCENARIOS
+from tests.dash_requests import CallbackRequests, _split
+from tests.dashboard.conftest import DashPage
+
+#: Strings the page knows (names, links), so that the fuzzer also gets past the first checks.
+KNOWN_TEXT = [
+    *SCENARIOS,
+    *(s.name for s in PARAMETER_SPECS[:6]),
+    *list(OUTCOMES)[:4],
+    "1d",
+    "2d",
+    "log",
+    "linear",
+    "png",
+    "?days=40&vegfr1_signalling=8",
+    "?days=1e400",
+    "#tab=sweep&sweep-x=homing_rate&sweep-x-n=10",
+    "#sweep-x-n=1e30",
+    "data:application/json;base64,e30=",
+    "nan",
+    "inf",
+    "-inf",
+    "\ud800",
+    "a\udfffb",
+]
+SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    # Read as a browser reads JSON: 2**64 (once too large for a 64-bit encoder) and 10**400
+    # (once an OverflowError) arrive as doubles, the latter as inf.
+    st.sampled_from([0, 1, 400, -400, 2**64, -(2**64), 10**400, -(10**400)]),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=12),
+    st.sampled_from(KNOWN_TEXT),
+)
+#: Keys the callbacks look up in objects (clickData, stores, sweep results), and any others.
+KEYS = st.sampled_from(["x", "y", "points", "changed", "days", "base", "x_name", "hypothesis"])
+JSON_VALUES = st.recursive(
+    SCALARS,
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(KEYS | st.text(max_size=5), children, max_size=4)
+    ),
+    max_leaves=8,
+)
+EXAMPLES = 400
+
+
+@pytest.fixture(scope="module")
+def fuzz_page(tmp_path_factory) -> DashPage:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SEED_SOIL_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+        patch.delenv("REDIS_URL", raising=False)
+        from dashboard import create_app
+
+        return DashPage(create_app())
+
+
+def _server_callbacks(page: DashPage) -> list[dict]:
+    """Every callback the server runs: not clientside ones, not background jobs (each example
+    would start a process; their inputs are validated in ``test_dash_guard``/sweep tests)."""
+    served = page.app.callback_map
+    return [
+        d
+        for d in page.requests.dependencies
+        if "callback" in served.get(d["output"], {}) and not served[d["output"]].get("background")
+    ]
+
+
+def _names(requests: CallbackRequests, dependency: dict) -> tuple[list[str], list[str]]:
+    """The ``id.property`` of every input item and of every state item."""
+
+    def names(entries):
+        return [n for e in entries for n in requests._resolve(e["id"], e["property"])[1]]
+
+    return names(dependency["inputs"]), names(dependency["state"])
+
+
+def _first_output(dependency: dict) -> str:
+    return _split(dependency["output"])[0]
+
+
+def test_every_callback_is_fuzzed(fuzz_page: DashPage) -> None:
+    outputs = {_first_output(d) for d in _server_callbacks(fuzz_page)}
+    assert {"state.data", "cascade-graph.figure", "url.hash", "sweep-graph.figure"} <= outputs
+
+
+@settings(
+    max_examples=EXAMPLES,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_random_values_never_give_a_server_error(fuzz_page: DashPage, data) -> None:
+    callbacks = _server_callbacks(fuzz_page)
+    # The page-state callback takes the most inputs (and all outside ones): drawn more often.
+    main = [d for d in callbacks if _first_output(d) == "state.data"]
+    dependency = data.draw(st.sampled_from(callbacks + main * 8), label="callback")
+    inputs, states = _names(fuzz_page.requests, dependency)
+    changed = data.draw(st.lists(st.sampled_from(inputs), max_size=2, unique=True))
+    # A few random values at a time (the rest None, as for a property never set), always for
+    # the inputs that changed: each example reaches the check it aims at.
+    fuzzed = data.draw(st.lists(st.sampled_from(inputs + states), max_size=6, unique=True))
+    values = dict.fromkeys(inputs + states) | {
+        name: data.draw(JSON_VALUES, label=name) for name in dict.fromkeys(changed + fuzzed)
+    }
+    body = fuzz_page.requests.body(_first_output(dependency), values, changed=changed)
+    response = fuzz_page.client.post("/_dash-update-component", json=body)
+    # The envelope is the renderer's, so not even the guard's 400 is expected: only the page's
+    # answer (200, a refusal shown in its message banner) or nothing to update (204).
+    assert response.status_code in (200, 204), (
+        f"{response.status_code} for {json.dumps(body, default=str)[:600]}"
+    )
+    assert "Traceback" not in response.get_data(as_text=True)
