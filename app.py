@@ -8,6 +8,7 @@ import os
 import sys
 
 from dashboard import create_app
+from dashboard.security import VersionlessRequestHandler
 from model import InvalidInput
 
 try:
@@ -31,4 +32,5 @@ if __name__ == "__main__":
         host=os.environ.get("HOST", "127.0.0.1"),
         port=port_from_env(),
         debug=os.environ.get("SEED_SOIL_DEBUG") == "1",
+        request_handler=VersionlessRequestHandler,  # a Server header without versions
     )

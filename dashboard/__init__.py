@@ -16,6 +16,7 @@ from dashboard.guard import register_guard
 from dashboard.jobs import WatchedCeleryManager, WatchedDiskcacheManager, job_threads
 from dashboard.layout import build_layout
 from dashboard.links import register_links
+from dashboard.security import register_security
 from dashboard.sensitivity import analysis_budget, register_sensitivity
 from dashboard.sweeps import register_sweeps, sweep_budget
 from model import Parameters, simulate
@@ -64,7 +65,9 @@ def create_app() -> Dash:
         background_callback_manager=manager,
     )
     app.celery_app = celery_app  # for `celery -A app:celery_app worker`; None without Redis
-    # Every gunicorn worker must share one secret (Dash signs background-callback tokens).
+    app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)  # for readers
+    # Every gunicorn worker must share one secret (Dash signs background-callback tokens);
+    # gunicorn.conf.py refuses to start more than one worker without it.
     secret = os.environ.get("DASH_SECRET_KEY")
     if secret:
         app.server.secret_key = secret
@@ -78,4 +81,5 @@ def create_app() -> Dash:
     register_sensitivity(app)
     register_links(app)
     register_guard(app)
+    register_security(app)  # last: its CSP hashes every inline script registered above
     return app

@@ -22,6 +22,7 @@ __all__ = [
     "INPUT",
     "SLIDER",
     "control_for",
+    "decimal_box",
     "download_button",
     "number_box",
     "group_controls",
@@ -63,6 +64,31 @@ def number_box(label: str, component_id: str, **props) -> html.Label:
         id=component_id, type="number", className="form-control form-control-sm", **props
     )
     return html.Label([label, box])
+
+
+def decimal_box(
+    component_id: str | dict, value: float | None, *, class_name: str = "", **props
+) -> dbc.Input:
+    """A box for a typed decimal number, applied exactly as typed on Enter or leaving the box.
+
+    A plain text field on purpose. Dash 4's ``dcc.Input(type="number")`` wraps the field in a
+    34 px ``overflow: hidden`` box with focusable -/+ stepper buttons (native spin buttons below
+    99 px) and puts ``className`` on that wrapper: with Bootstrap's padding there, the field
+    overflowed it in our narrow column (typing 40 showed "0"), Tab stopped on the steppers, and
+    steppers, spin buttons and the wheel could change a typed value. The server parses and
+    validates the text (``model.parse_value``, ``model.validate_days``) and refuses bad text with
+    a message naming the parameter, so the browser need not know it is a number.
+    """
+    return dbc.Input(
+        id=component_id,
+        type="text",
+        value=value,
+        debounce=True,
+        autocomplete="off",
+        size="sm",
+        class_name=f"decimal-box {class_name}".strip(),
+        **props,
+    )
 
 
 def inline_choice(component_id: str, options: dict[str, str], value: str) -> dcc.RadioItems:
@@ -121,14 +147,11 @@ def control_for(spec: ParameterSpec, value: float | None) -> html.Div:
     number = html.Label(
         [
             html.Span(f"{spec.title} value", className="visually-hidden"),
-            dcc.Input(
-                id={"type": INPUT, "name": spec.name},
-                type="number",
-                value=value,
-                debounce=True,
-                step="any",
+            decimal_box(
+                {"type": INPUT, "name": spec.name},
+                value,
                 placeholder="never" if spec.optional else None,
-                className="param-number form-control form-control-sm",
+                class_name="param-number",
             ),
         ],
         className="param-number-label",

@@ -8,7 +8,7 @@ from pathlib import Path
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard.controls import download_button, group_controls, inline_choice, number_box
+from dashboard.controls import decimal_box, download_button, group_controls, inline_choice
 from dashboard.figures import graph_config
 from dashboard.sensitivity import sensitivity_panel
 from dashboard.state import PageState
@@ -17,7 +17,7 @@ from model import GROUPS
 from model.hypotheses import HYPOTHESES, hypothesis_of
 from model.scenarios import SCENARIOS
 
-__all__ = ["GRAPH_IDS", "build_layout"]
+__all__ = ["FIGURES_ID", "GRAPH_IDS", "SKIP_LINK_ID", "build_layout"]
 
 #: Every graph whose camera button follows the PNG/SVG export switch.
 GRAPH_IDS = (
@@ -29,6 +29,9 @@ GRAPH_IDS = (
     "sweep-graph",
     "sens-graph",
 )
+#: The region with the tabs and figures, and the link that skips the controls to reach it.
+FIGURES_ID = "figures"
+SKIP_LINK_ID = "skip-to-figures"
 _DOCS = Path(__file__).resolve().parent.parent / "docs" / "model.md"
 
 
@@ -114,7 +117,7 @@ def _toolbar(initial: PageState) -> html.Div:
             html.Div(id="reference-label", className="small text-muted mb-2"),
             html.Div(
                 [
-                    number_box("Days simulated", "days", debounce=True, step="any"),
+                    html.Label(["Days simulated", decimal_box("days", initial.days)]),
                     html.Fieldset(
                         [
                             html.Legend("Cell axes", className="small mb-0"),
@@ -229,6 +232,21 @@ def _figures(initial: PageState) -> html.Div:
     )
 
 
+def _skip_link() -> html.A:
+    """The page's first focusable element: keyboard users jump over ~150 controls to the
+    figures. Hidden until focused (Bootstrap's ``visually-hidden-focusable``).
+
+    ``assets/keyboard.js`` moves the focus: a plain ``#figures`` link would land in the URL
+    fragment, which carries the page's shared settings (``dashboard.links``).
+    """
+    return html.A(
+        "Skip to figures",
+        id=SKIP_LINK_ID,
+        href=f"#{FIGURES_ID}",
+        className="skip-link visually-hidden-focusable",
+    )
+
+
 def _refusal(component_id: str) -> dbc.Alert:
     """Where a refused input is reported (closed until there is something to say)."""
     return dbc.Alert(
@@ -279,6 +297,7 @@ def build_layout(initial: PageState | None = None) -> html.Div:
             dcc.Location(id="url", refresh=False),
             dcc.Store(id="state", data=initial.to_store()),
             dcc.Store(id="reference"),
+            _skip_link(),
             navbar,
             dbc.Container(
                 dbc.Row(
@@ -312,7 +331,11 @@ def build_layout(initial: PageState | None = None) -> html.Div:
                                         active_tab="explore",
                                         className="mb-2",
                                     ),
-                                ]
+                                ],
+                                id=FIGURES_ID,
+                                # Focusable by script only (the skip link), not by Tab.
+                                tabIndex="-1",
+                                **{"aria-label": "Figures"},
                             ),
                             md=7,
                             lg=8,

@@ -2,6 +2,7 @@
 reports the cache back-end (a real redis-server, started and stopped by the tests)."""
 
 import logging
+import os
 import shutil
 import socket
 import subprocess
@@ -36,22 +37,44 @@ def wait_until_healthy(url: str, process: subprocess.Popen) -> None:
     raise TimeoutError(f"{url} not healthy within {STARTUP_SECONDS} s")
 
 
+def gunicorn_command(port: int, workers: int | None = 2) -> list[str]:
+    """The Dockerfile's command (``workers=None``: gunicorn's default or WEB_CONCURRENCY);
+    gunicorn reads gunicorn.conf.py from the repository root."""
+    return [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}"] + (
+        [] if workers is None else ["--workers", str(workers)]
+    ) + [
+        # gunicorn 27's control socket is one per user ($HOME/.gunicorn/gunicorn.ctl):
+        # parallel instances would take it from each other.
+        "--preload", "--no-control-socket", "app:server"
+    ]  # fmt: skip
+
+
+def server_env(**overrides: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DASH_SECRET_KEY", "WEB_CONCURRENCY")}
+    return env | overrides
+
+
 def test_gunicorn_serves_health_and_page(free_port: int, repo_root: Path, tmp_path: Path) -> None:
     base = f"http://127.0.0.1:{free_port}"
     log_path = tmp_path / "gunicorn.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{free_port}"]
-            # gunicorn 27's control socket is one per user ($HOME/.gunicorn/gunicorn.ctl):
-            # parallel instances would take it from each other.
-            + ["--workers", "2", "--preload", "--no-control-socket", "app:server"],
+            gunicorn_command(free_port),
             cwd=repo_root,
+            env=server_env(DASH_SECRET_KEY="test-secret"),
             stdout=log,
             stderr=subprocess.STDOUT,
         )
     try:
         wait_until_healthy(f"{base}/health", process)
-        assert get_status(f"{base}/") == 200
+        with urllib.request.urlopen(f"{base}/", timeout=5) as page:
+            assert page.status == 200
+            headers = page.headers
+        # gunicorn names itself without a version; the app adds the security headers.
+        assert headers.get_all("Server") == ["gunicorn"]
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+        assert "script-src 'self' 'sha256-" in headers["Content-Security-Policy"]
         # A malformed callback request is refused by the guard, not a worker's 500.
         forged = urllib.request.Request(
             f"{base}/_dash-update-component",
@@ -62,12 +85,34 @@ def test_gunicorn_serves_health_and_page(free_port: int, repo_root: Path, tmp_pa
             urllib.request.urlopen(forged, timeout=5)
         refused.value.close()
         assert refused.value.code == 400
+        assert refused.value.headers["X-Content-Type-Options"] == "nosniff"
     except BaseException:
         print(log_path.read_text())
         raise
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+@pytest.mark.parametrize(
+    ("workers", "env"),
+    [(2, {}), (None, {"WEB_CONCURRENCY": "3"})],
+    ids=["--workers", "WEB_CONCURRENCY"],
+)
+def test_several_gunicorn_workers_refuse_to_start_without_a_shared_secret(
+    free_port: int, repo_root: Path, workers: int | None, env: dict[str, str]
+) -> None:
+    result = subprocess.run(
+        gunicorn_command(free_port, workers),
+        cwd=repo_root,
+        env=server_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=STARTUP_SECONDS,
+    )
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1 and "DASH_SECRET_KEY must be set" in errors[0], result.stderr
 
 
 # --- /health and the cache back-end ---------------------------------------------------------

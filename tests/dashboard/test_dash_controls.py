@@ -4,8 +4,8 @@ the page lists them in the order the pattern-matching callbacks assume."""
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 
+import dash_bootstrap_components as dbc
 import pytest
 from dash import dcc
 
@@ -21,32 +21,21 @@ from dashboard.layout import build_layout
 from dashboard.state import PageState
 from model import GROUPS, PARAMETER_SPECS, Parameters
 from model.hypotheses import HYPOTHESES
+from tests.dash_tree import walk
 
 SLIDERS = [s for s in CONTROL_SPECS if not s.optional]
-
-
-def _walk(component) -> Iterator:
-    """Every component in a Dash tree, depth first in document order."""
-    if isinstance(component, list | tuple):
-        for child in component:
-            yield from _walk(child)
-        return
-    if not hasattr(component, "to_plotly_json"):
-        return
-    yield component
-    yield from _walk(getattr(component, "children", None))
 
 
 def _ids(tree, kind: str) -> list[str]:
     return [
         c.id["name"]
-        for c in _walk(tree)
+        for c in walk(tree)
         if isinstance(getattr(c, "id", None), dict) and c.id.get("type") == kind
     ]
 
 
 def _slider(spec) -> dcc.Slider:
-    (slider,) = [c for c in _walk(control_for(spec, spec.default)) if isinstance(c, dcc.Slider)]
+    (slider,) = [c for c in walk(control_for(spec, spec.default)) if isinstance(c, dcc.Slider)]
     return slider
 
 
@@ -79,7 +68,7 @@ def test_resection_day_has_no_slider_and_says_never_when_empty() -> None:
     (spec,) = [s for s in PARAMETER_SPECS if s.name == "resection_day"]
     control = control_for(spec, None)
     assert _ids(control, SLIDER) == []
-    (box,) = [c for c in _walk(control) if isinstance(c, dcc.Input)]
+    (box,) = [c for c in walk(control) if isinstance(c, dbc.Input)]
     assert box.value is None
     assert box.placeholder == "never"
 
@@ -114,29 +103,29 @@ def test_every_slider_has_an_explicit_step(spec) -> None:
 def test_control_shows_the_given_value_not_the_default() -> None:
     (spec,) = [s for s in PARAMETER_SPECS if s.name == "tumor_growth_rate"]
     control = control_for(spec, 0.01)
-    (box,) = [c for c in _walk(control) if isinstance(c, dcc.Input)]
+    (box,) = [c for c in walk(control) if isinstance(c, dbc.Input)]
     assert box.value == 0.01
     assert _slider_value(control) == pytest.approx(-2.0)
 
 
 def _slider_value(control) -> float:
-    (slider,) = [c for c in _walk(control) if isinstance(c, dcc.Slider)]
+    (slider,) = [c for c in walk(control) if isinstance(c, dcc.Slider)]
     return slider.value
 
 
 def test_layout_starts_at_the_given_state() -> None:
     initial = PageState.for_scenario("breast-resection-dormancy")
     layout = build_layout(initial)
-    boxes = {c.id["name"]: c.value for c in _walk(layout) if isinstance(c, dcc.Input) and
+    boxes = {c.id["name"]: c.value for c in walk(layout) if isinstance(c, dbc.Input) and
              isinstance(c.id, dict)}  # fmt: skip
     assert boxes == dict(initial.params.items())
-    (store,) = [c for c in _walk(layout) if getattr(c, "id", None) == "state"]
+    (store,) = [c for c in walk(layout) if getattr(c, "id", None) == "state"]
     assert PageState.from_store(store.data) == initial
 
 
 def test_default_layout_shows_defaults() -> None:
     layout = build_layout()
-    boxes = {c.id["name"]: c.value for c in _walk(layout) if isinstance(c, dcc.Input) and
+    boxes = {c.id["name"]: c.value for c in walk(layout) if isinstance(c, dbc.Input) and
              isinstance(c.id, dict)}  # fmt: skip
     assert boxes == dict(Parameters().items())
 
@@ -146,7 +135,7 @@ def test_every_group_has_a_blurb() -> None:
 
 
 def _by_id(tree, component_id: str):
-    (found,) = [c for c in _walk(tree) if getattr(c, "id", None) == component_id]
+    (found,) = [c for c in walk(tree) if getattr(c, "id", None) == component_id]
     return found
 
 
@@ -167,3 +156,15 @@ def test_hypothesis_menus_list_every_hypothesis_and_start_at_the_state(params, s
     assert "Custom mix" in menu.placeholder
     compare = _by_id(layout, "compare-hypothesis")
     assert compare.options == menu.options and compare.value is None and compare.clearable
+
+
+@pytest.mark.parametrize("spec", CONTROL_SPECS, ids=lambda s: s.name)
+def test_number_boxes_are_plain_text_fields_applied_on_enter_or_leaving(spec) -> None:
+    """Not Dash 4's number input: its -/+ steppers took the focus and its field scrolled inside
+    a fixed box; the wheel and the step changed typed values. The server parses the text."""
+    (box,) = [c for c in walk(control_for(spec, spec.default)) if isinstance(c, dbc.Input)]
+    assert box.id == {"type": INPUT, "name": spec.name}
+    assert box.type == "text"
+    assert box.debounce is True
+    assert getattr(box, "step", None) is None
+    assert "param-number" in box.class_name

@@ -1,0 +1,90 @@
+"""Typing numbers and moving by keyboard, in Debian's headless Chromium (dash_duo).
+
+Issue 10: typing 40 in "Days simulated" showed "0" (the field scrolled inside Dash 4's number
+box), tabbing landed on its -/+ steppers, the tabs had tabindex=-1 and a keyboard user pressed
+Tab 168 times to reach a figure.
+"""
+
+from __future__ import annotations
+
+import pytest
+from dash.testing.wait import until
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.keys import Keys
+
+from dashboard import create_app
+
+pytestmark = pytest.mark.browser
+
+ACTIVE_ID = "return document.activeElement && document.activeElement.id;"
+#: Whether a text field shows all of its text (nothing scrolled out of sight).
+SHOWS_ALL = "var e = arguments[0]; return e.scrollLeft === 0 && e.scrollWidth <= e.clientWidth;"
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    monkeypatch.setenv("SEED_SOIL_CACHE_DIR", str(tmp_path / "cache"))
+    return create_app()
+
+
+def _press(dash_duo, *keys: str) -> None:
+    ActionChains(dash_duo.driver).send_keys(*keys).perform()
+
+
+def _active_tab(dash_duo) -> str:
+    return dash_duo.find_element("#tabs [role='tab'].active").text
+
+
+def test_typed_numbers_are_shown_and_run_as_typed(dash_duo, app, free_port) -> None:
+    dash_duo.start_server(app, port=free_port)
+    dash_duo.wait_for_contains_text("#readout-summary", "by day 30", timeout=40)
+    days = dash_duo.find_element("#days")
+    days.send_keys(Keys.CONTROL, "a")
+    days.send_keys("40")
+    assert days.get_attribute("value") == "40"
+    assert dash_duo.driver.execute_script(SHOWS_ALL, days)
+    _press(dash_duo, Keys.TAB)  # leaving the box applies it, and focus skips no stepper
+    dash_duo.wait_for_contains_text("#readout-summary", "by day 40", timeout=20)
+    assert days.get_attribute("value") == "40"
+    focused = dash_duo.driver.switch_to.active_element
+    assert focused.get_attribute("aria-label") not in ("Decrease value", "Increase value")
+    steppers = "return document.querySelectorAll('aside .dash-input-stepper').length;"
+    assert dash_duo.driver.execute_script(steppers) == 0
+
+    box = dash_duo.find_element("#control-vegfr1_signalling .param-number-label input")
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys("7.25", Keys.ENTER)
+    until(lambda: "vegfr1_signalling=7.25" in dash_duo.find_element("#share-link")
+          .get_attribute("value"), timeout=20)  # fmt: skip
+    assert box.get_attribute("value") == "7.25"
+    assert dash_duo.get_logs() == []
+
+
+def test_skip_link_first_then_tabs_switch_by_keyboard(dash_duo, app, free_port) -> None:
+    dash_duo.start_server(app, port=free_port)
+    dash_duo.wait_for_element("#readout-summary", timeout=40)
+    dash_duo.driver.execute_script("document.activeElement.blur();")
+    _press(dash_duo, Keys.TAB)
+    assert dash_duo.driver.execute_script(ACTIVE_ID) == "skip-to-figures"
+    link = dash_duo.find_element("#skip-to-figures")
+    assert link.is_displayed() and link.size["width"] > 20  # seen when focused
+    assert link.text == "Skip to figures"
+    _press(dash_duo, Keys.ENTER)
+    until(lambda: dash_duo.driver.execute_script(ACTIVE_ID) == "figures", timeout=5)
+    assert "#" not in dash_duo.driver.current_url  # the fragment holds shared settings
+
+    tabs = dash_duo.driver.execute_script(
+        "return [...document.querySelectorAll('#tabs [role=tab]')]"
+        ".map(t => [t.innerText, t.getAttribute('tabindex')]);"
+    )
+    assert tabs == [["Explore", "0"], ["Sweep", "0"], ["Sensitivity", "0"]]
+    _press(dash_duo, Keys.TAB)  # the next stop after the region is the first tab
+    assert dash_duo.driver.switch_to.active_element.text == "Explore"
+    _press(dash_duo, Keys.ARROW_RIGHT)
+    until(lambda: _active_tab(dash_duo) == "Sweep", timeout=5)
+    assert dash_duo.find_element("#sweep-run").is_displayed()
+    _press(dash_duo, Keys.TAB, Keys.ENTER)  # Tab to the next tab, Enter opens it
+    until(lambda: _active_tab(dash_duo) == "Sensitivity", timeout=5)
+    _press(dash_duo, Keys.ARROW_LEFT, Keys.ARROW_LEFT)
+    until(lambda: _active_tab(dash_duo) == "Explore", timeout=5)
+    assert dash_duo.get_logs() == []
