@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import socket
 import statistics
 import subprocess
@@ -119,7 +120,12 @@ def main() -> None:
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     cache_dir = tempfile.mkdtemp(prefix="seed-soil-bench-cache-")
-    env = {**os.environ, "SEED_SOIL_CACHE_DIR": cache_dir}
+    # Several workers need one shared secret (gunicorn.conf.py refuses to start without it).
+    env = {
+        **os.environ,
+        "SEED_SOIL_CACHE_DIR": cache_dir,
+        "DASH_SECRET_KEY": os.environ.get("DASH_SECRET_KEY") or secrets.token_hex(32),
+    }
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
          "--workers", str(args.workers), "--preload", "app:server"],
