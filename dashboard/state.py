@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
 
 from model import PARAMETER_SPECS, InvalidInput, Parameters, ParameterSpec
+from model.export import value_text
 from model.hypotheses import hypothesis_of
 from model.scenarios import SCENARIOS, get_scenario
 from model.solve import DEFAULT_DAYS, validate_days
@@ -100,17 +101,9 @@ def to_query(state: PageState) -> str:
     pairs: list[tuple[str, str]] = []
     if state.scenario:
         pairs.append(("scenario", state.scenario))
-    pairs.append(("days", _number_text(state.days)))
-    pairs += [(k, _number_text(v)) for k, v in state.params.changed().items()]
+    pairs.append(("days", value_text(state.days)))
+    pairs += [(k, value_text(v)) for k, v in state.params.changed().items()]
     return "?" + urlencode(pairs, safe=".")
-
-
-def _number_text(value: float | None) -> str:
-    """Shortest text that reads back as exactly ``value`` (``30`` rather than ``30.0``)."""
-    if value is None:
-        return "none"
-    short = f"{value:g}"
-    return short if float(short) == value else repr(value)
 
 
 def from_query(search: str | None) -> PageState:

@@ -3,15 +3,12 @@ reports the cache back-end (a real redis-server, started and stopped by the test
 
 import logging
 import os
-import shutil
-import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
@@ -116,45 +113,6 @@ def test_several_gunicorn_workers_refuse_to_start_without_a_shared_secret(
 
 
 # --- /health and the cache back-end ---------------------------------------------------------
-
-
-def _accepts(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
-@pytest.fixture
-def redis_server(free_port: int, tmp_path: Path):
-    """A real redis-server on 127.0.0.1 (random port); ``stop()`` and ``start()`` mid-test."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.skip("redis-server is not installed (scripts/test installs it as root)")
-    command = [binary, "--port", str(free_port), "--bind", "127.0.0.1", "--save", "",
-               "--appendonly", "no", "--dir", str(tmp_path)]  # fmt: skip
-    processes: list[subprocess.Popen] = []
-
-    def start() -> None:
-        processes.append(
-            subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        )
-        deadline = time.monotonic() + 20
-        while not _accepts(free_port):
-            assert time.monotonic() < deadline, "redis-server did not start"
-            time.sleep(0.05)
-
-    def stop() -> None:
-        processes[-1].terminate()
-        processes[-1].wait(timeout=10)
-
-    start()
-    try:
-        yield SimpleNamespace(url=f"redis://127.0.0.1:{free_port}/0", start=start, stop=stop)
-    finally:
-        if processes[-1].poll() is None:
-            stop()
 
 
 @pytest.fixture
