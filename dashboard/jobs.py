@@ -10,24 +10,36 @@ On Celery a whole worker can vanish with its task still marked pending; so a Cel
 a heartbeat into Redis while it runs, and a started job whose heartbeat stopped is lost too.
 Every worker also beats a presence key: a job still queued while no worker is alive (none was
 started, or all died) is refused rather than left waiting for ever.
+
+Both managers also cap how many jobs run at once, per client and in all (``JobCaps``): each
+job holds a slot in the job store (diskcache, or Redis with Celery) from its start until it is
+stopped on purpose, or found finished or dead when the next job asks; a slot also expires after
+``SLOT_TTL``, so a crash can never hold one for ever. A job over a cap is refused with
+``JobRefused``, whose message the page shows.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import json
 import threading
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
 
+import diskcache
 import numba
 from celery import Celery, current_task
 from celery.signals import worker_ready
 from dash import CeleryManager, DiskcacheManager
 
 from dashboard.config import whole_number
+from dashboard.limits import JobCaps, client_address, job_caps
 
 __all__ = [
     "JOB_LOST",
     "NO_WORKER",
+    "JobRefused",
     "WatchedCeleryManager",
     "WatchedDiskcacheManager",
     "job_threads",
@@ -42,6 +54,30 @@ _STOPPED_FOR = 24 * 3600  # seconds a "stopped on purpose" mark is kept
 HEARTBEAT_EVERY = 2.0  # seconds between a Celery job's heartbeats
 HEARTBEAT_TTL = 15  # seconds without a heartbeat after which a started Celery job is lost
 _WORKERS_KEY = "seed-soil-workers-alive"  # refreshed by every live worker, expires otherwise
+SLOT_TTL = 3600  # seconds a running job's slot is held at most, whatever became of the job
+_SLOTS_KEY = "seed-soil-job-slots"  # {job id: {"client": address or None, "since": epoch s}}
+_SLOTS_LOCK = "seed-soil-job-slots-lock"
+_LOCK_EXPIRE = 30  # seconds: a lock whose holder crashed is free again after this
+
+
+class JobRefused(Exception):
+    """A job not started: a cap on running jobs is reached (the message says which)."""
+
+
+def _refusal(caps: JobCaps, mine: int, running: int) -> str | None:
+    """Why one more job may not start while ``running`` jobs run, ``mine`` of them this
+    client's (None: it may start)."""
+    if mine >= caps.per_client:
+        return (
+            f"too many jobs running: you already have {mine} running (limit "
+            f"{caps.per_client}); wait for one to finish or cancel it"
+        )
+    if running >= caps.in_all:
+        return (
+            f"the server is busy: {running} job{'s' * (running != 1)} running "
+            f"(limit {caps.in_all}); try again in a minute"
+        )
+    return None
 
 
 def _beat(redis, key: str, done: threading.Event) -> None:
@@ -65,14 +101,55 @@ class _Watched:
     def _was_stopped(self, job) -> bool:
         raise NotImplementedError
 
+    def _slots_lock(self) -> contextlib.AbstractContextManager:
+        """A lock shared by every process using this job store."""
+        raise NotImplementedError
+
+    def _load_slots(self) -> dict[str, dict]:
+        raise NotImplementedError
+
+    def _save_slots(self, slots: dict[str, dict]) -> None:
+        """Store ``slots``, the whole record expiring ``SLOT_TTL`` after this write."""
+        raise NotImplementedError
+
+    def _live_slots(self) -> dict[str, dict]:
+        """The slots of jobs still at work (or queued for a live worker), under the lock."""
+        now = time.time()
+        return {
+            job: slot
+            for job, slot in self._load_slots().items()
+            if now - slot["since"] < SLOT_TTL and self._ending(job) is None
+        }
+
+    def running_jobs(self) -> dict[str, dict]:
+        """Jobs holding a slot: job id -> {"client", "since"}."""
+        with self._slots_lock():
+            return self._live_slots()
+
     def call_job_fn(self, key, job_fn, args, context):
-        job = super().call_job_fn(key, job_fn, args, context)
-        self._mark_stopped(job, False)  # a reused pid starts with a clean slate
+        """Start the job if the caps allow it (``JobRefused`` otherwise) and give it a slot.
+        Runs inside the callback request: the client is the request's address."""
+        client, caps = client_address(), job_caps()
+        with self._slots_lock():
+            slots = self._live_slots()
+            mine = sum(1 for slot in slots.values() if client and slot["client"] == client)
+            reason = _refusal(caps, mine, len(slots))
+            if reason:
+                raise JobRefused(reason)
+            job = super().call_job_fn(key, job_fn, args, context)
+            self._mark_stopped(job, False)  # a reused pid starts with a clean slate
+            slots[str(job)] = {"client": client, "since": time.time()}
+            self._save_slots(slots)
         return job
 
     def terminate_job(self, job):
+        """Cancel, a newer run, a result collected: the job stops and frees its slot."""
         if job is not None:
             self._mark_stopped(job)  # before the kill: a poll racing it must see the mark
+            with self._slots_lock():
+                slots = self._load_slots()
+                if slots.pop(str(job), None) is not None:
+                    self._save_slots(slots)
         return super().terminate_job(job)
 
     def make_job_fn(self, fn, progress, key=None):
@@ -105,6 +182,16 @@ class WatchedDiskcacheManager(_Watched, DiskcacheManager):
     def _was_stopped(self, job) -> bool:
         return self.handle.get(f"seed-soil-stopped-{job}", False)
 
+    def _slots_lock(self) -> contextlib.AbstractContextManager:
+        # A key, not a transaction: the job process is forked while the lock is held.
+        return diskcache.Lock(self.handle, _SLOTS_LOCK, expire=_LOCK_EXPIRE)
+
+    def _load_slots(self) -> dict[str, dict]:
+        return self.handle.get(_SLOTS_KEY, {})
+
+    def _save_slots(self, slots: dict[str, dict]) -> None:
+        self.handle.set(_SLOTS_KEY, slots, expire=SLOT_TTL)
+
 
 class WatchedCeleryManager(_Watched, CeleryManager):
     """Jobs on Celery workers (``REDIS_URL``, a Redis result backend).
@@ -122,6 +209,21 @@ class WatchedCeleryManager(_Watched, CeleryManager):
 
     def _was_stopped(self, job) -> bool:
         return self.handle.backend.get(f"seed-soil-stopped-{job}") is not None
+
+    @contextlib.contextmanager
+    def _slots_lock(self) -> Iterator[None]:
+        lock = self.handle.backend.client.lock(
+            _SLOTS_LOCK, timeout=_LOCK_EXPIRE, blocking_timeout=_LOCK_EXPIRE
+        )
+        with lock:
+            yield
+
+    def _load_slots(self) -> dict[str, dict]:
+        stored = self.handle.backend.client.get(_SLOTS_KEY)
+        return json.loads(stored) if stored else {}
+
+    def _save_slots(self, slots: dict[str, dict]) -> None:
+        self.handle.backend.client.set(_SLOTS_KEY, json.dumps(slots), ex=SLOT_TTL)
 
     def __init__(self, celery_app: Celery, *args, **kwargs):
         super().__init__(celery_app, *args, **kwargs)

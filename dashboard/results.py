@@ -18,7 +18,7 @@ from dash import Dash, Input, Output, State, dcc, html, no_update
 
 from dashboard.controls import download_button
 from dashboard.figures import graph_config
-from dashboard.jobs import JOB_ENDINGS
+from dashboard.jobs import JOB_ENDINGS, JobRefused
 from model import InvalidInput
 
 __all__ = [
@@ -49,12 +49,16 @@ def job_buttons(prefix: str, run_label: str, download_label: str) -> html.Div:
     )
 
 
-def job_display(prefix: str, guidance: str) -> list:
-    """Progress bar, message, the result's graph (``guidance`` until a first result), the
-    result's store and its download."""
+def job_display(prefix: str, guidance: str, what: str = "Job") -> list:
+    """Progress bar (named "<what> progress"), message, the result's graph (``guidance`` until
+    a first result), the result's store and its download."""
     return [
-        dbc.Progress(
-            id=f"{prefix}-progress", value=0, max=1, className="mb-2", style={"height": "1rem"}
+        # dbc.Progress takes no ARIA props: assets/a11y.js names its bar from this wrapper.
+        html.Div(
+            dbc.Progress(
+                id=f"{prefix}-progress", value=0, max=1, className="mb-2", style={"height": "1rem"}
+            ),
+            **{"data-progress-label": f"{what} progress"},
         ),
         dbc.Alert(id=f"{prefix}-message", is_open=False, color="warning", dismissable=True),
         dcc.Graph(id=f"{prefix}-graph", config=graph_config(), figure=placeholder(guidance)),
@@ -93,6 +97,8 @@ def job_failed(what: str) -> Callable[[Exception], tuple]:
     the last result stays, the user reads what failed, the server log keeps the details."""
 
     def handler(exc: Exception) -> tuple:
+        if isinstance(exc, JobRefused):  # a cap on running jobs: nothing failed
+            return no_update, f"{what} not started: {exc}.", True
         log.error("%s failed: %s", what, exc)
         for ending in JOB_ENDINGS:
             if ending in str(exc):
@@ -139,22 +145,29 @@ def register_result_views(
     store: str,
     graph: str,
     download: str,
-    figure: Callable[[dict, int], dict],
+    figure: Callable[..., dict],
     csv: Callable[[dict], tuple[str, str]],
+    cell_axes: bool = False,
 ) -> None:
-    """``graph`` redraws from ``store``; button ``<download>-btn`` sends ``csv(result)``."""
+    """``graph`` redraws from ``store``; button ``<download>-btn`` sends ``csv(result)``.
+
+    With ``cell_axes``, the graph also follows the page's "Cell axes" choice (log or linear):
+    ``figure`` then takes ``log_y``."""
+    scale = [Input("axis-scale", "value")] if cell_axes else []
 
     @app.callback(
         Output(graph, "figure"),
         Input(store, "data"),
         Input("presentation", "value"),
+        *scale,
         prevent_initial_call=True,
     )
-    def draw(result, presentation):
+    def draw(result, presentation, axis=None):
         if not result:
             return no_update
+        options = {"log_y": axis != "linear"} if cell_axes else {}
         try:
-            return figure(result, 18 if presentation else 13)
+            return figure(result, 18 if presentation else 13, **options)
         except _BAD_RESULT:
             return no_update
 

@@ -1,6 +1,7 @@
 """The production command, `gunicorn app:server`, serves the page on a real socket; /health
 reports the cache back-end (a real redis-server, started and stopped by the tests)."""
 
+import contextlib
 import logging
 import os
 import subprocess
@@ -8,9 +9,16 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# Every test here starts gunicorn or redis-server: left out of scripts/test --fast.
+pytestmark = pytest.mark.slow
 
 # create_app() warms up the model (numba load or compile): slow on a busy 2-core machine.
 STARTUP_SECONDS = 90
@@ -51,19 +59,35 @@ def server_env(**overrides: str) -> dict[str, str]:
     return env | overrides
 
 
-def test_gunicorn_serves_health_and_page(free_port: int, repo_root: Path, tmp_path: Path) -> None:
-    base = f"http://127.0.0.1:{free_port}"
-    log_path = tmp_path / "gunicorn.log"
+@contextlib.contextmanager
+def serving(port: int, env: dict[str, str], log_path: Path) -> Iterator[str]:
+    """``gunicorn app:server`` (the Dockerfile's command, 2 workers) on 127.0.0.1:``port``
+    with ``env``; yields its base URL once /health answers. Its log is printed if the test
+    fails, and it is stopped on exit."""
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            gunicorn_command(free_port),
-            cwd=repo_root,
-            env=server_env(DASH_SECRET_KEY="test-secret"),
-            stdout=log,
-            stderr=subprocess.STDOUT,
+            gunicorn_command(port), cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
         )
+    base = f"http://127.0.0.1:{port}"
     try:
         wait_until_healthy(f"{base}/health", process)
+        yield base
+    except BaseException:
+        print(log_path.read_text())
+        raise
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_gunicorn_serves_health_and_page(free_port: int, tmp_path: Path) -> None:
+    env = server_env(DASH_SECRET_KEY="test-secret", SEED_SOIL_CACHE_DIR=str(tmp_path / "cache"))
+    with serving(free_port, env, tmp_path / "gunicorn.log") as base:
+        # A browser asks for the page's scripts all at once, from several threads of each
+        # worker; none may find Dash half set up (they were answered 500 that way).
+        bundle = f"{base}/_dash-component-suites/dash/deps/react@18.3.1.min.js"
+        with ThreadPoolExecutor(max_workers=12) as pool:
+            assert set(pool.map(get_status, [bundle] * 24)) == {200}
         with urllib.request.urlopen(f"{base}/", timeout=5) as page:
             assert page.status == 200
             headers = page.headers
@@ -83,12 +107,6 @@ def test_gunicorn_serves_health_and_page(free_port: int, repo_root: Path, tmp_pa
         refused.value.close()
         assert refused.value.code == 400
         assert refused.value.headers["X-Content-Type-Options"] == "nosniff"
-    except BaseException:
-        print(log_path.read_text())
-        raise
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,13 @@ import psutil
 import pytest
 from dash import DiskcacheManager, no_update
 
-from dashboard.jobs import JOB_LOST, WatchedDiskcacheManager, job_threads
+from dashboard.jobs import (
+    JOB_LOST,
+    SLOT_TTL,
+    JobRefused,
+    WatchedDiskcacheManager,
+    job_threads,
+)
 from dashboard.results import job_failed
 from model import InvalidInput
 
@@ -107,6 +113,26 @@ def test_the_page_says_the_job_was_lost_and_keeps_the_last_result() -> None:
     assert result is no_update and is_open
     assert message.startswith("Sweep stopped: its process ended without a result")
     assert "last result is kept" in message
+
+
+def test_a_refused_job_is_said_not_started_and_keeps_the_last_result() -> None:
+    refusal = "the server is busy: 4 jobs running (limit 4); try again in a minute"
+    result, message, is_open = job_failed("Sensitivity analysis")(JobRefused(refusal))
+    assert result is no_update and is_open
+    assert message == f"Sensitivity analysis not started: {refusal}."
+
+
+def test_a_job_holds_its_slot_while_it_runs_and_never_longer_than_the_slot_ttl(
+    manager, job, monkeypatch
+) -> None:
+    monkeypatch.setattr(DiskcacheManager, "call_job_fn", lambda *args: job.pid)
+    manager.call_job_fn("key", None, [], {})
+    assert list(manager.running_jobs()) == [str(job.pid)]
+    # A slot taken SLOT_TTL ago (its pid since reused by some other process, say) is free.
+    slots = manager.handle.get("seed-soil-job-slots")
+    slots[str(job.pid)]["since"] -= SLOT_TTL
+    manager.handle.set("seed-soil-job-slots", slots)
+    assert manager.running_jobs() == {}
 
 
 def test_job_threads_default_to_every_core_and_are_validated() -> None:

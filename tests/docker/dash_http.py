@@ -3,15 +3,16 @@
 Used by scripts/docker-check against the container's published port (standard library only, so
 the host needs no project virtualenv):
 
-    python3 tests/docker/dash_http.py http://127.0.0.1:PORT page    # page load: 2 callbacks
+    python3 tests/docker/dash_http.py http://127.0.0.1:PORT page    # page load: files, 2 callbacks
     python3 tests/docker/dash_http.py http://127.0.0.1:PORT sweep   # a 3 x 3 background sweep
 
-``page`` replays what a first page load sends: the page-state callback (every input as the
-layout holds it, the URL empty), then the render callback with the state it returned (it
-simulates the model and draws every figure). ``sweep`` clicks "Run sweep" on a 3 x 3 map and
-polls the background job to its end, as the renderer does (signed ``cacheKey``/``job``
-handles bound to the page's ``endId``). Each prints one line of JSON; any failure exits 1 with
-a one-line reason on stderr.
+``page`` replays what a first page load sends: a GET of every script and stylesheet the page
+links from the server (the image drops files Dash serves only in debug mode), the page-state
+callback (every input as the layout holds it, the URL empty), then the render callback with
+the page state (it simulates the model and draws every figure). ``sweep`` clicks "Run sweep"
+on a 3 x 3 map and polls the background job to its end, as the renderer does (signed
+``cacheKey``/``job`` handles bound to the page's ``endId``). Each prints one line of JSON; any
+failure exits 1 with a one-line reason on stderr.
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ class App:
         self.base = base.rstrip("/")
         self.timeout = timeout
         page = self._get("/").decode()
+        self.page = page
         found = re.search(r'<script id="_dash-config" type="application/json">(.*?)</script>', page)
         if not found:
             raise CheckFailed("the page has no _dash-config")
@@ -149,11 +151,30 @@ class App:
             raise CheckFailed(str(exc)) from exc
 
 
+def page_state(app: App, answer: dict) -> object:
+    """The page state after the page-state callback: what it wrote, or (when it left the
+    store as it was, nothing having changed) the store's value in the layout."""
+    written = answer.get("response", {}).get("state", {}).get("data")
+    return written if written is not None else app.props.get("state", {}).get("data")
+
+
+def page_files(app: App) -> int:
+    """GET every script and stylesheet the page links from this server, as a browser does on
+    load; the number of files (each must answer 200 with a body)."""
+    paths = re.findall(r'<(?:script|link)\b[^>]*?\b(?:src|href)="(/[^"/][^"]*)"', app.page)
+    for path in paths:
+        if not app._get(path.replace("&amp;", "&")):
+            raise CheckFailed(f"GET {path} answered an empty body")
+    return len(paths)
+
+
 def page_load(app: App) -> dict:
-    """The page-state callback, then the render callback (a simulation, every figure)."""
+    """The page's scripts and stylesheets, the page-state callback, then the render callback
+    (a simulation, every figure)."""
     started = time.perf_counter()
+    files = page_files(app)
     status, answer = app.post(app.body("state.data", {}))
-    state = answer.get("response", {}).get("state", {}).get("data")
+    state = page_state(app, answer)
     if status != 200 or not isinstance(state, dict):
         raise CheckFailed(f"the page-state callback answered {status} without a state: {answer}")
     render = app.body("cascade-graph.figure", {"state.data": state}, ["state.data"])
@@ -162,14 +183,19 @@ def page_load(app: App) -> dict:
     traces = len(figure.get("data") or [])
     if status != 200 or traces == 0:
         raise CheckFailed(f"the render callback answered {status} with {traces} traces")
-    return {"callbacks": 2, "traces": traces, "seconds": round(time.perf_counter() - started, 2)}
+    return {
+        "files": files,
+        "callbacks": 2,
+        "traces": traces,
+        "seconds": round(time.perf_counter() - started, 2),
+    }
 
 
 def sweep(app: App, points: int = 3, timeout: float = 180.0) -> dict:
     """Click "Run sweep" (a ``points`` x ``points`` map) and poll the job to its result."""
     started = time.perf_counter()
     status, answer = app.post(app.body("state.data", {}))
-    state = answer["response"]["state"]["data"]
+    state = page_state(app, answer)
     overrides = {
         "sweep-run.n_clicks": 1,
         "sweep-mode.value": "2d",

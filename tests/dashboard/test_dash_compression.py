@@ -1,0 +1,304 @@
+"""Compressed responses: brotli or gzip as the browser asks, the same bytes once decoded, static
+bundles compressed once per worker, and a first page load that fits in 1.5 MB."""
+
+from __future__ import annotations
+
+import gzip
+import pkgutil
+import re
+import urllib.request
+from html.parser import HTMLParser
+from pathlib import Path
+
+import brotli
+import flask_compress.flask_compress
+import pytest
+from plotly.offline import get_plotlyjs_version
+
+from bench.serving import render_body, state_body
+from dashboard.compression import MIN_SIZE, PLOTLY_BUNDLE, PLOTLY_TRACES
+from dashboard.figures import burden_figure, cascade_figure, organ_figure
+from dashboard.risk import organ_probability_figure, risk_figure
+from dashboard.schematic import figure_at, schematic_data
+from dashboard.sensitivity import sensitivity_figure, start_analysis
+from dashboard.state import PageState
+from dashboard.sweeps import parse_request, run_request, sweep_figure
+from model import Parameters
+
+ENCODINGS = {"br": brotli.decompress, "gzip": gzip.decompress}
+FIRST_PAGE_BUDGET = 1_500_000  # bytes on the wire for a first visit (issue 9)
+BUNDLE = "/_dash-component-suites/dash/dash-renderer/build/dash_renderer.min.js"
+ASSETS = Path(__file__).resolve().parents[2] / "assets"
+# dcc components whose code the renderer fetches only when the page holds one.
+ASYNC_CHUNKS = {
+    "Graph": ["graph"],
+    "Slider": ["slider"],
+    "RangeSlider": ["slider"],
+    "Dropdown": ["dropdown"],
+    "Upload": ["upload"],
+    "Markdown": ["markdown", "highlight"],
+    "DatePickerSingle": ["datepicker"],
+    "DatePickerRange": ["datepicker"],
+}
+
+
+class _References(HTMLParser):
+    """Every script and stylesheet (and icon) the index page makes a browser fetch."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs).get({"script": "src", "link": "href"}.get(tag, ""))
+        if found:
+            self.urls.append(found)
+
+
+def _referenced(index_html: str) -> list[str]:
+    parser = _References()
+    parser.feed(index_html)
+    return parser.urls
+
+
+def _component_types(node: object) -> set[tuple[str, str]]:
+    if isinstance(node, list):
+        return set().union(*map(_component_types, node)) if node else set()
+    if not isinstance(node, dict):
+        return set()
+    found = (
+        {(node["namespace"], node["type"])}
+        if {"type", "namespace", "props"} <= node.keys()
+        else set()
+    )
+    return found.union(*map(_component_types, (node.get("props", node)).values()))
+
+
+def _get(client, url: str, encoding: str | None = None):
+    headers = {"Accept-Encoding": encoding} if encoding else {}
+    response = client.get(url, headers=headers)
+    assert response.status_code == 200, url
+    return response
+
+
+def _initial_callbacks(page) -> list[dict]:
+    """The page-load state callback and the render callback that follows it, as posted."""
+    first = state_body(page.requests, PageState(Parameters()))
+    store = page.post(first).get_json()["response"]["state"]["data"]
+    return [first, render_body(page.requests, store)]
+
+
+def _same_page(body: bytes) -> bytes:
+    """``body`` less the index's one-time token (Dash draws a new ``end_id`` per request)."""
+    return re.sub(rb'"end_id":"[^"]*"', b'"end_id":""', body)
+
+
+def _assert_secure(response) -> None:
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("encoding", sorted(ENCODINGS))
+def test_bundles_layout_and_callbacks_come_back_compressed_and_decode_to_the_same_bytes(
+    page, encoding: str
+) -> None:
+    decode = ENCODINGS[encoding]
+    index = _get(page.client, "/", None).get_data(as_text=True)
+    bundle = next(u for u in _referenced(index) if "dash_renderer" in u)
+    plotly = next(u for u in _referenced(index) if PLOTLY_BUNDLE in u)
+    for url in ["/", bundle, plotly, "/_dash-layout", "/_dash-dependencies"]:
+        plain = _get(page.client, url)
+        packed = _get(page.client, url, encoding)
+        assert packed.headers["Content-Encoding"] == encoding, url
+        assert "Accept-Encoding" in packed.headers["Vary"], url
+        assert (
+            int(packed.headers["Content-Length"]) == len(packed.get_data()) < len(plain.get_data())
+        )
+        assert _same_page(decode(packed.get_data())) == _same_page(plain.get_data()), url
+        _assert_secure(packed)
+    for body in _initial_callbacks(page):
+        plain = page.client.post("/_dash-update-component", json=body)
+        packed = page.client.post(
+            "/_dash-update-component", json=body, headers={"Accept-Encoding": encoding}
+        )
+        assert packed.status_code == plain.status_code == 200
+        assert packed.headers["Content-Encoding"] == encoding
+        assert "Accept-Encoding" in packed.headers["Vary"]
+        assert decode(packed.get_data()) == plain.get_data()
+        _assert_secure(packed)
+
+
+def test_a_browser_preferring_brotli_gets_it_and_one_asking_nothing_gets_plain_bytes(page) -> None:
+    chrome = _get(page.client, BUNDLE, "gzip, deflate, br, zstd")
+    assert chrome.headers["Content-Encoding"] == "br"
+    for asked in (None, "identity", "compress"):
+        response = _get(page.client, BUNDLE, asked)
+        assert "Content-Encoding" not in response.headers, asked
+        assert response.headers["Vary"] == "Accept-Encoding"  # a cache must still tell them apart
+        assert response.get_data() == pkgutil.get_data("dash", BUNDLE.split("/dash/", 1)[1])
+
+
+def test_tiny_responses_go_out_as_they_are(page) -> None:
+    health = _get(page.client, "/health", "br")
+    assert health.get_data() == b"ok" and "Content-Encoding" not in health.headers
+    refused = page.client.post(
+        "/_dash-update-component",
+        data=b'{"output": "about.is_open", "inputs": "x"}',
+        headers={"Content-Type": "application/json", "Accept-Encoding": "br"},
+    )
+    assert refused.status_code == 400 and len(refused.get_data()) < MIN_SIZE
+    assert "Content-Encoding" not in refused.headers
+    _assert_secure(refused)
+
+
+@pytest.fixture
+def compressions(monkeypatch) -> list[int]:
+    """The sizes of what flask-compress compressed (not served from its cache), in order."""
+    sizes: list[int] = []
+    compress = flask_compress.flask_compress._compress_data
+
+    def counted(app, data: bytes, algorithm: str) -> bytes:
+        sizes.append(len(data))
+        return compress(app, data, algorithm)
+
+    monkeypatch.setattr(flask_compress.flask_compress, "_compress_data", counted)
+    return sizes
+
+
+def test_static_bundles_are_compressed_once_per_encoding_and_the_layout_every_time(
+    page, compressions: list[int]
+) -> None:
+    index = _get(page.client, "/", None).get_data(as_text=True)
+    plotly = next(u for u in _referenced(index) if PLOTLY_BUNDLE in u)
+    first = [_get(page.client, url, "br").get_data() for url in (BUNDLE, plotly)]
+    assert len(compressions) == 2
+    again = [_get(page.client, url, "br").get_data() for url in (BUNDLE, plotly)]
+    assert again == first and len(compressions) == 2
+    _get(page.client, BUNDLE, "gzip")
+    assert len(compressions) == 3  # its own entry per encoding
+    for _ in range(2):
+        _get(page.client, "/_dash-layout", "br")
+    assert len(compressions) == 5
+
+
+def test_invented_fingerprints_and_range_requests_neither_grow_nor_spoil_the_cache(
+    page, compressions: list[int]
+) -> None:
+    """Any fingerprint names the same file: one cache entry, whatever a client sends. A range
+    request gets part of a file, which must never be served later as the whole."""
+    fingerprinted = "/_dash-component-suites/dash/dash-renderer/build/dash_renderer.v{}m1.min.js"
+    whole = brotli.decompress(_get(page.client, BUNDLE, "br").get_data())
+    for version in ("1_0_0", "2_0_0", "9_9_9"):
+        assert (
+            brotli.decompress(_get(page.client, fingerprinted.format(version), "br").get_data())
+            == whole
+        )
+    assert len(compressions) == 1
+
+    asset = f"/assets/{PLOTLY_BUNDLE}"
+    part = page.client.get(asset, headers={"Accept-Encoding": "br", "Range": "bytes=0-99999"})
+    assert part.status_code == 206 and "Content-Encoding" not in part.headers
+    assert part.get_data() == (ASSETS / PLOTLY_BUNDLE).read_bytes()[:100_000]
+    part.close()
+    full = _get(page.client, asset, "br")
+    assert brotli.decompress(full.get_data()) == (ASSETS / PLOTLY_BUNDLE).read_bytes()
+
+
+def _first_page_bytes(page, encoding: str | None) -> dict[str, int]:
+    """Bytes on the wire, per URL, for a first visit: the index, every script and stylesheet
+    it names, the dcc chunks the layout's components load, Plotly (unless the index already
+    loads a bundle), the layout, the callback list and the two initial callbacks."""
+    client = page.client
+    index = _get(client, "/", encoding)
+    sizes = {"/": len(index.get_data())}
+    urls = _referenced(_get(client, "/").get_data(as_text=True))
+    layout = _get(client, "/_dash-layout").get_json()
+    chunks = {
+        chunk
+        for namespace, kind in _component_types(layout)
+        if namespace == "dash_core_components"
+        for chunk in ASYNC_CHUNKS.get(kind, [])
+    }
+    urls += [f"/_dash-component-suites/dash/dcc/async-{chunk}.js" for chunk in sorted(chunks)]
+    if not any(PLOTLY_BUNDLE in url for url in urls):
+        urls.append("/_dash-component-suites/plotly/package_data/plotly.min.js")
+    for url in [*urls, "/_dash-layout", "/_dash-dependencies"]:
+        sizes[url] = len(_get(client, url, encoding).get_data())
+    headers = {"Accept-Encoding": encoding} if encoding else {}
+    for k, body in enumerate(_initial_callbacks(page)):
+        response = client.post("/_dash-update-component", json=body, headers=headers)
+        sizes[f"callback {k}"] = len(response.get_data())
+    return sizes
+
+
+def test_a_first_page_load_transfers_at_most_1_5_mb_with_brotli(page) -> None:
+    totals = {}
+    for encoding in (None, "gzip", "br"):
+        sizes = _first_page_bytes(page, encoding)
+        totals[encoding or "uncompressed"] = sum(sizes.values())
+    assert {"/", "/_dash-layout"} <= sizes.keys()
+    assert any("async-graph" in url for url in sizes) and any(PLOTLY_BUNDLE in url for url in sizes)
+    print(
+        "first page: " + ", ".join(f"{name} {total / 1e6:.2f} MB" for name, total in totals.items())
+    )
+    assert totals["br"] <= FIRST_PAGE_BUDGET, totals
+    assert totals["br"] < totals["gzip"] < totals["uncompressed"]
+
+
+def test_the_plotly_bundle_is_plotly_pys_version_and_loaded_by_the_page(page) -> None:
+    head = (ASSETS / PLOTLY_BUNDLE).read_bytes()[:200].decode()
+    assert (
+        re.search(r"plotly\.js \(cartesian - minified\) v(\S+)", head)[1] == get_plotlyjs_version()
+    )
+    assert PLOTLY_BUNDLE.endswith(f"-{get_plotlyjs_version()}.min.js")
+    index = _get(page.client, "/").get_data(as_text=True)
+    assert any(PLOTLY_BUNDLE in url for url in _referenced(index))
+
+
+def test_every_figure_draws_only_traces_the_plotly_bundle_has(
+    default_result, reference_result, breast_result
+) -> None:
+    llc = PageState.for_scenario("kaplan2005-llc")
+    x = ("vegfr1_signalling", 2.0, 8.0, 3)
+    y = ("dormancy_exit_rate", None, None, 2)
+    figures = [
+        cascade_figure(default_result, reference_result),
+        organ_figure(default_result, reference_result),
+        burden_figure(default_result, 20.0, reference_result),
+        risk_figure(breast_result, breast_result),
+        figure_at(schematic_data(default_result), 0),
+        organ_probability_figure(breast_result, breast_result),
+        sweep_figure(run_request(parse_request("1d", x, y, "burden.lung", 2500), llc)),
+        sweep_figure(run_request(parse_request("2d", x, y, "burden.lung", 2500), llc)),
+        sweep_figure(
+            run_request(parse_request("1d", x, y, "niche_onset_day.each_organ", 2500), llc)
+        ),
+        sensitivity_figure(
+            start_analysis(
+                ["tropism.brain", "met_growth_rate"], "burden.lung", 64, "linear", llc.to_store()
+            )
+        ),
+    ]
+    types = {trace.get("type", "scatter") for figure in figures for trace in figure["data"]}
+    assert {"scatter", "bar", "heatmap"} <= types  # the check sees every kind we draw
+    assert types <= PLOTLY_TRACES
+
+
+@pytest.mark.slow
+def test_real_gunicorn_sends_brotli_with_the_security_headers(
+    free_port: int, tmp_path: Path
+) -> None:
+    from tests.test_serving import server_env, serving
+
+    env = server_env(DASH_SECRET_KEY="test-secret", SEED_SOIL_CACHE_DIR=str(tmp_path))
+    with serving(free_port, env, tmp_path / "gunicorn.log") as base:
+        request = urllib.request.Request(
+            f"{base}/assets/{PLOTLY_BUNDLE}", headers={"Accept-Encoding": "gzip, deflate, br"}
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            body = response.read()
+            headers = response.headers
+        assert headers["Content-Encoding"] == "br" and "Accept-Encoding" in headers["Vary"]
+        assert brotli.decompress(body) == (ASSETS / PLOTLY_BUNDLE).read_bytes()
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert "script-src 'self'" in headers["Content-Security-Policy"]
