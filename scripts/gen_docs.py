@@ -21,6 +21,7 @@ if str(ROOT) not in sys.path:
 
 from model.calibration import calibration_markdown  # noqa: E402
 from model.export import specs_markdown  # noqa: E402
+from model.flows import flows_markdown  # noqa: E402
 
 DOC = ROOT / "docs" / "model.md"
 BEGIN = "<!-- BEGIN PARAMETER TABLE (generated: python -m model params --format markdown) -->"
@@ -32,6 +33,11 @@ BLOCKS = (
         "<!-- BEGIN CALIBRATION TABLE (generated: model.calibration.calibration_markdown) -->",
         "<!-- END CALIBRATION TABLE -->",
         calibration_markdown,
+    ),
+    (
+        "<!-- BEGIN FLOW TABLE (generated: model.flows.flows_markdown) -->",
+        "<!-- END FLOW TABLE -->",
+        flows_markdown,
     ),
 )
 
