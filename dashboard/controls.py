@@ -58,16 +58,22 @@ def download_button(label: str, target: str, **props) -> dbc.Button:
                       **props)  # fmt: skip
 
 
-def number_box(label: str, component_id: str, **props) -> html.Label:
-    """A labelled number box (``props`` go to the ``dcc.Input``)."""
-    box = dcc.Input(
-        id=component_id, type="number", className="form-control form-control-sm", **props
-    )
-    return html.Label([label, box])
+def number_box(label: str, component_id: str, value: float | None = None, **props) -> html.Label:
+    """A labelled plain text box for a number typed into a form (a sweep range, its points).
+
+    Sent as typed, on every keystroke (nothing runs until a Run button is pressed, and a shared
+    link follows the typing); the server parses and validates the text (``props`` go to
+    :func:`decimal_box`)."""
+    return html.Label([label, decimal_box(component_id, value, debounce=False, **props)])
 
 
 def decimal_box(
-    component_id: str | dict, value: float | None, *, class_name: str = "", **props
+    component_id: str | dict,
+    value: float | None,
+    *,
+    class_name: str = "",
+    debounce: bool = True,
+    **props,
 ) -> dbc.Input:
     """A box for a typed decimal number, applied exactly as typed on Enter or leaving the box.
 
@@ -78,12 +84,13 @@ def decimal_box(
     steppers, spin buttons and the wheel could change a typed value. The server parses and
     validates the text (``model.parse_value``, ``model.validate_days``) and refuses bad text with
     a message naming the parameter, so the browser need not know it is a number.
+    ``debounce=False`` sends every keystroke (for forms read only when a Run button is pressed).
     """
     return dbc.Input(
         id=component_id,
         type="text",
         value=value,
-        debounce=True,
+        debounce=debounce,
         autocomplete="off",
         size="sm",
         class_name=f"decimal-box {class_name}".strip(),
@@ -91,15 +98,18 @@ def decimal_box(
     )
 
 
-def inline_choice(component_id: str, options: dict[str, str], value: str) -> dcc.RadioItems:
-    """A row of radio buttons: ``options`` maps each value to its label."""
-    return dcc.RadioItems(
+def inline_choice(component_id: str, options: dict[str, str], value: str) -> dbc.RadioItems:
+    """A row of radio buttons: ``options`` maps each value to its label.
+
+    Bootstrap's, not ``dcc.RadioItems``: Dash 4 renders the latter as a ``listbox`` of
+    ``option`` labels around real radio inputs (invalid ARIA: focusable radios nested in
+    options, and a listbox with no name). These are native radios, each with its own label."""
+    return dbc.RadioItems(
         id=component_id,
-        options=[{"label": f" {label}", "value": v} for v, label in options.items()],
+        options=[{"label": label, "value": v} for v, label in options.items()],
         value=value,
         inline=True,
-        inputClassName="me-1",
-        labelClassName="me-3",
+        name=component_id,  # one group: Tab stops once, the arrow keys choose
     )
 
 
@@ -173,7 +183,13 @@ def control_for(spec: ParameterSpec, value: float | None) -> html.Div:
                 ),
                 role="group",
                 className="param-slider",
-                **{"aria-label": f"{spec.title} slider"},
+                # assets/a11y.js names the handle (Dash 4 gives dcc.Slider no ARIA props) and,
+                # on a log10 slider, reads out the value itself, not its logarithm.
+                **{
+                    "aria-label": f"{spec.title} slider",
+                    "data-thumb-label": f"{spec.title} ({spec.unit})",
+                    "data-log-scale": "true" if spec.scale == "log" else "false",
+                },
             )
         )
     children.append(number)

@@ -2,7 +2,8 @@
 
 The query string (``?days=...&vegfr1_signalling=8``) carries the model state (``state.py``);
 the fragment carries how it is being explored: ``#tab=sweep&sweep-x=homing_rate&sweep-x-n=10``,
-or ``#compare-hypothesis=dawson`` (the same experiment under a second hypothesis, dashed).
+or ``#compare-hypothesis=dawson`` (the same experiment under a second hypothesis, dashed),
+and the open lesson step, ``#lesson=niche-before-seed&step=2`` (``dashboard.lessons``).
 Keys are the controls' ids; only settings that differ from the defaults are written. A shared
 link restores the settings but never starts a job: running one stays a click away.
 
@@ -26,17 +27,25 @@ from model.sensitivity import SCALES
 
 __all__ = ["DEFAULTS", "TABS", "from_fragment", "register_links", "to_fragment"]
 
-TABS = ("explore", "sweep", "sensitivity")
+TABS = ("explore", "sweep", "sensitivity", "schematic")
 #: Every setting a link carries (control id -> default), in the callback's order.
 DEFAULTS: dict[str, object] = {
     "tab": TABS[0],
     "compare-hypothesis": None,
     **SWEEP_DEFAULTS,
     **SENS_DEFAULTS,
+    "lesson": None,
+    "step": None,
 }
 _SWEEPABLE = {s.name for s in SWEEPABLE}
 #: Settings another callback also writes (it owns them; this one writes them on page load).
-_SHARED = {"tab", "compare-hypothesis"}
+_SHARED = {"tab", "compare-hypothesis", "lesson", "step"}
+#: Settings held by something other than a control's value (key -> component, property).
+_PROPS = {
+    "tab": ("tabs", "active_tab"),
+    "lesson": ("lesson", "data"),
+    "step": ("lesson-step", "data"),
+}
 
 
 def to_fragment(settings: dict[str, object]) -> str:
@@ -46,6 +55,8 @@ def to_fragment(settings: dict[str, object]) -> str:
         value = settings.get(key)
         if value == default or (value in (None, "") and default is None):
             continue
+        if isinstance(value, str) and value.strip() == ("" if default is None else _text(default)):
+            continue  # a text box showing the default ("25" typed for 25, blanks for none)
         if isinstance(value, list):
             value = ",".join(map(str, value))
         pairs.append((key, "" if value is None else _text(value)))
@@ -80,7 +91,15 @@ def from_fragment(fragment: str | None) -> dict[str, object]:
         parse_axis(*(settings[n] for n in names))
     if settings["sweep-mode"] == "2d" and settings["sweep-outcome"] in FAMILIES:
         raise InvalidInput("the link asks for a 2-D map of every organ: a map shows one outcome")
+    settings["step"] = _lessons().check_link(settings["lesson"], settings["step"])
     return settings
+
+
+def _lessons():
+    """``dashboard.lessons``, imported late: it builds its step links with this module."""
+    from dashboard import lessons
+
+    return lessons
 
 
 def _parse(key: str, text: str) -> object:
@@ -94,6 +113,13 @@ def _parse(key: str, text: str) -> object:
         return choice(TABS)
     if key == "compare-hypothesis":
         return None if text == "" else choice(list(HYPOTHESES))
+    if key == "lesson":
+        return None if text == "" else choice(list(_lessons().lessons()))
+    if key == "step":
+        number = _number(key, text)
+        if not number.is_integer():
+            raise InvalidInput(f"the link's #{key}={text!r} is not a whole number")
+        return int(number)
     if key == "sweep-mode":
         return choice(("1d", "2d"))
     if key in ("sweep-x", "sweep-y"):
@@ -136,7 +162,7 @@ def _number(key: str, text: str) -> float:
 def register_links(app: Dash) -> None:
     """One callback owns the fragment: read on page load, written on every settings change."""
     ids = list(DEFAULTS)
-    props = {key: ("tabs", "active_tab") if key == "tab" else (key, "value") for key in ids}
+    props = {key: _PROPS.get(key, (key, "value")) for key in ids}
 
     @app.callback(
         Output("url", "hash"),
@@ -156,5 +182,10 @@ def register_links(app: Dash) -> None:
             except InvalidInput as exc:
                 message = f"Not applied: {exc}. Keeping the current settings."
                 return to_fragment(current), *unchanged, message, True
-            return to_fragment(settings), *[settings[k] for k in ids], None, False
+            # Only what differs from what the controls show: Dash's renderer pays for every
+            # component a callback updates, on every later change (issue 10).
+            changed = [
+                settings[k] if str(settings[k]) != str(current[k]) else no_update for k in ids
+            ]
+            return to_fragment(settings), *changed, None, False
         return to_fragment(current), *unchanged, no_update, no_update

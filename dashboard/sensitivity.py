@@ -209,7 +209,7 @@ def sensitivity_panel() -> html.Div:
             ),
             job_buttons("sens", "Run analysis", "Indices (CSV)"),
             *job_display("sens", "Choose parameters and an outcome, then Run analysis: "
-                                 "the ranking appears here."),
+                                 "the ranking appears here.", "Analysis"),
         ]
     )  # fmt: skip
 

@@ -31,7 +31,7 @@ from model import PARAMETER_SPECS, InvalidInput, spec_for
 from model.export import axis_text, provenance, round_sig
 from model.organs import ORGAN_LABELS
 from model.outcomes import FAMILIES, OUTCOMES, expand_outcome
-from model.sweep import MAX_POINTS, MAX_RUNS, axis_values, sweep_1d, sweep_2d
+from model.sweep import MAX_RUNS, axis_values, sweep_1d, sweep_2d
 
 __all__ = [
     "SWEEPABLE",
@@ -84,18 +84,44 @@ class SweepRequest:
 
 
 def parse_axis(name: object, low: object, high: object, points: object) -> tuple[str, tuple]:
-    """One validated sweep axis: (parameter name, the values it takes)."""
+    """One validated sweep axis: (parameter name, the values it takes).
+
+    ``low``, ``high`` and ``points`` come as typed in the Sweep tab's text boxes (or from a
+    link, or as numbers): empty 'from'/'to' means the declared range's end."""
     if not isinstance(name, str):
         raise InvalidInput("choose a parameter to sweep")
     spec = spec_for(name)
-    if isinstance(points, float) and points.is_integer():
-        points = int(points)  # a number box may send 25.0; axis_values checks the rest
-    lo = spec.low if low in (None, "") else low
-    hi = spec.high if high in (None, "") else high
-    for label, bound in (("from", lo), ("to", hi)):
-        if isinstance(bound, bool) or not isinstance(bound, int | float):
-            raise InvalidInput(f"sweep of {name}: '{label}' must be a number, got {bound!r}")
-    return name, tuple(float(v) for v in axis_values(name, points, float(lo), float(hi)))
+    lo = _bound(name, "from", low, spec.low)
+    hi = _bound(name, "to", high, spec.high)
+    return name, tuple(float(v) for v in axis_values(name, _points(points), lo, hi))
+
+
+def _bound(name: str, label: str, raw: object, default: float) -> float:
+    """A range end as a finite number; ``default`` when the box is empty."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return default
+    try:
+        if isinstance(raw, bool) or not isinstance(raw, str | int | float):
+            raise ValueError
+        value = float(raw.strip() if isinstance(raw, str) else raw)
+    except (ValueError, OverflowError):  # not a number, or an integer beyond any float
+        raise InvalidInput(f"sweep of {name}: '{label}' must be a number, got {raw!r}") from None
+    if not math.isfinite(value):
+        raise InvalidInput(f"sweep of {name}: '{label}' must be a finite number, got {raw!r}")
+    return value
+
+
+def _points(raw: object) -> object:
+    """The number of points as an int when it is a whole number (typed "25", or 25.0 from a
+    number); anything else passes unchanged for ``axis_values`` to refuse with its range."""
+    if isinstance(raw, str):
+        try:
+            raw = float(raw.strip())
+        except ValueError:
+            return raw
+    if isinstance(raw, float) and raw.is_integer():
+        return int(raw)
+    return raw
 
 
 def parse_request(
@@ -194,9 +220,10 @@ def _series_style(name: str) -> tuple[str, str]:
     return OUTCOMES[name].label, "#0072B2"
 
 
-def sweep_figure(result: dict, font_size: int = 13) -> dict:
+def sweep_figure(result: dict, font_size: int = 13, *, log_y: bool = True) -> dict:
     """Curves (1-D: one per outcome, e.g. one per organ) or a heatmap (2-D) of a sweep
-    result, the base point marked."""
+    result, the base point marked. Curves of cells have a log axis unless ``log_y`` is false
+    (the page's "Cell axes" choice)."""
     label, unit = _what(result["outcome"])
     base = PageState.from_store(result["base"]).params
     x_log = spec_for(result["x_name"]).scale == "log"
@@ -222,8 +249,9 @@ def sweep_figure(result: dict, font_size: int = 13) -> dict:
                     "line": {"color": colour},
                 }
             )
-        # Cell counts span decades: a log axis, as in the Explore tab.
-        layout["yaxis"] = {"title": {"text": unit}, "type": "log" if unit == "cells" else "-"}
+        # Cell counts span decades: a log axis, as in the Explore tab (unless linear is chosen).
+        cells_log = unit == "cells" and log_y
+        layout["yaxis"] = {"title": {"text": unit}, "type": "log" if cells_log else "-"}
         layout["shapes"] = [_vline(bx)]
         layout["showlegend"] = len(data) > 1
     else:
@@ -327,15 +355,13 @@ def _axis_controls(axis: str) -> html.Div:
             ),
             html.Div(
                 [
-                    number_box("from", f"sweep-{axis}-from", step="any", placeholder="range start"),
-                    number_box("to", f"sweep-{axis}-to", step="any", placeholder="range end"),
+                    number_box("from", f"sweep-{axis}-from", placeholder="range start"),
+                    number_box("to", f"sweep-{axis}-to", placeholder="range end"),
                     number_box(
                         "points",
                         f"sweep-{axis}-n",
-                        min=2,
-                        max=MAX_POINTS,
-                        step=1,
-                        value=SWEEP_DEFAULTS[f"sweep-{axis}-n"],
+                        SWEEP_DEFAULTS[f"sweep-{axis}-n"],
+                        inputmode="numeric",
                     ),
                 ],
                 className="d-flex gap-2 sweep-range",
@@ -376,7 +402,11 @@ def sweep_panel() -> html.Div:
                 className="w-100 mb-2",
             ),
             job_buttons("sweep", "Run sweep", "Sweep data (CSV)"),
-            *job_display("sweep", "Choose what to sweep, then Run sweep: the result appears here."),
+            *job_display(
+                "sweep",
+                "Choose what to sweep, then Run sweep: the result appears here.",
+                "Sweep",
+            ),
         ]
     )
 
@@ -452,4 +482,5 @@ def register_sweeps(app: Dash) -> None:
         download="download-sweep",
         figure=sweep_figure,
         csv=lambda result: (_result_csv(result), f"seed-soil-sweep-{result['outcome']}.csv"),
+        cell_axes=True,
     )

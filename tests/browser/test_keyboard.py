@@ -12,19 +12,11 @@ from dash.testing.wait import until
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
-from dashboard import create_app
-
 pytestmark = pytest.mark.browser
 
 ACTIVE_ID = "return document.activeElement && document.activeElement.id;"
 #: Whether a text field shows all of its text (nothing scrolled out of sight).
 SHOWS_ALL = "var e = arguments[0]; return e.scrollLeft === 0 && e.scrollWidth <= e.clientWidth;"
-
-
-@pytest.fixture
-def app(tmp_path, monkeypatch):
-    monkeypatch.setenv("SEED_SOIL_CACHE_DIR", str(tmp_path / "cache"))
-    return create_app()
 
 
 def _press(dash_duo, *keys: str) -> None:
@@ -62,7 +54,7 @@ def test_typed_numbers_are_shown_and_run_as_typed(dash_duo, app, free_port) -> N
 
 def test_skip_link_first_then_tabs_switch_by_keyboard(dash_duo, app, free_port) -> None:
     dash_duo.start_server(app, port=free_port)
-    dash_duo.wait_for_element("#readout-summary", timeout=40)
+    dash_duo.wait_for_element("#readout-table-inner", timeout=40)
     dash_duo.driver.execute_script("document.activeElement.blur();")
     _press(dash_duo, Keys.TAB)
     assert dash_duo.driver.execute_script(ACTIVE_ID) == "skip-to-figures"
@@ -77,7 +69,7 @@ def test_skip_link_first_then_tabs_switch_by_keyboard(dash_duo, app, free_port) 
         "return [...document.querySelectorAll('#tabs [role=tab]')]"
         ".map(t => [t.innerText, t.getAttribute('tabindex')]);"
     )
-    assert tabs == [["Explore", "0"], ["Sweep", "0"], ["Sensitivity", "0"]]
+    assert tabs == [["Explore", "0"], ["Sweep", "0"], ["Sensitivity", "0"], ["Schematic", "0"]]
     _press(dash_duo, Keys.TAB)  # the next stop after the region is the first tab
     assert dash_duo.driver.switch_to.active_element.text == "Explore"
     _press(dash_duo, Keys.ARROW_RIGHT)

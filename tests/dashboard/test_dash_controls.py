@@ -168,3 +168,35 @@ def test_number_boxes_are_plain_text_fields_applied_on_enter_or_leaving(spec) ->
     assert box.debounce is True
     assert getattr(box, "step", None) is None
     assert "param-number" in box.class_name
+
+
+@pytest.mark.parametrize("spec", SLIDERS, ids=lambda s: s.name)
+def test_a_slider_names_its_handle_and_says_whether_it_runs_over_log10(spec) -> None:
+    """Dash 4's slider takes no ARIA props: assets/a11y.js names the handle from these, and a
+    screen reader hears a log slider's value, not its logarithm."""
+    (wrapper,) = [c for c in walk(control_for(spec, spec.default))
+                  if getattr(c, "className", None) == "param-slider"]  # fmt: skip
+    assert getattr(wrapper, "data-thumb-label") == f"{spec.title} ({spec.unit})"
+    assert getattr(wrapper, "data-log-scale") == ("true" if spec.scale == "log" else "false")
+
+
+@pytest.mark.parametrize("component_id", ["axis-scale", "export-format"])
+def test_choices_are_native_radio_buttons(component_id) -> None:
+    """Not dcc.RadioItems: Dash 4 renders it as a listbox of options wrapping radio inputs
+    (axe-core: invalid roles, interactive elements nested)."""
+    choice = _by_id(build_layout(), component_id)
+    assert isinstance(choice, dbc.RadioItems) and choice.inline
+    assert choice.name == component_id  # one radio group for the keyboard
+    assert all(isinstance(o["label"], str) and o["label"] == o["label"].strip()
+               for o in choice.options)  # fmt: skip
+
+
+def test_the_controls_can_be_folded_away_by_a_button_that_says_so() -> None:
+    layout = build_layout()
+    toggle = _by_id(layout, "controls-toggle")
+    assert getattr(toggle, "aria-controls") == "controls-column"
+    assert getattr(toggle, "aria-expanded") == "true" and toggle.type == "button"
+    assert [span.children for span in toggle.children] == ["Hide controls", "Show controls"]
+    column = _by_id(layout, "controls-column")
+    assert "controls-column" in column.class_name
+    assert "workspace" in _by_id(layout, "workspace").class_name

@@ -42,8 +42,8 @@ def test_days_box_is_a_text_field_starting_at_the_given_days() -> None:
 
 def test_tabs_keep_their_ids_for_links_and_callbacks() -> None:
     tabs = _by_id(build_layout(), "tabs")
-    assert [t.tab_id for t in tabs.children] == ["explore", "sweep", "sensitivity"]
-    assert [t.label for t in tabs.children] == ["Explore", "Sweep", "Sensitivity"]
+    assert [t.tab_id for t in tabs.children] == ["explore", "sweep", "sensitivity", "schematic"]
+    assert [t.label for t in tabs.children] == ["Explore", "Sweep", "Sensitivity", "Schematic"]
 
 
 def test_the_page_declares_its_language(page) -> None:

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import json
 
+import dash_bootstrap_components as dbc
 import pytest
-from dash import no_update
+from dash import dcc, no_update
 
 from dashboard.callbacks import next_state
 from dashboard.figures import ORGAN_COLOURS
+from dashboard.links import DEFAULTS, from_fragment, to_fragment
 from dashboard.results import job_failed
 from dashboard.sensitivity import sensitivity_panel
 from dashboard.state import PageState
 from dashboard.sweeps import (
+    SWEEP_DEFAULTS,
     load_point,
     parse_request,
     run_request,
@@ -54,6 +57,61 @@ def test_bad_requests_are_refused_with_a_message(mode, x, y, outcome, budget, me
         parse_request(mode, x, y, outcome, budget)
 
 
+def test_range_boxes_are_plain_text_fields_sent_as_typed() -> None:
+    """Not Dash 4's number input (its -/+ steppers replaced a value tabbed onto, its field
+    scrolled inside a fixed box): the server parses the text when Run is pressed."""
+    panel = sweep_panel()
+    for axis in ("x", "y"):
+        for end in ("from", "to", "n"):
+            box = _find(panel, f"sweep-{axis}-{end}")
+            assert isinstance(box, dbc.Input) and box.type == "text"
+            assert box.debounce is False  # a shared link follows the typing
+            assert getattr(box, "step", None) is None
+        assert _find(panel, f"sweep-{axis}-n").value == SWEEP_DEFAULTS[f"sweep-{axis}-n"]
+    assert not [c for c in _walk(panel) if isinstance(c, dcc.Input)]
+
+
+def test_typed_text_runs_like_numbers() -> None:
+    typed = parse_request(
+        "2d", ("vegfr1_signalling", " 2", "8 ", "4"), ("dormancy_exit_rate", "", " ", "3.0"),
+        "burden.lung", budget=2500,
+    )  # fmt: skip
+    assert typed == parse_request("2d", X, Y, "burden.lung", budget=2500)
+    assert parse_request("1d", ("homing_rate", "1e-3", "0.5", "2"), Y, "burden.lung",
+                         2500).x_values == (0.001, 0.5)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "low, high, points, message",
+    [
+        ("abc", None, "5", "sweep of vegfr1_signalling: 'from' must be a number, got 'abc'"),
+        (None, "nan", "5", "'to' must be a finite number, got 'nan'"),
+        ("-1e999", None, "5", "'from' must be a finite number"),
+        ("9", "2", "5", "the start 9 must be below the end 2"),
+        ("0", "99", "5", "leaves its allowed range"),
+        (None, None, "2.5", "points=2.5 must be a whole number from 2 to 50"),
+        (None, None, "", "points='' must be a whole number"),
+        (None, None, "lots", "points='lots' must be a whole number"),
+        (None, None, "51", "from 2 to 50"),
+    ],
+)
+def test_bad_text_is_refused_with_the_sweeps_message(low, high, points, message) -> None:
+    """The Sweep tab shows "Sweep not started: <message>." and keeps its last result."""
+    with pytest.raises(InvalidInput, match=message.replace("(", r"\(")):
+        parse_request("1d", ("vegfr1_signalling", low, high, points), Y, "burden.lung", 2500)
+
+
+def test_typed_settings_round_trip_through_a_link() -> None:
+    typed = {**DEFAULTS, "tab": "sweep", "sweep-x-from": "0.5", "sweep-x-to": " ",
+             "sweep-x-n": "25", "sweep-y-n": "7"}  # fmt: skip
+    fragment = to_fragment(typed)
+    assert fragment == "#tab=sweep&sweep-x-from=0.5&sweep-y-n=7"  # defaults stay out
+    restored = from_fragment(fragment)
+    assert restored["sweep-x-from"] == 0.5 and restored["sweep-y-n"] == 7
+    assert restored["sweep-x-to"] is None and restored["sweep-x-n"] == 25
+    assert to_fragment(restored) == fragment
+
+
 def test_budget_comes_from_the_environment_and_is_validated() -> None:
     assert sweep_budget({}) == 2500
     assert sweep_budget({"SEED_SOIL_SWEEP_BUDGET": "400"}) == 400
@@ -89,6 +147,24 @@ def test_a_1d_sweep_draws_a_curve_with_the_current_value_marked() -> None:
     assert fig["data"][0]["y"] == lung and lung == sorted(lung)  # more signalling, more burden
     assert fig["layout"]["shapes"][0]["x0"] == 4.0
     assert fig["layout"]["yaxis"]["type"] == "log"  # cells span decades
+    # ... unless the page's "Cell axes" choice is linear, as for every burden chart.
+    assert sweep_figure(result, log_y=False)["layout"]["yaxis"]["type"] == "-"
+
+
+def test_sweep_curves_follow_the_cell_axes_choice(page) -> None:
+    result = run_request(parse_request("1d", X, Y, "burden.lung", 2500), LLC)
+    for axis, shown in (("linear", "-"), ("log", "log")):
+        drawn = _post_result_view(
+            page,
+            "sweep-graph.figure",
+            [
+                {"id": "sweep-result", "property": "data", "value": result},
+                {"id": "presentation", "property": "value", "value": False},
+                {"id": "axis-scale", "property": "value", "value": axis},
+            ],
+            [],
+        ).get_json()["response"]["sweep-graph"]["figure"]
+        assert drawn["layout"]["yaxis"]["type"] == shown
 
 
 def test_a_1d_sweep_of_every_organ_shows_which_organ_wins() -> None:
@@ -207,6 +283,7 @@ def test_sweep_csv_and_figure_come_from_the_stored_result(page) -> None:
         [
             {"id": "sweep-result", "property": "data", "value": result},
             {"id": "presentation", "property": "value", "value": True},
+            {"id": "axis-scale", "property": "value", "value": "log"},
         ],
         [],
     ).get_json()["response"]["sweep-graph"]["figure"]
@@ -231,6 +308,7 @@ def test_a_forged_sweep_result_changes_nothing(page) -> None:
         [
             {"id": "sweep-result", "property": "data", "value": forged},
             {"id": "presentation", "property": "value", "value": False},
+            {"id": "axis-scale", "property": "value", "value": "log"},
         ],
         [],
     )
@@ -265,3 +343,11 @@ def test_a_job_graph_starts_with_guidance_not_empty_axes(panel, graph, words) ->
     assert figure["data"] == []
     assert figure["layout"]["xaxis"]["visible"] is False
     assert words in figure["layout"]["annotations"][0]["text"]
+
+
+def _walk(component):
+    yield component
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, list) else [children]:
+        if child is not None and not isinstance(child, str | int | float):
+            yield from _walk(child)

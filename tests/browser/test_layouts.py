@@ -1,0 +1,166 @@
+"""The page fits a 1024 x 768 projector (with and without presentation mode) and a 390 x 844
+phone, as issue 10 measured them: the readout table was 1293 px wide in a 659 px column, the
+cascade title was clipped, the Plotly toolbar sat over the titles, the controls could not be
+hidden and scrolled away, and the scenario card's title was smaller than its text."""
+
+from __future__ import annotations
+
+import pytest
+from dash.testing.wait import until
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.keys import Keys
+
+from tests.browser.test_a11y import set_viewport, switch_presentation_on
+
+pytestmark = pytest.mark.browser
+
+PROJECTOR, PHONE = (1024, 768), (390, 844)
+#: Elements reaching past the viewport's right edge (tag#id.class), at most five.
+OVERFLOWING = """
+var width = document.documentElement.clientWidth, out = [];
+document.querySelectorAll("body *").forEach(function (e) {
+    var r = e.getBoundingClientRect();
+    if (r.width > 0 && r.right > width + 1 && !e.closest(".table-responsive")) {
+        out.push(e.tagName + "#" + e.id + "." + String(e.className).slice(0, 40));
+    }
+});
+return out.slice(0, 5);
+"""
+#: Per visible figure: [id, title width, figure width, toolbar bottom, title top] (px).
+FIGURE_TITLES = """
+return [...document.querySelectorAll(".dash-graph")].filter(g => g.offsetParent).map(g => {
+    var title = g.querySelector(".gtitle"), svg = g.querySelector("svg.main-svg");
+    var bar = g.querySelector(".modebar-container");
+    if (!title || !svg) return null;
+    return [g.id, title.getBBox().width, svg.clientWidth,
+            bar ? bar.getBoundingClientRect().bottom : 0, title.getBoundingClientRect().top];
+}).filter(Boolean);
+"""
+#: [readout table width, its column's width] (px).
+TABLE_WIDTHS = (
+    "var t = document.getElementById('readout-table-inner');"
+    "return [t.scrollWidth, t.closest('#readouts').clientWidth];"
+)
+#: Font sizes (px) of the scenario card's title and of its first paragraph.
+CARD_FONTS = (
+    "return ['#scenario-text h2', '#scenario-text p'].map(s =>"
+    " parseFloat(getComputedStyle(document.querySelector(s)).fontSize));"
+)
+#: [top, bottom] of the controls' aside in the window (px).
+ASIDE_EDGES = (
+    "var r = document.querySelector('#controls-column aside').getBoundingClientRect();"
+    "return [r.top, r.bottom];"
+)
+#: The controls panel's [content height, visible height, overflow-y].
+PANEL_SCROLL = (
+    "var p = document.querySelector('.controls-panel');"
+    "return [p.scrollHeight, p.clientHeight, getComputedStyle(p).overflowY];"
+)
+CONTROLS_SHOWN = (
+    "var c = document.getElementById('controls-column');"
+    "return !!c && getComputedStyle(c).display !== 'none';"
+)
+
+
+def _open(dash_duo, app, free_port, size: tuple[int, int], presentation: bool = False) -> None:
+    set_viewport(dash_duo.driver, *size)
+    dash_duo.start_server(app, port=free_port)
+    dash_duo.wait_for_element("#readout-table-inner", timeout=40)
+    if presentation:
+        switch_presentation_on(dash_duo)
+    until(lambda: len(dash_duo.driver.execute_script(FIGURE_TITLES)) >= 3, timeout=30)
+
+
+def _js(dash_duo, script: str, *args):
+    return dash_duo.driver.execute_script(script, *args)
+
+
+def _nothing_wider_than_the_viewport(dash_duo) -> None:
+    page = _js(dash_duo, "var d = document.documentElement; return [d.scrollWidth, d.clientWidth];")
+    wide = _js(dash_duo, OVERFLOWING)
+    assert page[0] <= page[1], f"page {page[0]} px wide in {page[1]} px: {wide}"
+
+
+def _figure_titles_fit_below_the_toolbar(dash_duo) -> None:
+    for graph, title, width, toolbar_bottom, title_top in _js(dash_duo, FIGURE_TITLES):
+        assert title <= width, f"{graph}: title {title:.0f} px wide in a {width} px figure"
+        assert toolbar_bottom <= title_top, f"{graph}: the Plotly toolbar covers the title"
+
+
+def _press_on_toggle(dash_duo, key: str) -> None:
+    """Tab from the top of the page to "Hide/Show controls", then press ``key``."""
+    _js(dash_duo, "document.activeElement.blur(); window.scrollTo(0, 0);")
+    for _ in range(8):
+        ActionChains(dash_duo.driver).send_keys(Keys.TAB).perform()
+        if _js(dash_duo, "return document.activeElement.id;") == "controls-toggle":
+            break
+    assert _js(dash_duo, "return document.activeElement.id;") == "controls-toggle"
+    ActionChains(dash_duo.driver).send_keys(key).perform()
+
+
+@pytest.mark.parametrize("presentation", [False, True], ids=["normal", "presentation"])
+def test_a_projector_shows_everything_and_the_controls_fold_away(
+    dash_duo, app, free_port, presentation
+) -> None:
+    _open(dash_duo, app, free_port, PROJECTOR, presentation)
+    _nothing_wider_than_the_viewport(dash_duo)
+    table = _js(dash_duo, TABLE_WIDTHS)
+    assert table[0] <= table[1], f"readout table {table[0]} px wide in a {table[1]} px column"
+    _figure_titles_fit_below_the_toolbar(dash_duo)
+    # The scenario card's title is not smaller than its text.
+    title, text = _js(dash_duo, CARD_FONTS)
+    assert title >= text
+    if presentation:  # Bootstrap's rem sizes (buttons, boxes) grow with the text
+        root = _js(dash_duo, "return parseFloat(getComputedStyle(document.documentElement)"
+                             ".fontSize);")  # fmt: skip
+        assert root > 16
+
+    # The controls stay in view while the figures scroll, and scroll on their own: their end
+    # is never below the window's, at the top of the page or further down.
+    aside = _js(dash_duo, ASIDE_EDGES)
+    assert aside[1] <= PROJECTOR[1], f"controls end at {aside[1]:.0f} px, below the window"
+    _js(dash_duo, "window.scrollTo(0, document.body.scrollHeight);")
+    until(lambda: _js(dash_duo, "return window.scrollY;") > 300, timeout=5)
+    until(lambda: 0 <= _js(dash_duo, ASIDE_EDGES)[0] < 50, timeout=5)
+    assert _js(dash_duo, ASIDE_EDGES)[1] <= PROJECTOR[1]
+    panel = _js(dash_duo, PANEL_SCROLL)
+    assert panel[0] > panel[1] and panel[2] == "auto"
+
+    # Hidden by keyboard: the figures take the full width; shown again.
+    assert _js(dash_duo, CONTROLS_SHOWN)
+    narrow = _js(dash_duo, "return document.getElementById('figures').clientWidth;")
+    _press_on_toggle(dash_duo, Keys.ENTER)
+    until(lambda: not _js(dash_duo, CONTROLS_SHOWN), timeout=5)
+    toggle = dash_duo.find_element("#controls-toggle")
+    assert toggle.get_attribute("aria-expanded") == "false" and toggle.text == "Show controls"
+    wide = _js(dash_duo, "return document.getElementById('figures').clientWidth;")
+    assert wide > narrow + 250
+    until(lambda: _js(dash_duo, "return document.querySelector('#cascade-graph svg.main-svg')"
+                                ".clientWidth;") > narrow, timeout=10)  # fmt: skip
+    _nothing_wider_than_the_viewport(dash_duo)
+    ActionChains(dash_duo.driver).send_keys(Keys.SPACE).perform()  # still on the button
+    until(lambda: _js(dash_duo, CONTROLS_SHOWN), timeout=5)
+    assert toggle.get_attribute("aria-expanded") == "true" and toggle.text == "Hide controls"
+    assert dash_duo.get_logs() == []
+
+
+def test_a_phone_shows_the_figures_first_and_fits_its_width(dash_duo, app, free_port) -> None:
+    _open(dash_duo, app, free_port, PHONE)
+    assert not _js(dash_duo, CONTROLS_SHOWN)  # folded away: the figures come first
+    assert dash_duo.find_element("#controls-toggle").text == "Show controls"
+    _nothing_wider_than_the_viewport(dash_duo)
+    _figure_titles_fit_below_the_toolbar(dash_duo)
+    # The table scrolls sideways inside its region (reachable by Tab), organ names in view.
+    region = _js(dash_duo, "var r = document.getElementById('readouts');"
+                           "return [r.getBoundingClientRect().right, r.tabIndex,"
+                           " r.getAttribute('role'), getComputedStyle(r).overflowX];")  # fmt: skip
+    assert region[0] <= PHONE[0] and region[1] == 0 and region[2] == "region"
+    assert region[3] == "auto"
+    organ = _js(dash_duo, "return getComputedStyle(document.querySelector("
+                          "'#readout-table-inner th[scope=row]')).position;")  # fmt: skip
+    assert organ == "sticky"
+
+    _press_on_toggle(dash_duo, Keys.ENTER)
+    until(lambda: _js(dash_duo, CONTROLS_SHOWN), timeout=5)
+    _nothing_wider_than_the_viewport(dash_duo)
+    assert dash_duo.get_logs() == []
