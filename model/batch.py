@@ -16,8 +16,10 @@ exactly, and a resection is applied as a jump between segments.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 
+import numba
 import numpy as np
 from numba import njit, prange
 
@@ -36,6 +38,15 @@ from model.solve import (
     validate_days,
 )
 from model.states import N_STATES
+
+# numba's own thread pool for the batch ("workqueue"), unless NUMBA_THREADING_LAYER says
+# otherwise. numba picks GNU OpenMP where libgomp is installed, and a process that has used
+# it must not fork: a sweep's job process, forked from a web worker or a test that had run a
+# batch, died at once ("fork() called from a process already using GNU OpenMP"). The workqueue
+# survives a fork, is as fast here (a 50-point sweep: 0.07 s with either), and is not meant for
+# two threads at once: a batch runs in one job process, Celery task or command at a time.
+if "NUMBA_THREADING_LAYER" not in os.environ:
+    numba.config.THREADING_LAYER = "workqueue"
 
 __all__ = ["BATCH_RTOL", "integrate_batch", "simulate_batch"]
 

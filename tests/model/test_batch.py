@@ -7,6 +7,10 @@ events (therapy windows, resection) as the single-run solver.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -40,6 +44,7 @@ def _assert_close(y: np.ndarray, ref: np.ndarray, rtol: float) -> None:
     assert rel.size == 0 or rel.max() < rtol, f"max relative error {rel.max():.3g}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", range(3))
 def test_random_parameter_sets_match_the_reference(seed: int) -> None:
     rng = np.random.default_rng(seed)
@@ -64,9 +69,36 @@ def test_events_happen_on_the_right_day() -> None:
     assert tumor[i] < 0.2 * tumor[i - 1]
 
 
+@pytest.mark.slow
 def test_a_stiff_long_member_falls_back_to_lsoda_and_still_matches() -> None:
     stiff = Parameters(ctc_clearance_rate=200.0, hpc_clearance_rate=50.0)
     t, states, steps = integrate_batch([Parameters(), stiff], 3000.0, max_steps=30_000)
     assert steps[0] > 0 and steps[1] == -1  # the second went to the single-run solver
     _assert_close(states[1], integrate(stiff, 3000.0)[1], 1e-12)
     _assert_close(states[0], integrate(Parameters(), 3000.0, segment_solver=REFERENCE)[1], 1e-3)
+
+
+FORK_AFTER_BATCH = """
+import os
+from model import Parameters
+from model.batch import integrate_batch
+
+integrate_batch([Parameters()] * 4, 5.0)  # the parent's thread pool is up
+pid = os.fork()
+if pid == 0:  # what a sweep's job process does, forked from a web worker
+    integrate_batch([Parameters()] * 4, 5.0)
+    os._exit(0)
+_, status = os.waitpid(pid, 0)
+raise SystemExit(os.waitstatus_to_exitcode(status))
+"""
+
+
+@pytest.mark.slow
+def test_a_process_forked_after_a_batch_can_run_a_batch(repo_root) -> None:
+    """GNU OpenMP (numba's default where libgomp is installed) kills such a child at once."""
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_THREADING_LAYER"}
+    done = subprocess.run(
+        [sys.executable, "-c", FORK_AFTER_BATCH],
+        cwd=repo_root, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
