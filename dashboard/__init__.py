@@ -12,10 +12,14 @@ from dash import Dash
 
 from dashboard.cache import init_cache, redis_url, register_health
 from dashboard.callbacks import register
+from dashboard.compression import register_compression
 from dashboard.guard import register_guard
 from dashboard.jobs import WatchedCeleryManager, WatchedDiskcacheManager, job_threads
 from dashboard.layout import build_layout
+from dashboard.lessons import register_lessons
+from dashboard.limits import register_limits
 from dashboard.links import register_links
+from dashboard.schematic import register_schematic
 from dashboard.security import register_security
 from dashboard.sensitivity import analysis_budget, register_sensitivity
 from dashboard.sweeps import register_sweeps, sweep_budget
@@ -63,6 +67,10 @@ def create_app() -> Dash:
         assets_folder=str(ASSETS_FOLDER),
         serve_locally=True,
         background_callback_manager=manager,
+        # Otherwise Dash copies the whole layout (~260 kB of JSON, ~850 components) into every
+        # page for the browser to check callback ids against: the page crawls it on start.
+        # tests/dashboard/test_dash_layout.py checks every callback's ids against the layout.
+        suppress_callback_exceptions=True,
     )
     app.celery_app = celery_app  # for `celery -A app:celery_app worker`; None without Redis
     app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)  # for readers
@@ -79,7 +87,16 @@ def create_app() -> Dash:
     register(app)
     register_sweeps(app)
     register_sensitivity(app)
+    register_schematic(app)
+    register_lessons(app)  # reads every lesson file: a bad one stops start-up
     register_links(app)
+    register_limits(app)  # before the guard: a refused request is not even parsed
     register_guard(app)
+    register_compression(app)  # brotli or gzip; static bundles compressed once per worker
     register_security(app)  # last: its CSP hashes every inline script registered above
+    # Dash finishes setting up (it registers the script bundles it may serve) on the first
+    # request, and marks itself set up before it is: under gunicorn's threads, concurrent
+    # first requests for bundles were answered 500 while the index was still being set up.
+    # One request now, before any client's, sets it up whole.
+    app.server.test_client().get(app.config.requests_pathname_prefix)
     return app

@@ -123,7 +123,7 @@ def scenario_text(state: PageState) -> list:
     if not state.scenario:
         return [html.P("Custom settings: pick a scenario to replay a classic experiment.")]
     s = SCENARIOS[state.scenario]
-    modified = state.params != s.parameters() or state.days != s.days
+    modified = _card(state)[1]
     return [
         html.H2(s.title, className="h6"),
         html.P(s.what, className="small mb-1"),
@@ -179,10 +179,53 @@ def reference_label(stored: object) -> str:
     return f"Reference pinned (dashed): {name}, {state.days:g} days, {hypothesis}."
 
 
-def _control_values(state: PageState) -> tuple[list, list]:
-    sliders = [slider_position(s, state.params[s.name]) for s in _SLIDER_SPECS]
-    inputs = [state.params[s.name] for s in CONTROL_SPECS]
-    return sliders, inputs
+def state_outputs(
+    current: PageState, state: PageState, trigger: object, *, stale: bool = False
+) -> tuple:
+    """What the state callback writes for a change from ``current`` to ``state``: the store,
+    slider positions, boxes, scenario, days, URL query, scenario card, hypothesis and its text.
+
+    Only what changed is written (``no_update`` elsewhere). Dash's renderer does work for every
+    component on the page per updated component: rewriting all ~95 controls and the store on
+    every slider move cost more than a second in the browser (issue 10). The controls show
+    ``current`` (the layout builds them and the store from one state, and every change since
+    went through here), except after a bad store (``stale``): then everything is written.
+    Written as well are the controls the user touched (named in the request: a typed value
+    shows as applied, a refused one is put back) and, on the trigger's own control, its value.
+    """
+    touched = {
+        str(t.get("name"))
+        for t in ctx.triggered_prop_ids.values()
+        if isinstance(t, dict) and t.get("type") in (SLIDER, INPUT)
+    }
+    old, new = current.params, state.params
+    write = {s.name for s in CONTROL_SPECS if stale or old[s.name] != new[s.name]} | touched
+    loading = stale or trigger in (None, "url")  # the cards start empty; the URL is new
+
+    def changed(now: object, before: object, control: str | None = None) -> object:
+        return now if loading or now != before or trigger == control else no_update
+
+    modified = state != current
+    hypothesis = hypothesis_of(new)
+    return (
+        state.to_store() if stale or modified else no_update,
+        [slider_position(s, new[s.name]) if s.name in write else no_update for s in _SLIDER_SPECS],
+        [new[s.name] if s.name in write else no_update for s in CONTROL_SPECS],
+        changed(state.scenario, current.scenario, "scenario"),
+        changed(state.days, current.days, "days"),
+        to_query(state) if loading or modified else no_update,
+        scenario_text(state) if loading or _card(state) != _card(current) else no_update,
+        changed(hypothesis, hypothesis_of(old), "hypothesis"),
+        hypothesis_text(state) if loading or hypothesis != hypothesis_of(old) else no_update,
+    )
+
+
+def _card(state: PageState) -> tuple[str | None, bool]:
+    """What the scenario card shows: the scenario, and whether its settings were changed."""
+    if not state.scenario:
+        return None, False
+    s = SCENARIOS[state.scenario]
+    return state.scenario, state.params != s.parameters() or state.days != s.days
 
 
 def _label(state: PageState) -> str:
@@ -220,11 +263,11 @@ def register(app: Dash) -> None:
         Output("scenario", "value"),
         Output("days", "value"),
         Output("url", "search"),
-        Output("message", "children"),
-        Output("message", "is_open"),
         Output("scenario-text", "children"),
         Output("hypothesis", "value"),
         Output("hypothesis-text", "children"),
+        Output("message", "children"),
+        Output("message", "is_open"),
         Output("tabs", "active_tab"),
         Input("url", "search"),
         Input("scenario", "value"),
@@ -254,11 +297,11 @@ def register(app: Dash) -> None:
             trigger if isinstance(trigger, str) else "",
             ctx.triggered[0]["value"] if ctx.triggered else None,
         )
-        message, failed = None, False
+        message, failed, stale = None, False, False
         try:
             current = PageState.from_store(stored)
         except InvalidInput:
-            current = PageState.for_scenario(DEFAULT_SCENARIO)
+            current, stale = PageState.for_scenario(DEFAULT_SCENARIO), True
         try:
             state = next_state(
                 current, trigger, value, search=search, filename=filename, sweep=sweep
@@ -269,19 +312,10 @@ def register(app: Dash) -> None:
                 f"Not applied: {exc}. Showing the last good state.",
                 True,
             )
-        sliders, inputs = _control_values(state)
         return (
-            state.to_store(),
-            sliders,
-            inputs,
-            state.scenario,
-            state.days,
-            to_query(state),
+            *state_outputs(current, state, trigger, stale=stale),
             message,
             failed,
-            scenario_text(state),
-            hypothesis_of(state.params),
-            hypothesis_text(state),
             "explore" if trigger == "sweep-graph" and not failed else no_update,
         )
 
@@ -289,7 +323,9 @@ def register(app: Dash) -> None:
         Output("cascade-graph", "figure"),
         Output("organ-graph", "figure"),
         Output("burden-graph", "figure"),
-        Output("readouts", "children"),
+        Output("readout-summary", "children"),
+        Output("readout-caption", "children"),
+        Output("readout-table", "children"),
         Output("burden-day", "max"),
         Output("burden-day", "value"),
         Output("risk-graph", "figure"),
@@ -323,8 +359,8 @@ def register(app: Dash) -> None:
             figures.organ_figure(
                 result, ref_result, log_y=log_y, columns=2 if presentation else 3, **shared
             ),
-            figures.burden_figure(result, burden_day, ref_result, **shared),
-            figures.readout_table(result, ref_result, labels=labels),
+            figures.burden_figure(result, burden_day, ref_result, log_y=log_y, **shared),
+            *figures.readout_table(result, ref_result, labels=labels),
             state.days,
             burden_day,
             risk.risk_figure(result, ref_result, **shared) if long_run else no_update,
@@ -388,6 +424,7 @@ def register(app: Dash) -> None:
     @app.callback(
         [Output(graph, "config") for graph in GRAPH_IDS],
         Input("export-format", "value"),
+        prevent_initial_call=True,  # the layout starts with PNG: nothing to redraw on load
     )
     def export_format(fmt):
         if fmt not in ("png", "svg"):

@@ -11,11 +11,11 @@ Published data points (``model.data``) are drawn in black with open markers, nam
 
 from __future__ import annotations
 
+from html import escape
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from dash import html
 
 from model import ORGAN_LABELS, ORGANS, Parameters, SimulationResult
 from model.data import KAPLAN_2005_LLC_LUNG, DataPoint
@@ -28,6 +28,7 @@ __all__ = [
     "PINNED",
     "PUBLISHED",
     "Labels",
+    "Readouts",
     "burden_figure",
     "cascade_figure",
     "graph_config",
@@ -102,8 +103,11 @@ def _title(
     return {"text": text, "subtitle": {"text": subtitle}}
 
 
-def _sig(values: np.ndarray | pd.Series, digits: int = 4) -> list[float]:
-    """Round to ``digits`` significant digits, as a plain list (sent as JSON)."""
+def _sig(values: np.ndarray | pd.Series, digits: int = 4) -> np.ndarray:
+    """Round to ``digits`` significant digits.
+
+    A NumPy array, not a list: Plotly's JSON encoder hands float arrays to orjson whole, where
+    it walks a list number by number (that walk was half the render callback's time)."""
     x = np.asarray(values, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         mag = np.where(x != 0.0, np.floor(np.log10(np.abs(x))), 0.0)
@@ -111,7 +115,7 @@ def _sig(values: np.ndarray | pd.Series, digits: int = 4) -> list[float]:
     shift = np.clip(digits - 1 - mag, -290, 290)
     up = 10.0 ** np.maximum(shift, 0.0)
     down = 10.0 ** np.maximum(-shift, 0.0)
-    return (np.round(x * up / down) * down / up).tolist()
+    return np.round(x * up / down) * down / up
 
 
 def graph_config(fmt: str = "png") -> dict:
@@ -137,11 +141,35 @@ def _base_layout(font_size: int, **extra) -> dict:
     }
 
 
+#: Points a time course draws at most: a 30-day mouse run computes 301 (every 0.1 day), a
+#: 23-year run 601. About a hundred (a 30-day run: every 0.3 day) is still finer than an organ
+#: panel's pixels, and cuts what the browser receives and draws threefold.
+DISPLAY_POINTS = 121
+
+
+def _course(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+    """The rows of a run's time course a figure draws (evenly thinned to ``DISPLAY_POINTS``,
+    the first and last kept), and their x: on an even time grid (the usual case) only its start
+    and step (``x0``, ``dx``), so no array of days is sent with every line."""
+    n = len(frame)
+    step = max(1, -(-(n - 1) // (DISPLAY_POINTS - 1)))
+    rows = np.arange(0, n, step)
+    if rows[-1] != n - 1:
+        rows = np.append(rows, n - 1)
+    shown = frame.iloc[rows]
+    days = shown["day"].to_numpy(dtype=float)
+    gaps = np.diff(days)
+    if len(gaps) and np.allclose(gaps, gaps[0], rtol=1e-9, atol=1e-9):
+        return shown, {"x0": float(days[0]), "dx": float(_sig([gaps.mean()], 9)[0])}
+    return shown, {"x": _sig(days, 6)}
+
+
 def _line(x, y, name, colour, *, dash=None, yaxis="y", width=2, group=None, **extra) -> dict:
+    """A line; ``x`` is the days (a list or array) or an even grid (``_course``)."""
     trace = {
         "type": "scatter",
         "mode": "lines",
-        "x": x,
+        **(x if isinstance(x, dict) else {"x": x}),
         "y": _sig(y),
         "name": name,
         "line": {"color": colour, "width": width, **({"dash": dash} if dash else {})},
@@ -164,7 +192,7 @@ def cascade_figure(
     """The systemic cascade: primary tumor and CTCs (cells) and the VEGFR1+ HPC biomarker."""
     traces = []
     for run, suffix, dash in _runs(result, reference, labels):
-        f, x = run.frame, _sig(run.frame["day"], 6)
+        f, x = _course(run.frame)
         traces += [
             _line(x, f["tumor"], "Primary tumor" + suffix, _TUMOR, dash=dash),
             _line(x, f["ctc"], "Circulating tumor cells" + suffix, _CTC, dash=dash),
@@ -306,7 +334,7 @@ def organ_figure(
     span = [0.0, result.days]  # fixed: marker labels near the end must not widen the axis
     traces, shapes, annotations, layout = [], [], [], {}
     runs = [
-        (run, _sig(run.frame["day"], 6), suffix, dash)
+        (*_course(run.frame), suffix, dash)
         for run, suffix, dash in _runs(result, reference, labels)
     ]
     for k, organ in enumerate(ORGANS):
@@ -331,11 +359,11 @@ def organ_figure(
         }  # fmt: skip
         colour = ORGAN_COLOURS[organ]
         first = k == 0
-        for run, x, suffix, dash in runs:
-            f = run.frame
+        for f, x, suffix, dash in runs:
             traces += [
                 _line(
-                    x, f[f"{organ}.niche_permissiveness"], "Niche permissiveness" + suffix,
+                    # A share on a 0-1 axis: three decimals are finer than a pixel.
+                    x, f[f"{organ}.niche_permissiveness"].round(3), "Niche permissiveness" + suffix,
                     colour, dash=dash, yaxis=yb, width=1, group="niche" + suffix,
                     showlegend=first, xaxis=xa,
                     **({} if dash else {"fill": "tozeroy", "opacity": 0.5}),
@@ -506,31 +534,38 @@ def _organ_probability(organ, resected: bool) -> float:
     return organ.relapse_probability if resected else organ.metastasis_probability
 
 
+class Readouts(NamedTuple):
+    """The readouts under the figures: a summary line, a caption, and the table as HTML."""
+
+    summary: str
+    caption: str
+    table: str
+
+
 def readout_table(
     result: SimulationResult,
     reference: SimulationResult | None = None,
     *,
     labels: Labels = PINNED,
-):
+) -> Readouts:
     """A compact table of readouts per organ, plus the systemic biomarker and probability lines.
 
     The probability column is the chance of a detected metastasis by the last day, or, where
     the run resects the primary, of a relapse after resection (for patients free of detectable
     metastasis at resection). With a reference, its burden and probability follow in brackets,
-    named ``ref`` (a pinned run) or by its label (e.g. the other hypothesis)."""
+    named ``ref`` (a pinned run) or by its label (e.g. the other hypothesis).
+
+    The table is HTML text for one ``dcc.Markdown`` (every value escaped), not ~80 Dash
+    components: the browser's Dash renderer does work for every component on the page each
+    time one is added or removed, and rebuilding the table's components on every slider move
+    was its largest cost (issue 10). Each organ's row header has the class ``organ-<name>``,
+    which gives its colour swatch (assets/style.css)."""
     resected = result.readouts.relapse_probability is not None
     probability_word = "Relapse" if resected else "Metastasis"
     ref_word = "ref" if labels.reference == "reference" else labels.reference
-    header = html.Thead(
-        html.Tr(
-            [
-                html.Th(h, scope="col")
-                for h in (
-                    "Organ", "Niche onset (day)", "DTCs detected (day)", "Macromet. (day)",
-                    "Burden (cells)", "Seed alone", f"{probability_word} prob.",
-                )
-            ]
-        )
+    heads = (
+        "Organ", "Niche onset (day)", "DTCs detected (day)", "Macromet. (day)",
+        "Burden (cells)", "Seed alone", f"{probability_word} prob.",
     )  # fmt: skip
     rows = []
     for organ, o in result.readouts.organs.items():
@@ -541,22 +576,34 @@ def readout_table(
             ref_resected = reference.readouts.relapse_probability is not None
             burden += f" ({ref_word} {_cells_text(ref.burden_final)})"
             chance += f" ({ref_word} {_organ_probability(ref, ref_resected):.2f})"
-        rows.append(
-            html.Tr(
-                [
-                    html.Th(_short(organ), scope="row", style={"color": ORGAN_COLOURS[organ]}),
-                    html.Td(_day_text(o.niche_onset_day)),
-                    html.Td(_day_text(o.dtc_detect_day)),
-                    html.Td(_day_text(o.macrometastasis_day)),
-                    html.Td(burden),
-                    html.Td(_cells_text(o.seed_only_burden_final)),
-                    html.Td(chance),
-                ]
-            )
+        cells = (
+            _day_text(o.niche_onset_day),
+            _day_text(o.dtc_detect_day),
+            _day_text(o.macrometastasis_day),
+            burden,
+            _cells_text(o.seed_only_burden_final),
+            chance,
         )
+        rows.append(
+            f'<tr><th scope="row" class="organ organ-{escape(organ)}">{escape(_short(organ))}'
+            "</th>" + "".join(f"<td>{escape(c)}</td>" for c in cells) + "</tr>"
+        )
+    table = (
+        '<table class="table table-sm readout-table" id="readout-table-inner"><thead><tr>'
+        + "".join(f'<th scope="col">{escape(h)}</th>' for h in heads)
+        + "</tr></thead><tbody>"
+        + "".join(rows)
+        + "</tbody></table>"
+    )
+    return Readouts(_readout_summary(result), _table_caption(result, reference, labels), table)
+
+
+def _readout_summary(result: SimulationResult) -> str:
+    """The biomarker's peak, alarm and lead time, and the headline probability."""
+    resected = result.readouts.relapse_probability is not None
     ro = result.readouts
     lead = ro.biomarker_lead_days
-    summary = (
+    return (
         f"Biomarker: peak {ro.biomarker_peak_fold_change:.2f}-fold on day "
         f"{ro.biomarker_peak_day:.1f}; ≥{BIOMARKER_ALARM_FOLD:g}-fold from day "
         f"{_day_text(ro.biomarker_alarm_day)}; "
@@ -571,21 +618,6 @@ def readout_table(
             if resected
             else f" by day {result.days:g}."
         )
-    )
-    return html.Div(
-        [
-            html.P(summary, className="readout-summary", id="readout-summary"),
-            html.P(
-                _table_caption(result, reference, labels),
-                className="small text-muted mb-1",
-                id="readout-caption",
-            ),
-            html.Table(
-                [header, html.Tbody(rows)],
-                className="table table-sm readout-table",
-                id="readout-table-inner",
-            ),
-        ]
     )
 
 

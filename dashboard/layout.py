@@ -10,6 +10,8 @@ from dash import dcc, html
 
 from dashboard.controls import decimal_box, download_button, group_controls, inline_choice
 from dashboard.figures import graph_config
+from dashboard.lessons import lesson_bar, lessons_menu
+from dashboard.schematic import schematic_panel
 from dashboard.sensitivity import sensitivity_panel
 from dashboard.state import PageState
 from dashboard.sweeps import sweep_panel
@@ -28,6 +30,7 @@ GRAPH_IDS = (
     "organ-risk-graph",
     "sweep-graph",
     "sens-graph",
+    "schematic-graph",
 )
 #: The region with the tabs and figures, and the link that skips the controls to reach it.
 FIGURES_ID = "figures"
@@ -223,7 +226,20 @@ def _figures(initial: PageState) -> html.Div:
                         style={"display": "none"},
                     ),
                     html.H2("Readouts", className="h5 mt-3"),
-                    html.Div(id="readouts", className="table-responsive"),
+                    # A region reached by Tab: on a phone the table scrolls sideways in it.
+                    html.Div(
+                        [
+                            html.P(id="readout-summary", className="readout-summary"),
+                            html.P(id="readout-caption", className="small text-muted mb-1"),
+                            # The table as one HTML text (dashboard.figures.readout_table).
+                            dcc.Markdown(id="readout-table", dangerously_allow_html=True),
+                        ],
+                        id="readouts",
+                        className="table-responsive readouts",
+                        tabIndex="0",
+                        role="region",
+                        **{"aria-label": "Readouts"},
+                    ),
                 ],
                 delay_show=400,
                 type="dot",
@@ -247,6 +263,21 @@ def _skip_link() -> html.A:
     )
 
 
+def _controls_toggle() -> html.Button:
+    """Hides the controls column so the figures take the full width (``assets/controls-toggle.js``
+    flips ``aria-expanded``; CSS shows the matching label). Phones start with it collapsed."""
+    return html.Button(
+        [
+            html.Span("Hide controls", className="when-expanded"),
+            html.Span("Show controls", className="when-collapsed"),
+        ],
+        id="controls-toggle",
+        type="button",
+        className="btn btn-outline-light btn-sm me-3 controls-toggle",
+        **{"aria-controls": "controls-column", "aria-expanded": "true"},
+    )
+
+
 def _refusal(component_id: str) -> dbc.Alert:
     """Where a refused input is reported (closed until there is something to say)."""
     return dbc.Alert(
@@ -264,12 +295,14 @@ def build_layout(initial: PageState | None = None) -> html.Div:
                 html.Span(
                     "the pre-metastatic niche, live", className="text-light small me-auto ms-2"
                 ),
+                _controls_toggle(),
                 dbc.Switch(
                     id="presentation",
                     label="Presentation mode",
                     value=False,
                     className="text-light me-3 mb-0",
                 ),
+                lessons_menu(),
                 dbc.Button("About the model", id="about-btn", color="light", size="sm"),
             ],
             fluid=True,
@@ -304,6 +337,8 @@ def build_layout(initial: PageState | None = None) -> html.Div:
                     [
                         dbc.Col(
                             html.Aside(controls, **{"aria-label": "Model controls"}),
+                            id="controls-column",
+                            class_name="controls-column",
                             md=5,
                             lg=4,
                             xl=3,
@@ -315,6 +350,7 @@ def build_layout(initial: PageState | None = None) -> html.Div:
                                     _refusal("message"),
                                     # A refused #fragment (tab, sweep and analysis settings).
                                     _refusal("link-message"),
+                                    lesson_bar(),  # a guided lesson's step, when one is open
                                     dbc.Tabs(
                                         [
                                             dbc.Tab(
@@ -325,6 +361,11 @@ def build_layout(initial: PageState | None = None) -> html.Div:
                                                 sensitivity_panel(),
                                                 label="Sensitivity",
                                                 tab_id="sensitivity",
+                                            ),
+                                            dbc.Tab(
+                                                schematic_panel(),
+                                                label="Schematic",
+                                                tab_id="schematic",
                                             ),
                                         ],
                                         id="tabs",
@@ -337,11 +378,14 @@ def build_layout(initial: PageState | None = None) -> html.Div:
                                 tabIndex="-1",
                                 **{"aria-label": "Figures"},
                             ),
+                            class_name="figures-column",
                             md=7,
                             lg=8,
                             xl=9,
                         ),
-                    ]
+                    ],
+                    id="workspace",
+                    class_name="workspace",
                 ),
                 fluid=True,
             ),

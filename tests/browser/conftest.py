@@ -14,19 +14,7 @@ from dash.testing.wait import until
 from selenium.common.exceptions import ElementClickInterceptedException
 from selenium.webdriver.chrome.options import Options
 
-CHROMIUM = "/usr/bin/chromium"
-CHROME_ARGUMENTS = (
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    # This machine has no network: without these Chromium keeps calling home and logging failures.
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-)
+from tests.chromium import CHROME_ARGUMENTS, CHROMIUM
 
 
 def pytest_setup_options() -> Options:
@@ -50,14 +38,28 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture
+def app(tmp_path, monkeypatch):
+    """A fresh app with its own model cache and background-job store: browser tests run in
+    parallel (pytest -n), and a job store shared between them would share job slots too."""
+    monkeypatch.setenv("SEED_SOIL_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("SEED_SOIL_JOBS_DIR", str(tmp_path / "jobs"))
+    from dashboard import create_app
+
+    return create_app()
+
+
+@pytest.fixture
 def click(dash_duo):
     """Scroll an element to the middle and click it, waiting out a transient overlay (the
     loading spinner over figures being redrawn) as a user would."""
 
     def click_element(element) -> None:
-        dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
-
         def clicked() -> bool:
+            # Scrolled each time: a smooth scroll still running (the lesson bar's "Show me")
+            # can carry the element away again after one scroll.
+            dash_duo.driver.execute_script(
+                "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", element
+            )
             try:
                 element.click()
             except ElementClickInterceptedException:

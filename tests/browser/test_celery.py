@@ -63,7 +63,7 @@ def sweep_tab(dash_duo, free_port, redis_url, monkeypatch, tmp_path, click):
         monkeypatch.setenv("SEED_SOIL_CACHE_DIR", str(tmp_path / "app-cache"))
         dash_duo.start_server(create_app(), port=free_port)
         dash_duo.driver.get(dash_duo.server_url + path)
-        dash_duo.wait_for_element("#readout-summary", timeout=40)
+        dash_duo.wait_for_element("#readout-table-inner", timeout=40)
         click(dash_duo.driver.find_element(By.XPATH, "//a[normalize-space()='Sweep']"))
         for box_id in ("#sweep-x-n", "#sweep-y-n"):
             box = dash_duo.find_element(box_id)

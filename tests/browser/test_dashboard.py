@@ -16,16 +16,9 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from dashboard import create_app
 from model import ORGAN_LABELS, ORGANS
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def app(tmp_path, monkeypatch):
-    monkeypatch.setenv("SEED_SOIL_CACHE_DIR", str(tmp_path / "cache"))
-    return create_app()
 
 
 def _number_box(dash_duo, name: str):
@@ -63,7 +56,7 @@ def _start(dash_duo, app, free_port, path: str = "/") -> None:
     dash_duo.start_server(app, port=free_port)
     if path != "/":
         dash_duo.driver.get(dash_duo.server_url + path)
-    dash_duo.wait_for_element("#readout-summary", timeout=40)
+    dash_duo.wait_for_element("#readout-table-inner", timeout=40)
 
 
 def test_page_loads_with_story_figures_and_clean_console(dash_duo, app, free_port) -> None:
@@ -231,7 +224,7 @@ def test_a_sweep_map_runs_in_the_background_and_a_clicked_cell_loads(
     assert dash_duo.find_element("#tabs .nav-link.active").text == "Explore"
     # The Explore tab shows the loaded run: its URL carries both swept values.
     until(lambda: "vegfr1_signalling=6" in dash_duo.driver.current_url, timeout=10)
-    dash_duo.wait_for_element("#readout-summary", timeout=20)
+    dash_duo.wait_for_element("#readout-table-inner", timeout=20)
     assert dash_duo.get_logs() == []
 
 

@@ -13,7 +13,6 @@ import pytest
 from dash.testing.wait import until
 from selenium.webdriver.common.by import By
 
-from dashboard import create_app
 from dashboard.sensitivity import DEFAULT_PARAMETERS, analysis_note
 from dashboard.state import PageState
 from model import spec_for
@@ -50,19 +49,11 @@ return g && g.data ? g.data.length : 0;
 """
 
 
-@pytest.fixture
-def app(tmp_path, monkeypatch):
-    monkeypatch.setenv("SEED_SOIL_CACHE_DIR", str(tmp_path / "cache"))
-    # Background jobs in this test's own store, not the shared temp folder (pytest -n 2).
-    monkeypatch.setenv("SEED_SOIL_JOBS_DIR", str(tmp_path / "jobs"))
-    return create_app()
-
-
 def _start(dash_duo, app, free_port, path: str = "/") -> None:
     dash_duo.start_server(app, port=free_port)
     if path != "/":
         dash_duo.driver.get(dash_duo.server_url + path)
-    dash_duo.wait_for_element("#readout-summary", timeout=40)
+    dash_duo.wait_for_element("#readout-table-inner", timeout=40)
 
 
 def _shown(dash_duo, dropdown: str) -> str:

@@ -4,15 +4,20 @@ Checked on real 30-day runs of the model."""
 from __future__ import annotations
 
 import json
+from html.parser import HTMLParser
 
+import numpy as np
+import pandas as pd
 import pytest
 from plotly.io.json import to_json_plotly
 
 from dashboard.figures import (
+    DISPLAY_POINTS,
     MOUSE_MAX_DAYS,
     ORGAN_COLOURS,
     PUBLISHED,
     Labels,
+    _course,
     burden_figure,
     cascade_figure,
     hypothesis_name,
@@ -30,6 +35,11 @@ FIGURES = {
     "burden": lambda r, ref=None: burden_figure(r, 20.0, ref),
 }
 MAX_PAYLOAD_BYTES = 300_000
+
+
+def _sent(fig: dict) -> dict:
+    """The figure as Dash sends it to the browser (Plotly's JSON encoder, orjson)."""
+    return json.loads(to_json_plotly(fig))
 
 
 def _plain_floats(values) -> bool:
@@ -103,10 +113,10 @@ def test_burden_traces(default_result, reference_result) -> None:
 
 
 @pytest.mark.parametrize("name", FIGURES)
-def test_y_values_are_plain_lists_rounded_to_4_digits(
+def test_y_values_are_sent_as_plain_numbers_rounded_to_4_digits(
     name, default_result, reference_result
 ) -> None:
-    fig = FIGURES[name](default_result, reference_result)
+    fig = _sent(FIGURES[name](default_result, reference_result))
     for trace in fig["data"]:
         assert _plain_floats(trace["y"]), trace["name"]
         assert all(_near_4_digits(v) for v in trace["y"]), trace["name"]
@@ -118,21 +128,37 @@ def test_y_values_are_exactly_the_shortest_4_digit_floats(default_result) -> Non
     assert noisy == []
 
 
-def test_x_values_are_days_as_plain_lists(default_result) -> None:
-    fig = cascade_figure(default_result)
-    x = fig["data"][0]["x"]
-    assert _plain_floats(x)
-    assert x[0] == 0.0
-    assert x[-1] == 30.0
-    assert x == sorted(x)
+def test_time_courses_are_sent_on_an_even_grid_without_a_days_array(default_result) -> None:
+    for trace in _sent(cascade_figure(default_result))["data"]:
+        assert "x" not in trace
+        assert (trace["x0"], trace["dx"]) == (0.0, 0.3)  # every third of 301 points
+        assert trace["x0"] + trace["dx"] * (len(trace["y"]) - 1) == pytest.approx(30.0)
+
+
+def test_an_uneven_time_grid_is_sent_as_days(default_result) -> None:
+    uneven = default_result.frame.drop(index=[5, 7])
+    shown, x = _course(uneven)
+    assert set(x) == {"x"} and _plain_floats(_sent(x)["x"])
+    assert x["x"][0] == 0.0 and x["x"][-1] == 30.0 and list(x["x"]) == sorted(x["x"])
+    assert len(shown) <= DISPLAY_POINTS
+
+
+@pytest.mark.parametrize("rows", [2, 121, 122, 301, 601, 1000])
+def test_a_course_keeps_its_ends_and_at_most_display_points(rows: int) -> None:
+    frame = pd.DataFrame({"day": np.linspace(0.0, 9.0, rows)})
+    shown, _ = _course(frame)
+    assert len(shown) <= DISPLAY_POINTS
+    assert shown["day"].iloc[0] == 0.0 and shown["day"].iloc[-1] == 9.0
 
 
 def test_cascade_values_follow_the_run(default_result) -> None:
     frame = default_result.frame
-    fig = cascade_figure(default_result)
-    tumor = fig["data"][0]["y"]
-    assert len(tumor) == len(frame)
-    assert tumor[-1] == pytest.approx(frame["tumor"].iloc[-1], rel=1e-3)
+    tumor = _sent(cascade_figure(default_result))["data"][0]
+    for k in (0, 17, len(tumor["y"]) - 1):  # the drawn points are the run's, rounded
+        day = tumor["x0"] + k * tumor["dx"]
+        row = frame.loc[(frame["day"] - day).abs().idxmin()]
+        assert row["day"] == pytest.approx(day)
+        assert tumor["y"][k] == pytest.approx(row["tumor"], rel=1e-3)
 
 
 # --- Colours and markers ----------------------------------------------------------------------
@@ -205,7 +231,7 @@ def test_burden_stacks_sum_to_the_organ_burden(day: float, default_result) -> No
 
 def test_burden_day_is_clipped_to_the_run(default_result) -> None:
     late = burden_figure(default_result, 1000.0)
-    assert late == burden_figure(default_result, 30.0)
+    assert _sent(late) == _sent(burden_figure(default_result, 30.0))
 
 
 def test_reference_diamonds_show_the_reference_burden(default_result, reference_result) -> None:
@@ -258,8 +284,17 @@ def test_font_size_is_applied(size: int, default_result) -> None:
 @pytest.mark.parametrize("name", FIGURES)
 def test_figures_are_json_serialisable(name, default_result, reference_result) -> None:
     fig = FIGURES[name](default_result, reference_result)
-    assert json.loads(json.dumps(fig)) == fig
-    assert json.loads(to_json_plotly(fig)) == fig
+    sent = _sent(fig)
+    assert json.loads(json.dumps(sent, allow_nan=False)) == sent  # strict JSON
+    for trace, arrived in zip(fig["data"], sent["data"], strict=True):
+        # Float arrays go to orjson whole (fast) and arrive as the same numbers.
+        y = trace["y"]
+        assert not isinstance(y, np.ndarray) or y.dtype == float
+        assert [float("nan") if v is None else v for v in arrived["y"]] == pytest.approx(
+            np.asarray(y, dtype=float).tolist(), nan_ok=True
+        )
+    # The model's time courses are arrays (a few published data points may be lists).
+    assert sum(isinstance(t["y"], np.ndarray) for t in fig["data"]) > len(fig["data"]) / 2
 
 
 def test_default_payload_is_under_300_kb(default_result) -> None:
@@ -271,10 +306,33 @@ def test_default_payload_is_under_300_kb(default_result) -> None:
 # --- Readout table ----------------------------------------------------------------------------
 
 
+class _TableText(HTMLParser):
+    """The text of each body row's cells in a readout table's HTML, and their classes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[list[str]] = []
+        self.classes: list[str] = []
+        self._in_body = False
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag == "tbody":
+            self._in_body = True
+        elif self._in_body and tag == "tr":
+            self.rows.append([])
+        elif self._in_body and tag in ("th", "td"):
+            self.rows[-1].append("")
+            self.classes.append(dict(attrs).get("class") or "")
+
+    def handle_data(self, data: str) -> None:
+        if self._in_body and self.rows and self.rows[-1]:
+            self.rows[-1][-1] += data
+
+
 def _cells(table) -> list[list[str]]:
-    inner = table.children[2]
-    body = inner.children[1]
-    return [[str(cell.children) for cell in row.children] for row in body.children]
+    parser = _TableText()
+    parser.feed(table.table)
+    return parser.rows
 
 
 def test_readout_table_has_a_row_per_organ(default_result) -> None:
@@ -297,13 +355,29 @@ def test_readout_table_shows_reference_burden(default_result, reference_result) 
 
 
 def test_readout_summary_names_the_biomarker_peak(default_result) -> None:
-    summary = readout_table(default_result).children[0].children
+    summary = readout_table(default_result).summary
     ro = default_result.readouts
     assert f"peak {ro.biomarker_peak_fold_change:.2f}-fold" in summary
 
 
 def test_readout_table_is_json_serialisable(default_result, reference_result) -> None:
     assert "Lung" in to_json_plotly(readout_table(default_result, reference_result))
+
+
+def test_readout_table_escapes_what_it_shows(default_result) -> None:
+    labels = Labels("<b>run</b>", "<script>alert(1)</script>")
+    text = readout_table(default_result, default_result, labels=labels)
+    assert "<script>" not in text.table and "&lt;script&gt;" in text.table
+
+
+def test_each_organ_row_has_its_colour_swatch(default_result, repo_root) -> None:
+    parser = _TableText()
+    parser.feed(readout_table(default_result).table)
+    row_classes = [c for c in parser.classes if c.startswith("organ ")]
+    assert row_classes == [f"organ organ-{o}" for o in ORGANS]
+    css = (repo_root / "assets" / "style.css").read_text()
+    for organ, colour in ORGAN_COLOURS.items():
+        assert f".readout-table .organ-{organ} {{ --organ-colour: {colour}; }}" in css
 
 
 def test_cascade_marks_the_treatment_window_and_the_resection() -> None:
@@ -382,7 +456,7 @@ def test_compared_hypotheses_name_both_runs(reference_result, dawson_reference) 
 
 def test_readout_table_names_both_hypotheses(reference_result, dawson_reference) -> None:
     table = readout_table(reference_result, dawson_reference, labels=COMPARED)
-    caption = table.children[1].children
+    caption = table.caption
     assert caption.startswith("Kaplan-Lyden; in brackets: the same experiment under Dawson")
     lung = _cells(table)[ORGANS.index("lung")]
     ours, theirs = lung[4].removesuffix(")").split(" (Dawson ")
@@ -391,7 +465,7 @@ def test_readout_table_names_both_hypotheses(reference_result, dawson_reference)
 
 
 def test_readout_caption_without_reference(default_result) -> None:
-    assert readout_table(default_result).children[1].children == "Hypothesis: Kaplan-Lyden."
+    assert readout_table(default_result).caption == "Hypothesis: Kaplan-Lyden."
 
 
 # --- Published LLC time course on the lung panel -----------------------------------------------

@@ -55,6 +55,26 @@ def test_slider_change_updates_state_and_link(page) -> None:
     # The number box follows the slider.
     box = json.dumps({"name": "tumor_growth_rate", "type": "param-input"}, separators=(",", ":"))
     assert out[box]["value"] == 0.0316
+    # Nothing else is rewritten: every updated control costs the browser's renderer time.
+    controls = [key for key in out if key.startswith("{")]
+    slider = json.dumps({"name": "tumor_growth_rate", "type": SLIDER}, separators=(",", ":"))
+    assert sorted(controls) == sorted([box, slider])
+    assert "scenario" not in out and "days" not in out and "hypothesis" not in out
+
+
+def test_page_load_without_a_link_rewrites_no_control(page) -> None:
+    out = _response(page.update_state(LLC, changed=None, search=""))
+    assert not [key for key in out if key.startswith("{")]
+    assert "state" not in out  # the layout's store already holds it: one render, not two
+    assert out["scenario"]["value"] == "kaplan2005-llc"  # the cards are filled on load
+
+
+def test_unchanged_value_typed_again_rewrites_only_its_own_controls(page) -> None:
+    trigger = {"type": "param-input", "name": "vegfr1_signalling"}
+    out = _response(page.update_state(LLC, changed=trigger, input_values={"vegfr1_signalling": 4}))
+    assert "state" not in out and "url" not in out
+    box = json.dumps(trigger, separators=(",", ":"), sort_keys=True)
+    assert out[box]["value"] == 4.0
 
 
 def test_out_of_range_number_keeps_the_last_good_state_with_a_message(page) -> None:
@@ -66,7 +86,7 @@ def test_out_of_range_number_keeps_the_last_good_state_with_a_message(page) -> N
             input_values={"vegfr1_signalling": 25},
         )
     )
-    assert out["state"]["data"] == current.to_store()
+    assert "state" not in out  # the store keeps the last good state: no re-render
     assert out["message"]["is_open"] is True
     message = out["message"]["children"]
     assert "vegfr1_signalling" in message
@@ -82,7 +102,7 @@ def test_bad_upload_keeps_the_last_good_state_with_a_message(page, data_url) -> 
             LLC, changed="upload", upload=data_url({"tropism.lung": 7}), filename="p.json"
         )
     )
-    assert out["state"]["data"] == LLC.to_store()
+    assert "state" not in out
     assert out["message"]["is_open"] is True
     assert "tropism.lung" in out["message"]["children"]
 
@@ -107,7 +127,8 @@ def test_render_draws_the_figures(page) -> None:
     assert [t["name"] for t in cascade["data"]][0] == "Primary tumor"
     assert isinstance(cascade["data"][0]["y"], list)
     assert out["burden-day"] == {"max": 30.0, "value": 30.0}
-    assert "Lung" in json.dumps(out["readouts"]["children"])
+    assert '<th scope="row" class="organ organ-lung">Lung</th>' in out["readout-table"]["children"]
+    assert out["readout-summary"]["children"].startswith("Biomarker: peak")
 
 
 def test_render_with_reference_overlays_it(page) -> None:
@@ -275,8 +296,9 @@ def test_render_compares_two_hypotheses_on_the_same_experiment(page) -> None:
     out = _response(page.render(ANTI_VEGFR1.to_store(), reference={"hypothesis": "dawson"}))
     names = [t["name"] for t in out["cascade-graph"]["figure"]["data"]]
     assert "Primary tumor (Kaplan-Lyden)" in names and "Primary tumor (Dawson)" in names
-    table = json.dumps(out["readouts"]["children"])
-    assert "in brackets: the same experiment under Dawson" in table
+    caption = out["readout-caption"]["children"]
+    assert "in brackets: the same experiment under Dawson" in caption
+    assert "(Dawson " in out["readout-table"]["children"]
     assert out["risk-section"]["style"] == {"display": "none"}  # a mouse run
     assert "risk-graph" not in out
 

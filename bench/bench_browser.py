@@ -1,0 +1,201 @@
+"""What a user sees in Chromium: time to the first figure, and slider -> figures redrawn.
+
+Serves the app with gunicorn on 127.0.0.1, opens it in Debian's headless Chromium and times,
+with the page's own clock (``performance.now()``, the Performance API):
+
+- *first figure*: from the navigation's start to the first trace drawn in the cascade figure;
+- *slider -> figures*: from the key press that moves a slider (focus on its handle, arrow key:
+  what a keyboard user does; a mouse drag ends in the same callbacks) to the moment the last of
+  the Explore tab's three figures has been redrawn by Plotly (``plotly_afterplot``);
+- the main thread's long tasks (over 50 ms) meanwhile, which is where a slow page spends time.
+
+    python bench/bench_browser.py [--changes 20] [--width 1400 --height 900]
+
+Targets (issue 10): first figure <= 2 s, slider -> figures <= 300 ms. Numbers are printed,
+never asserted: these machines are shared and noisy. Each run also times the server alone
+(the same two callbacks over HTTP, no browser) so the browser's share can be read as a ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from selenium import webdriver  # noqa: E402
+from selenium.webdriver.chrome.options import Options  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
+
+from bench.serving import gunicorn, page_requests, percentile, post, render_body, state_body  # noqa: E402
+from dashboard.controls import CONTROL_SPECS  # noqa: E402
+from dashboard.state import PageState  # noqa: E402
+from tests.chromium import CHROME_ARGUMENTS, CHROMIUM  # noqa: E402
+
+FIGURES = ("cascade-graph", "organ-graph", "burden-graph")
+SLIDER = "vegfr1_signalling"
+
+# Runs before any of the page's scripts (CDP, so the page's CSP does not apply to it): records
+# when Plotly finishes drawing each figure, key presses, and long main-thread tasks.
+PROBE = (
+    f"const FIGURE_IDS = {json.dumps(FIGURES)};"
+    + """
+window.__bench = {afterplot: {}, firstTrace: null, keydown: [], longtasks: []};
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) window.__bench.longtasks.push([e.startTime, e.duration]);
+}).observe({type: 'longtask', buffered: true});
+document.addEventListener('keydown', () => window.__bench.keydown.push(performance.now()), true);
+const hooked = new WeakSet();
+new MutationObserver(() => {
+  const b = window.__bench;
+  if (b.firstTrace === null && document.querySelector('#cascade-graph .trace')) {
+    b.firstTrace = performance.now();
+  }
+  for (const id of FIGURE_IDS) {
+    const gd = document.querySelector('#' + id + ' .js-plotly-plot');
+    if (gd && gd.on && !hooked.has(gd)) {
+      hooked.add(gd);
+      b.afterplot[id] = [];
+      gd.on('plotly_afterplot', () => b.afterplot[id].push(performance.now()));
+    }
+  }
+}).observe(document, {childList: true, subtree: true});
+"""
+)
+
+
+def _wait(predicate, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.005)
+    raise TimeoutError(f"timed out after {timeout} s waiting for {what}")
+
+
+def _browser(width: int, height: int) -> webdriver.Chrome:
+    options = Options()
+    options.binary_location = CHROMIUM
+    for argument in CHROME_ARGUMENTS:
+        options.add_argument(argument)
+    options.add_argument(f"--window-size={width},{height}")
+    driver = webdriver.Chrome(options=options)
+    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": PROBE})
+    return driver
+
+
+def _bench(driver: webdriver.Chrome, url: str, changes: int) -> dict:
+    driver.get(url)
+    first = _wait(lambda: driver.execute_script("return window.__bench.firstTrace"), 60, "figure")
+    # Every figure drawn once, and the page quiet, before the first change.
+    _wait(
+        lambda: driver.execute_script(
+            "const a = window.__bench.afterplot;"
+            f"return {json.dumps(FIGURES)}.every(id => a[id] && a[id].length > 0);"
+        ),
+        30,
+        "all figures",
+    )
+    time.sleep(1.0)
+    handle = driver.find_element(By.CSS_SELECTOR, f"#control-{SLIDER} [role=slider]")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", handle)
+    latencies, long_ms = [], []
+    for k in range(changes):
+        before = driver.execute_script(
+            "const a = window.__bench.afterplot; const c = {};"
+            "for (const id in a) c[id] = a[id].length; return c;"
+        )
+        handle.send_keys(Keys.ARROW_RIGHT if k % 2 == 0 else Keys.ARROW_LEFT)
+        done = _wait(
+            lambda before=before: driver.execute_script(
+                "const b = window.__bench, before = arguments[0];"
+                "const t0 = b.keydown[b.keydown.length - 1];"
+                "const ends = Object.keys(before).map(id => b.afterplot[id][before[id]]);"
+                "if (ends.some(t => t === undefined)) return null;"
+                "const long = b.longtasks.filter(([s, d]) => s + d > t0)"
+                "  .reduce((sum, [s, d]) => sum + d, 0);"
+                "return [Math.max(...ends) - t0, long];",
+                before,
+            ),
+            30,
+            "the figures to redraw",
+        )
+        latencies.append(done[0])
+        long_ms.append(done[1])
+        time.sleep(0.3)  # let late tasks finish before the next change
+    resources = driver.execute_script(
+        "return performance.getEntriesByType('resource')"
+        ".map(r => [r.name, r.transferSize, r.encodedBodySize]);"
+    )
+    return {"first": first, "latencies": latencies, "long": long_ms, "resources": resources}
+
+
+def _server_only(base_url: str, changes: int) -> list[float]:
+    """The same two callbacks (state, then render) per change over HTTP, without a browser."""
+    callbacks = page_requests(base_url)
+    spec = next(s for s in CONTROL_SPECS if s.name == SLIDER)
+    state = PageState.for_scenario("kaplan2005-llc")
+    endpoint = f"{base_url}/_dash-update-component"
+    times = []
+    for k in range(changes):
+        position = round(spec.low + (spec.high - spec.low) * (k + 0.25) / changes, 4)
+        t_state, _, reply = post(endpoint, state_body(callbacks, state, SLIDER, position))
+        t_render, _, _ = post(endpoint, render_body(callbacks, reply["response"]["state"]["data"]))
+        times.append((t_state + t_render) * 1000)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--changes", type=int, default=20)
+    parser.add_argument("--width", type=int, default=1400)
+    parser.add_argument("--height", type=int, default=900)
+    parser.add_argument("--json", help="also write the measurements to this file")
+    args = parser.parse_args()
+
+    with gunicorn(workers=2) as server:
+        driver = _browser(args.width, args.height)
+        try:
+            run = _bench(driver, f"{server.base_url}/", args.changes)
+        finally:
+            driver.quit()
+        server_ms = _server_only(server.base_url, args.changes)
+    lat = run["latencies"]
+    transfer = sum(r[1] for r in run["resources"])
+    print(
+        f"Chromium {args.width}x{args.height}, gunicorn 2 workers, 127.0.0.1, "
+        f"load {os.getloadavg()[0]:.2f}"
+    )
+    print(
+        f"first figure drawn          {run['first']:8.0f} ms after navigation start "
+        "(target <= 2000)"
+    )
+    print(
+        f"slider -> figures redrawn   median {statistics.median(lat):6.0f} ms   "
+        f"p95 {percentile(lat, 95):6.0f} ms   (target <= 300; {len(lat)} changes)"
+    )
+    print(
+        f"  long main-thread tasks     median {statistics.median(run['long']):6.0f} ms per change"
+    )
+    print(
+        f"  server alone (HTTP)        median {statistics.median(server_ms):6.0f} ms   "
+        f"p95 {percentile(server_ms, 95):6.0f} ms   "
+        f"browser/server ratio {statistics.median(lat) / statistics.median(server_ms):.1f}x"
+    )
+    print(
+        f"page load transferred       {transfer / 1e6:8.2f} MB ({len(run['resources'])} resources)"
+    )
+    if args.json:
+        Path(args.json).write_text(json.dumps({**run, "server_ms": server_ms}, indent=1))
+
+
+if __name__ == "__main__":
+    main()

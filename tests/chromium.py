@@ -1,0 +1,16 @@
+"""Debian's Chromium as the browser suite and bench/bench_browser.py start it (never a
+downloaded browser): headless, no sandbox (root in CI), no calls home (no network here)."""
+
+CHROMIUM = "/usr/bin/chromium"
+CHROME_ARGUMENTS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    # This machine has no network: without these Chromium keeps calling home and logging failures.
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
