@@ -30,6 +30,14 @@ def repo_root() -> Path:
     return REPO_ROOT
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that starts a real redis-server (the ``redis_server`` fixture, directly or
+    through another fixture) is slow: ``scripts/test --fast`` leaves it out."""
+    for item in items:
+        if "redis_server" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
+
 def _accepts(port: int) -> bool:
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=0.5):

@@ -79,6 +79,7 @@ def test_model_never_imports_ui_packages(repo_root: Path) -> None:
         ({"SEED_SOIL_ANALYSIS_BUDGET": "99999"}, "SEED_SOIL_ANALYSIS_BUDGET='99999'"),
     ],
 )
+@pytest.mark.slow
 def test_a_bad_environment_variable_stops_start_up_with_one_line(env, message, repo_root) -> None:
     done = subprocess.run(
         [sys.executable, "-c", "import app"],

@@ -335,6 +335,7 @@ def test_hypotheses_lists_the_switches(capsys) -> None:
     assert set(table) == {"kaplan-lyden", "dawson", "paget", "ewing"}
 
 
+@pytest.mark.slow
 def test_entry_point_runs_a_scenario() -> None:
     done = python_m_model("run", "--scenario", "kaplan2005-llc")
     assert done.returncode == 0, done.stderr
@@ -344,6 +345,7 @@ def test_entry_point_runs_a_scenario() -> None:
     assert set(answer["organs"]) == set(ORGANS)
 
 
+@pytest.mark.slow
 def test_entry_point_refuses_out_of_range_with_status_2() -> None:
     done = python_m_model("run", "--set", "vegfr1_signalling=25")
     assert done.returncode == 2
@@ -352,6 +354,7 @@ def test_entry_point_refuses_out_of_range_with_status_2() -> None:
     assert "vegfr1_signalling=25" in done.stderr and VEGFR1_RANGE in done.stderr
 
 
+@pytest.mark.slow
 def test_entry_point_reports_usage_errors_in_one_line() -> None:
     done = python_m_model("run", "--bogus")
     assert done.returncode == 2

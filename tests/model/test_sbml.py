@@ -281,6 +281,7 @@ def _random_states(rng: np.random.Generator) -> np.ndarray:
     return y
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("params", CASE_PARAMS)
 def test_exported_rates_equal_rhs_term_by_term(params: Parameters) -> None:
     """RoadRunner's rates of the exported rules at arbitrary states and times (inside and

@@ -209,6 +209,7 @@ def test_run_with_therapy_window_and_partial_resection_matches_radau_reference()
     assert_matches_reference(params, 30.0)
 
 
+@pytest.mark.slow
 def test_breast_scenario_matches_radau_reference() -> None:
     """20 years with sub-cell proliferating pools that grow out through the Allee gate.
 
