@@ -12,6 +12,8 @@ import math
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashboard import ids
+from dashboard.ids import INFO, INPUT, SLIDER  # re-exported: they used to live here
 from dashboard.state import slider_position
 from model import GROUPS, PARAMETER_SPECS, Parameters, ParameterSpec
 
@@ -33,10 +35,6 @@ __all__ = [
 #: callbacks receive and return control values in this order.
 CONTROL_SPECS = tuple(s for g in GROUPS for s in PARAMETER_SPECS if s.group == g)
 
-SLIDER = "param-slider"
-INPUT = "param-input"
-INFO = "param-info"
-
 GROUP_BLURBS = {
     "Seed": "The primary tumor and the cells it sheds, and how arrested cells survive and grow.",
     "Soil: VEGFR1 & niche": "Tumor factors mobilise VEGFR1+ marrow cells, prime fibronectin "
@@ -54,8 +52,8 @@ GROUP_BLURBS = {
 
 def download_button(label: str, target: str, **props) -> dbc.Button:
     """The button ``<target>-btn`` that sends a file through ``dcc.Download(id=target)``."""
-    return dbc.Button(label, id=f"{target}-btn", size="sm", color="secondary", outline=True,
-                      **props)  # fmt: skip
+    return dbc.Button(label, id=f"{target}{ids.BUTTON_SUFFIX}", size="sm", color="secondary",
+                      outline=True, **props)  # fmt: skip
 
 
 def number_box(label: str, component_id: str, value: float | None = None, **props) -> html.Label:
@@ -193,7 +191,7 @@ def control_for(spec: ParameterSpec, value: float | None) -> html.Div:
             )
         )
     children.append(number)
-    return html.Div(children, className="param-control", id=f"control-{spec.name}")
+    return html.Div(children, className="param-control", id=f"{ids.CONTROL_PREFIX}{spec.name}")
 
 
 def group_controls(params: Parameters) -> list:
@@ -208,7 +206,7 @@ def group_controls(params: Parameters) -> list:
                     *[control_for(s, params[s.name]) for s in specs],
                     dbc.Button(
                         f"Reset {group}",
-                        id={"type": "reset-group", "group": group},
+                        id={"type": ids.RESET_GROUP, "group": group},
                         size="sm",
                         color="secondary",
                         outline=True,

@@ -8,6 +8,7 @@ from pathlib import Path
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashboard import ids
 from dashboard.controls import decimal_box, download_button, group_controls, inline_choice
 from dashboard.figures import graph_config
 from dashboard.lessons import lesson_bar, lessons_menu
@@ -23,18 +24,18 @@ __all__ = ["FIGURES_ID", "GRAPH_IDS", "SKIP_LINK_ID", "build_layout"]
 
 #: Every graph whose camera button follows the PNG/SVG export switch.
 GRAPH_IDS = (
-    "cascade-graph",
-    "organ-graph",
-    "burden-graph",
-    "risk-graph",
-    "organ-risk-graph",
-    "sweep-graph",
-    "sens-graph",
-    "schematic-graph",
+    ids.CASCADE_GRAPH,
+    ids.ORGAN_GRAPH,
+    ids.BURDEN_GRAPH,
+    ids.RISK_GRAPH,
+    ids.ORGAN_RISK_GRAPH,
+    ids.SWEEP_GRAPH,
+    ids.SENS_GRAPH,
+    ids.SCHEMATIC_GRAPH,
 )
 #: The region with the tabs and figures, and the link that skips the controls to reach it.
-FIGURES_ID = "figures"
-SKIP_LINK_ID = "skip-to-figures"
+FIGURES_ID = ids.FIGURES
+SKIP_LINK_ID = ids.SKIP_TO_FIGURES
 _DOCS = Path(__file__).resolve().parent.parent / "docs" / "model.md"
 
 
@@ -48,7 +49,7 @@ def _about() -> dbc.Offcanvas:
     text = _model_docs()
     return dbc.Offcanvas(
         dcc.Markdown(text, mathjax=True, className="about-markdown"),
-        id="about",
+        id=ids.ABOUT,
         title="About the model",
         placement="end",
         is_open=False,
@@ -74,7 +75,7 @@ def _toolbar(initial: PageState) -> html.Div:
                 [
                     "Scenario",
                     dcc.Dropdown(
-                        id="scenario",
+                        id=ids.SCENARIO,
                         options=scenario_options,
                         clearable=True,
                         placeholder="Custom settings",
@@ -82,13 +83,13 @@ def _toolbar(initial: PageState) -> html.Div:
                 ],
                 className="w-100",
             ),
-            dbc.Card(dbc.CardBody(id="scenario-text"), className="my-2 scenario-card"),
+            dbc.Card(dbc.CardBody(id=ids.SCENARIO_TEXT), className="my-2 scenario-card"),
             html.Label(
                 [
                     "Hypothesis",
                     # The mechanism switches' values pick the entry; none when they are mixed.
                     _hypothesis_menu(
-                        "hypothesis",
+                        ids.HYPOTHESIS,
                         hypothesis_of(initial.params),
                         clearable=False,
                         placeholder="Custom mix: the switches match no named hypothesis",
@@ -96,12 +97,12 @@ def _toolbar(initial: PageState) -> html.Div:
                 ],
                 className="w-100",
             ),
-            html.Div(id="hypothesis-text", className="small mb-2 hypothesis-text"),
+            html.Div(id=ids.HYPOTHESIS_TEXT, className="small mb-2 hypothesis-text"),
             html.Div(
                 [
-                    dbc.Button("Reset all", id="reset-all", color="secondary", size="sm"),
-                    dbc.Button("Pin as reference", id="pin", color="primary", size="sm"),
-                    dbc.Button("Clear reference", id="unpin", color="link", size="sm"),
+                    dbc.Button("Reset all", id=ids.RESET_ALL, color="secondary", size="sm"),
+                    dbc.Button("Pin as reference", id=ids.PIN, color="primary", size="sm"),
+                    dbc.Button("Clear reference", id=ids.UNPIN, color="link", size="sm"),
                 ],
                 className="d-flex flex-wrap gap-2 mb-1",
             ),
@@ -109,7 +110,7 @@ def _toolbar(initial: PageState) -> html.Div:
                 [
                     "Compare with hypothesis",
                     _hypothesis_menu(
-                        "compare-hypothesis",
+                        ids.COMPARE_HYPOTHESIS,
                         None,
                         clearable=True,
                         placeholder="None: pick one to run this experiment under it too",
@@ -117,14 +118,16 @@ def _toolbar(initial: PageState) -> html.Div:
                 ],
                 className="w-100 mb-1",
             ),
-            html.Div(id="reference-label", className="small text-muted mb-2"),
+            html.Div(id=ids.REFERENCE_LABEL, className="small text-muted mb-2"),
             html.Div(
                 [
-                    html.Label(["Days simulated", decimal_box("days", initial.days)]),
+                    html.Label(["Days simulated", decimal_box(ids.DAYS, initial.days)]),
                     html.Fieldset(
                         [
                             html.Legend("Cell axes", className="small mb-0"),
-                            inline_choice("axis-scale", {"log": "log", "linear": "linear"}, "log"),
+                            inline_choice(
+                                ids.AXIS_SCALE, {"log": "log", "linear": "linear"}, "log"
+                            ),
                         ]
                     ),
                 ],
@@ -141,7 +144,7 @@ def _share_box() -> html.Div:
                 [
                     "Link to this view",
                     dcc.Input(
-                        id="share-link",
+                        id=ids.SHARE_LINK,
                         type="text",
                         readOnly=True,
                         className="form-control form-control-sm",
@@ -149,21 +152,21 @@ def _share_box() -> html.Div:
                 ],
                 className="w-100",
             ),
-            dcc.Clipboard(target_id="share-link", title="Copy link", className="share-copy"),
+            dcc.Clipboard(target_id=ids.SHARE_LINK, title="Copy link", className="share-copy"),
             html.Div(
                 [
-                    download_button("Parameters (JSON)", "download-params"),
-                    download_button("Time series (CSV)", "download-csv"),
+                    download_button("Parameters (JSON)", ids.DOWNLOAD_PARAMS),
+                    download_button("Time series (CSV)", ids.DOWNLOAD_CSV),
                     download_button(
                         "Model (SBML)",
-                        "download-sbml",
+                        ids.DOWNLOAD_SBML,
                         title="The model with these parameters, for COPASI or Tellurium",
                     ),
                 ],
                 className="d-flex flex-wrap gap-2 my-2",
             ),
             dcc.Upload(
-                id="upload",
+                id=ids.UPLOAD,
                 children=html.Div(["Load parameters: drop a JSON file or ", html.A("choose")]),
                 className="upload-box",
                 multiple=False,
@@ -172,13 +175,13 @@ def _share_box() -> html.Div:
             html.Fieldset(
                 [
                     html.Legend("Figure export format (camera button)", className="small mb-0"),
-                    inline_choice("export-format", {"png": "PNG", "svg": "SVG"}, "png"),
+                    inline_choice(ids.EXPORT_FORMAT, {"png": "PNG", "svg": "SVG"}, "png"),
                 ],
                 className="mt-2",
             ),
-            dcc.Download(id="download-params"),
-            dcc.Download(id="download-csv"),
-            dcc.Download(id="download-sbml"),
+            dcc.Download(id=ids.DOWNLOAD_PARAMS),
+            dcc.Download(id=ids.DOWNLOAD_CSV),
+            dcc.Download(id=ids.DOWNLOAD_SBML),
         ],
         className="share-box",
     )
@@ -189,8 +192,8 @@ def _figures(initial: PageState) -> html.Div:
         [
             dcc.Loading(
                 [
-                    dcc.Graph(id="cascade-graph", config=graph_config()),
-                    dcc.Graph(id="organ-graph", config=graph_config()),
+                    dcc.Graph(id=ids.CASCADE_GRAPH, config=graph_config()),
+                    dcc.Graph(id=ids.ORGAN_GRAPH, config=graph_config()),
                     html.Div(
                         html.Label(
                             [
@@ -200,7 +203,7 @@ def _figures(initial: PageState) -> html.Div:
                                     initial.days,
                                     0.1,
                                     value=initial.days,
-                                    id="burden-day",
+                                    id=ids.BURDEN_DAY,
                                     updatemode="mouseup",
                                     marks=None,
                                     tooltip={"placement": "bottom"},
@@ -210,7 +213,7 @@ def _figures(initial: PageState) -> html.Div:
                         ),
                         className="px-3",
                     ),
-                    dcc.Graph(id="burden-graph", config=graph_config()),
+                    dcc.Graph(id=ids.BURDEN_GRAPH, config=graph_config()),
                     # Long (human) runs only: risk over the years and per organ, with patient
                     # data; the render callback shows or hides the section.
                     html.Section(
@@ -219,22 +222,19 @@ def _figures(initial: PageState) -> html.Div:
                                 "Long run: risk and organs, next to patient data",
                                 className="h5 mt-3",
                             ),
-                            dcc.Graph(id="risk-graph", config=graph_config()),
-                            dcc.Graph(id="organ-risk-graph", config=graph_config()),
+                            dcc.Graph(id=ids.RISK_GRAPH, config=graph_config()),
+                            dcc.Graph(id=ids.ORGAN_RISK_GRAPH, config=graph_config()),
                         ],
-                        id="risk-section",
+                        id=ids.RISK_SECTION,
                         style={"display": "none"},
                     ),
                     html.H2("Readouts", className="h5 mt-3"),
                     # A region reached by Tab: on a phone the table scrolls sideways in it.
                     html.Div(
-                        [
-                            html.P(id="readout-summary", className="readout-summary"),
-                            html.P(id="readout-caption", className="small text-muted mb-1"),
-                            # The table as one HTML text (dashboard.figures.readout_table).
-                            dcc.Markdown(id="readout-table", dangerously_allow_html=True),
-                        ],
-                        id="readouts",
+                        # Summary, caption and table as one HTML text, every value escaped
+                        # (dashboard.figures.readout_table).
+                        dcc.Markdown(id=ids.READOUTS_TEXT, dangerously_allow_html=True),
+                        id=ids.READOUTS,
                         className="table-responsive readouts",
                         tabIndex="0",
                         role="region",
@@ -271,10 +271,10 @@ def _controls_toggle() -> html.Button:
             html.Span("Hide controls", className="when-expanded"),
             html.Span("Show controls", className="when-collapsed"),
         ],
-        id="controls-toggle",
+        id=ids.CONTROLS_TOGGLE,
         type="button",
         className="btn btn-outline-light btn-sm me-3 controls-toggle",
-        **{"aria-controls": "controls-column", "aria-expanded": "true"},
+        **{"aria-controls": ids.CONTROLS_COLUMN, "aria-expanded": "true"},
     )
 
 
@@ -297,13 +297,13 @@ def build_layout(initial: PageState | None = None) -> html.Div:
                 ),
                 _controls_toggle(),
                 dbc.Switch(
-                    id="presentation",
+                    id=ids.PRESENTATION,
                     label="Presentation mode",
                     value=False,
                     className="text-light me-3 mb-0",
                 ),
                 lessons_menu(),
-                dbc.Button("About the model", id="about-btn", color="light", size="sm"),
+                dbc.Button("About the model", id=ids.ABOUT_BTN, color="light", size="sm"),
             ],
             fluid=True,
         ),
@@ -327,9 +327,9 @@ def build_layout(initial: PageState | None = None) -> html.Div:
     )
     return html.Div(
         [
-            dcc.Location(id="url", refresh=False),
-            dcc.Store(id="state", data=initial.to_store()),
-            dcc.Store(id="reference"),
+            dcc.Location(id=ids.URL, refresh=False),
+            dcc.Store(id=ids.STATE, data=initial.to_store()),
+            dcc.Store(id=ids.REFERENCE),
             _skip_link(),
             navbar,
             dbc.Container(
@@ -337,7 +337,7 @@ def build_layout(initial: PageState | None = None) -> html.Div:
                     [
                         dbc.Col(
                             html.Aside(controls, **{"aria-label": "Model controls"}),
-                            id="controls-column",
+                            id=ids.CONTROLS_COLUMN,
                             class_name="controls-column",
                             md=5,
                             lg=4,
@@ -347,9 +347,9 @@ def build_layout(initial: PageState | None = None) -> html.Div:
                             html.Main(
                                 [
                                     # Outside the tabs: a refused value is seen from every tab.
-                                    _refusal("message"),
+                                    _refusal(ids.MESSAGE),
                                     # A refused #fragment (tab, sweep and analysis settings).
-                                    _refusal("link-message"),
+                                    _refusal(ids.LINK_MESSAGE),
                                     lesson_bar(),  # a guided lesson's step, when one is open
                                     dbc.Tabs(
                                         [
@@ -368,7 +368,7 @@ def build_layout(initial: PageState | None = None) -> html.Div:
                                                 tab_id="schematic",
                                             ),
                                         ],
-                                        id="tabs",
+                                        id=ids.TABS,
                                         active_tab="explore",
                                         className="mb-2",
                                     ),
@@ -384,13 +384,13 @@ def build_layout(initial: PageState | None = None) -> html.Div:
                             xl=9,
                         ),
                     ],
-                    id="workspace",
+                    id=ids.WORKSPACE,
                     class_name="workspace",
                 ),
                 fluid=True,
             ),
             _about(),
         ],
-        id="app-root",
+        id=ids.APP_ROOT,
         className="app-root",
     )

@@ -27,6 +27,7 @@ from types import MappingProxyType
 import dash_bootstrap_components as dbc
 from dash import ClientsideFunction, Dash, Input, Output, State, ctx, dcc, html, no_update
 
+from dashboard import ids
 from dashboard.figures import MOUSE_MAX_DAYS
 from dashboard.links import DEFAULTS, TABS, to_fragment
 from dashboard.state import PageState, to_query
@@ -75,16 +76,16 @@ class Target:
 #: What ``look_at`` may name. The page outlines the element while the step is shown.
 TARGETS: Mapping[str, Target] = MappingProxyType(
     {
-        "cascade": Target("cascade-graph", "the cascade figure", "explore"),
-        "organs": Target("organ-graph", "the organ panels", "explore"),
-        "burden": Target("burden-graph", "the burden bar chart", "explore"),
-        "readouts": Target("readouts", "the readout table", "explore"),
-        "risk": Target("risk-graph", "the risk-over-the-years figure", "explore", True),
-        "organ-risk": Target("organ-risk-graph", "the organ probability figure", "explore", True),
-        "scenario-card": Target("scenario-text", "the scenario card", None),
-        "hypothesis": Target("hypothesis-text", "the hypothesis note", None),
-        "sweep": Target("sweep-graph", "the sweep figure", "sweep"),
-        "sensitivity": Target("sens-graph", "the sensitivity chart", "sensitivity"),
+        "cascade": Target(ids.CASCADE_GRAPH, "the cascade figure", "explore"),
+        "organs": Target(ids.ORGAN_GRAPH, "the organ panels", "explore"),
+        "burden": Target(ids.BURDEN_GRAPH, "the burden bar chart", "explore"),
+        "readouts": Target(ids.READOUTS, "the readout table", "explore"),
+        "risk": Target(ids.RISK_GRAPH, "the risk-over-the-years figure", "explore", True),
+        "organ-risk": Target(ids.ORGAN_RISK_GRAPH, "the organ probability figure", "explore", True),
+        "scenario-card": Target(ids.SCENARIO_TEXT, "the scenario card", None),
+        "hypothesis": Target(ids.HYPOTHESIS_TEXT, "the hypothesis note", None),
+        "sweep": Target(ids.SWEEP_GRAPH, "the sweep figure", "sweep"),
+        "sensitivity": Target(ids.SENS_GRAPH, "the sensitivity chart", "sensitivity"),
     }
 )
 
@@ -125,7 +126,7 @@ class Lesson:
         view = {
             **DEFAULTS,
             "tab": step.tab,
-            "compare-hypothesis": step.compare_hypothesis,
+            ids.COMPARE_HYPOTHESIS: step.compare_hypothesis,
             "lesson": self.id,
             "step": number,
         }
@@ -343,7 +344,7 @@ def lessons_menu() -> dbc.DropdownMenu:
     return dbc.DropdownMenu(
         [dbc.DropdownMenuItem(lesson.title, href=lesson.url(1)) for lesson in lessons().values()],
         label="Lessons",
-        id="lessons-menu",
+        id=ids.LESSONS_MENU,
         color="light",
         size="sm",
         align_end=True,
@@ -355,27 +356,27 @@ def lesson_bar() -> html.Section:
     """The bar above the tabs, hidden until a link opens a lesson step."""
     return html.Section(
         [
-            dcc.Store(id="lesson"),
-            dcc.Store(id="lesson-step"),
-            dcc.Store(id="lesson-target"),
-            dcc.Store(id="lesson-highlighted"),
+            dcc.Store(id=ids.LESSON),
+            dcc.Store(id=ids.LESSON_STEP),
+            dcc.Store(id=ids.LESSON_TARGET),
+            dcc.Store(id=ids.LESSON_HIGHLIGHTED),
             html.Div(
                 [
-                    html.Span(id="lesson-progress", className="badge text-bg-primary me-2"),
-                    html.Span(id="lesson-name", className="lesson-name small text-muted"),
+                    html.Span(id=ids.LESSON_PROGRESS, className="badge text-bg-primary me-2"),
+                    html.Span(id=ids.LESSON_NAME, className="lesson-name small text-muted"),
                 ],
                 className="d-flex align-items-center mb-1",
             ),
-            html.H2(id="lesson-title", className="h5 mb-1", **{"aria-live": "polite"}),
-            dcc.Markdown(id="lesson-text", className="lesson-text"),
+            html.H2(id=ids.LESSON_TITLE, className="h5 mb-1", **{"aria-live": "polite"}),
+            dcc.Markdown(id=ids.LESSON_TEXT, className="lesson-text"),
             html.P(
                 [
                     html.B("Look at "),
-                    html.Span(id="lesson-look"),
+                    html.Span(id=ids.LESSON_LOOK),
                     # assets/lessons.js scrolls the outlined element into view.
                     html.Button(
                         "Show me",
-                        id="lesson-show",
+                        id=ids.LESSON_SHOW,
                         type="button",
                         className="btn btn-link btn-sm py-0 align-baseline",
                     ),
@@ -383,19 +384,19 @@ def lesson_bar() -> html.Section:
                 className="lesson-look mb-1",
             ),
             html.P(
-                [html.B("Question: "), html.Span(id="lesson-question")],
+                [html.B("Question: "), html.Span(id=ids.LESSON_QUESTION)],
                 className="lesson-question mb-1",
             ),
             html.Button(
                 "Show answer",
-                id="lesson-answer-btn",
+                id=ids.LESSON_ANSWER_BTN,
                 type="button",
                 className="btn btn-outline-primary btn-sm mb-1",
-                **{"aria-controls": "lesson-answer"},
+                **{"aria-controls": ids.LESSON_ANSWER},
             ),
             dbc.Collapse(
-                html.P(id="lesson-answer-text", className="lesson-answer mb-1"),
-                id="lesson-answer",
+                html.P(id=ids.LESSON_ANSWER_TEXT, className="lesson-answer mb-1"),
+                id=ids.LESSON_ANSWER,
                 is_open=False,
             ),
             html.Nav(
@@ -403,11 +404,11 @@ def lesson_bar() -> html.Section:
                     # With an href these render as <a role="button">: each step has a URL to
                     # copy or open in a tab, and the browser's back button walks the steps.
                     # At either end the button renders as a disabled <button>.
-                    dbc.Button("Back", id="lesson-back", href="", color="secondary", size="sm"),
-                    dbc.Button("Next", id="lesson-next", href="", color="primary", size="sm"),
+                    dbc.Button("Back", id=ids.LESSON_BACK, href="", color="secondary", size="sm"),
+                    dbc.Button("Next", id=ids.LESSON_NEXT, href="", color="primary", size="sm"),
                     html.Button(
                         "Leave lesson",
-                        id="lesson-leave",
+                        id=ids.LESSON_LEAVE,
                         type="button",
                         className="btn btn-link btn-sm",
                     ),
@@ -420,7 +421,7 @@ def lesson_bar() -> html.Section:
                 **{"aria-label": "Lesson steps"},
             ),
         ],
-        id="lesson-bar",
+        id=ids.LESSON_BAR,
         className="lesson-bar",
         hidden=True,
         **{"aria-label": "Lesson"},
@@ -461,31 +462,31 @@ def register_lessons(app: Dash) -> None:
     lessons()
 
     @app.callback(
-        Output("lesson-bar", "hidden"),
-        Output("lesson-progress", "children"),
-        Output("lesson-name", "children"),
-        Output("lesson-title", "children"),
-        Output("lesson-text", "children"),
-        Output("lesson-look", "children"),
-        Output("lesson-question", "children"),
-        Output("lesson-answer-text", "children"),
-        Output("lesson-answer", "is_open"),
-        Output("lesson-answer-btn", "children"),
-        Output("lesson-back", "href"),
-        Output("lesson-back", "disabled"),
-        Output("lesson-next", "href"),
-        Output("lesson-next", "disabled"),
-        Output("lesson-target", "data"),
-        Input("lesson", "data"),
-        Input("lesson-step", "data"),
-        Input("lesson-answer-btn", "n_clicks"),
-        State("lesson-answer", "is_open"),
+        Output(ids.LESSON_BAR, "hidden"),
+        Output(ids.LESSON_PROGRESS, "children"),
+        Output(ids.LESSON_NAME, "children"),
+        Output(ids.LESSON_TITLE, "children"),
+        Output(ids.LESSON_TEXT, "children"),
+        Output(ids.LESSON_LOOK, "children"),
+        Output(ids.LESSON_QUESTION, "children"),
+        Output(ids.LESSON_ANSWER_TEXT, "children"),
+        Output(ids.LESSON_ANSWER, "is_open"),
+        Output(ids.LESSON_ANSWER_BTN, "children"),
+        Output(ids.LESSON_BACK, "href"),
+        Output(ids.LESSON_BACK, "disabled"),
+        Output(ids.LESSON_NEXT, "href"),
+        Output(ids.LESSON_NEXT, "disabled"),
+        Output(ids.LESSON_TARGET, "data"),
+        Input(ids.LESSON, "data"),
+        Input(ids.LESSON_STEP, "data"),
+        Input(ids.LESSON_ANSWER_BTN, "n_clicks"),
+        State(ids.LESSON_ANSWER, "is_open"),
     )
     def show_step(lesson, step, _asked, answer_open):
         view = step_view(lesson, step)
         if view is None:
             return True, *[no_update] * 13, None
-        if ctx.triggered_id == "lesson-answer-btn":
+        if ctx.triggered_id == ids.LESSON_ANSWER_BTN:
             shown = not answer_open
             label = "Hide answer" if shown else "Show answer"
             return (*[no_update] * 8, shown, label, *[no_update] * 5)
@@ -508,9 +509,9 @@ def register_lessons(app: Dash) -> None:
         )
 
     @app.callback(
-        Output("lesson", "data", allow_duplicate=True),
-        Output("lesson-step", "data", allow_duplicate=True),
-        Input("lesson-leave", "n_clicks"),
+        Output(ids.LESSON, "data", allow_duplicate=True),
+        Output(ids.LESSON_STEP, "data", allow_duplicate=True),
+        Input(ids.LESSON_LEAVE, "n_clicks"),
         prevent_initial_call=True,
     )
     def leave(_n):
@@ -520,6 +521,6 @@ def register_lessons(app: Dash) -> None:
     # Outline the target (assets/lessons.js keeps it outlined while figures redraw).
     app.clientside_callback(
         ClientsideFunction(namespace="lessons", function_name="highlight"),
-        Output("lesson-highlighted", "data"),
-        Input("lesson-target", "data"),
+        Output(ids.LESSON_HIGHLIGHTED, "data"),
+        Input(ids.LESSON_TARGET, "data"),
     )

@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from dash import Dash, Input, Output, ctx, no_update
 
+from dashboard import ids
 from dashboard.sensitivity import BASE_SAMPLES, SENS_DEFAULTS
 from dashboard.sweeps import SWEEP_DEFAULTS, SWEEPABLE, parse_axis
 from model import InvalidInput
@@ -31,7 +32,7 @@ TABS = ("explore", "sweep", "sensitivity", "schematic")
 #: Every setting a link carries (control id -> default), in the callback's order.
 DEFAULTS: dict[str, object] = {
     "tab": TABS[0],
-    "compare-hypothesis": None,
+    ids.COMPARE_HYPOTHESIS: None,
     **SWEEP_DEFAULTS,
     **SENS_DEFAULTS,
     "lesson": None,
@@ -39,12 +40,12 @@ DEFAULTS: dict[str, object] = {
 }
 _SWEEPABLE = {s.name for s in SWEEPABLE}
 #: Settings another callback also writes (it owns them; this one writes them on page load).
-_SHARED = {"tab", "compare-hypothesis", "lesson", "step"}
+_SHARED = {"tab", ids.COMPARE_HYPOTHESIS, "lesson", "step"}
 #: Settings held by something other than a control's value (key -> component, property).
 _PROPS = {
-    "tab": ("tabs", "active_tab"),
-    "lesson": ("lesson", "data"),
-    "step": ("lesson-step", "data"),
+    "tab": (ids.TABS, "active_tab"),
+    "lesson": (ids.LESSON, "data"),
+    "step": (ids.LESSON_STEP, "data"),
 }
 
 
@@ -86,10 +87,12 @@ def from_fragment(fragment: str | None) -> dict[str, object]:
     settings = dict(DEFAULTS)
     for key, text in given.items():
         settings[key] = _parse(key, text)
-    for axis in ("x", "y"):  # a range must lie inside its parameter's declared range
-        names = [f"sweep-{axis}", f"sweep-{axis}-from", f"sweep-{axis}-to", f"sweep-{axis}-n"]
+    for names in (  # a range must lie inside its parameter's declared range
+        (ids.SWEEP_X, ids.SWEEP_X_FROM, ids.SWEEP_X_TO, ids.SWEEP_X_N),
+        (ids.SWEEP_Y, ids.SWEEP_Y_FROM, ids.SWEEP_Y_TO, ids.SWEEP_Y_N),
+    ):
         parse_axis(*(settings[n] for n in names))
-    if settings["sweep-mode"] == "2d" and settings["sweep-outcome"] in FAMILIES:
+    if settings[ids.SWEEP_MODE] == "2d" and settings[ids.SWEEP_OUTCOME] in FAMILIES:
         raise InvalidInput("the link asks for a 2-D map of every organ: a map shows one outcome")
     settings["step"] = _lessons().check_link(settings["lesson"], settings["step"])
     return settings
@@ -111,7 +114,7 @@ def _parse(key: str, text: str) -> object:
 
     if key == "tab":
         return choice(TABS)
-    if key == "compare-hypothesis":
+    if key == ids.COMPARE_HYPOTHESIS:
         return None if text == "" else choice(list(HYPOTHESES))
     if key == "lesson":
         return None if text == "" else choice(list(_lessons().lessons()))
@@ -120,13 +123,13 @@ def _parse(key: str, text: str) -> object:
         if not number.is_integer():
             raise InvalidInput(f"the link's #{key}={text!r} is not a whole number")
         return int(number)
-    if key == "sweep-mode":
+    if key == ids.SWEEP_MODE:
         return choice(("1d", "2d"))
-    if key in ("sweep-x", "sweep-y"):
+    if key in (ids.SWEEP_X, ids.SWEEP_Y):
         return choice(sorted(_SWEEPABLE))
-    if key == "sweep-outcome":
+    if key == ids.SWEEP_OUTCOME:
         return choice([*OUTCOMES, *FAMILIES])
-    if key == "sens-outcome":
+    if key == ids.SENS_OUTCOME:
         return choice(list(OUTCOMES))
     if key.endswith(("-from", "-to")):
         return None if text == "" else _number(key, text)
@@ -135,11 +138,11 @@ def _parse(key: str, text: str) -> object:
         if not number.is_integer():
             raise InvalidInput(f"the link's #{key}={text!r} is not a whole number")
         return int(number)
-    if key == "sens-scale":
+    if key == ids.SENS_SCALE:
         return choice(SCALES)
-    if key == "sens-n":
+    if key == ids.SENS_N:
         return int(choice([str(n) for n in BASE_SAMPLES]))
-    if key == "sens-params":
+    if key == ids.SENS_PARAMS:
         names = text.split(",") if text else []
         unknown = [n for n in names if n not in _SWEEPABLE]
         if unknown or len(set(names)) != len(names):
@@ -161,22 +164,22 @@ def _number(key: str, text: str) -> float:
 
 def register_links(app: Dash) -> None:
     """One callback owns the fragment: read on page load, written on every settings change."""
-    ids = list(DEFAULTS)
-    props = {key: _PROPS.get(key, (key, "value")) for key in ids}
+    keys = list(DEFAULTS)
+    props = {key: _PROPS.get(key, (key, "value")) for key in keys}
 
     @app.callback(
-        Output("url", "hash"),
-        *[Output(*props[k], allow_duplicate=k in _SHARED) for k in ids],
-        Output("link-message", "children"),
-        Output("link-message", "is_open"),
-        Input("url", "hash"),
-        *[Input(*props[k]) for k in ids],
+        Output(ids.URL, "hash"),
+        *[Output(*props[k], allow_duplicate=k in _SHARED) for k in keys],
+        Output(ids.LINK_MESSAGE, "children"),
+        Output(ids.LINK_MESSAGE, "is_open"),
+        Input(ids.URL, "hash"),
+        *[Input(*props[k]) for k in keys],
         prevent_initial_call="initial_duplicate",
     )
     def sync_fragment(fragment, *values):
-        current = dict(zip(ids, values, strict=True))
-        unchanged = [no_update] * len(ids)
-        if ctx.triggered_id in (None, "url"):
+        current = dict(zip(keys, values, strict=True))
+        unchanged = [no_update] * len(keys)
+        if ctx.triggered_id in (None, ids.URL):
             try:
                 settings = from_fragment(fragment)
             except InvalidInput as exc:
@@ -185,7 +188,7 @@ def register_links(app: Dash) -> None:
             # Only what differs from what the controls show: Dash's renderer pays for every
             # component a callback updates, on every later change (issue 10).
             changed = [
-                settings[k] if str(settings[k]) != str(current[k]) else no_update for k in ids
+                settings[k] if str(settings[k]) != str(current[k]) else no_update for k in keys
             ]
             return to_fragment(settings), *changed, None, False
         return to_fragment(current), *unchanged, no_update, no_update

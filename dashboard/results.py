@@ -16,6 +16,7 @@ from collections.abc import Callable
 import dash_bootstrap_components as dbc
 from dash import Dash, Input, Output, State, dcc, html, no_update
 
+from dashboard import ids
 from dashboard.controls import download_button
 from dashboard.figures import graph_config
 from dashboard.jobs import JOB_ENDINGS, JobRefused
@@ -153,12 +154,12 @@ def register_result_views(
 
     With ``cell_axes``, the graph also follows the page's "Cell axes" choice (log or linear):
     ``figure`` then takes ``log_y``."""
-    scale = [Input("axis-scale", "value")] if cell_axes else []
+    scale = [Input(ids.AXIS_SCALE, "value")] if cell_axes else []
 
     @app.callback(
         Output(graph, "figure"),
         Input(store, "data"),
-        Input("presentation", "value"),
+        Input(ids.PRESENTATION, "value"),
         *scale,
         prevent_initial_call=True,
     )
@@ -173,7 +174,7 @@ def register_result_views(
 
     @app.callback(
         Output(download, "data"),
-        Input(f"{download}-btn", "n_clicks"),
+        Input(f"{download}{ids.BUTTON_SUFFIX}", "n_clicks"),
         State(store, "data"),
         prevent_initial_call=True,
     )

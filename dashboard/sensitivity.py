@@ -11,6 +11,7 @@ from collections.abc import Mapping
 import pandas as pd
 from dash import Dash, Input, Output, State, dcc, html, no_update
 
+from dashboard import ids
 from dashboard.config import whole_number
 from dashboard.controls import inline_choice
 from dashboard.results import (
@@ -47,10 +48,10 @@ DEFAULT_PARAMETERS = [
 BASE_SAMPLES = (64, 128, 256, 512, 1024)
 #: The Sensitivity tab's settings when nothing else is asked (control id -> value).
 SENS_DEFAULTS: dict[str, object] = {
-    "sens-params": DEFAULT_PARAMETERS,
-    "sens-outcome": "burden.lung",
-    "sens-n": 256,
-    "sens-scale": "linear",
+    ids.SENS_PARAMS: DEFAULT_PARAMETERS,
+    ids.SENS_OUTCOME: "burden.lung",
+    ids.SENS_N: 256,
+    ids.SENS_SCALE: "linear",
 }
 #: How many leading ranks a user reads off the chart (the issue's question: the top three).
 RANKS_READ = 3
@@ -182,50 +183,52 @@ def sensitivity_panel() -> html.Div:
                 f"Runs: base samples x (parameters + 2), at most {MAX_SOBOL_RUNS}.",
                 className="small text-muted",
             ),
-            html.Label(["Parameters", dcc.Dropdown(id="sens-params", options=options,
-                                                   value=SENS_DEFAULTS["sens-params"], multi=True)],
+            html.Label(["Parameters", dcc.Dropdown(id=ids.SENS_PARAMS, options=options,
+                                                   value=SENS_DEFAULTS[ids.SENS_PARAMS],
+                                                   multi=True)],
                        className="w-100 mb-2"),
             html.Div(
                 [
-                    html.Label(["Outcome", dcc.Dropdown(id="sens-outcome", options=outcomes,
-                                                        value=SENS_DEFAULTS["sens-outcome"],
+                    html.Label(["Outcome", dcc.Dropdown(id=ids.SENS_OUTCOME, options=outcomes,
+                                                        value=SENS_DEFAULTS[ids.SENS_OUTCOME],
                                                         clearable=False)],
                                className="flex-fill"),
                     html.Label(["Base samples", dcc.Dropdown(
-                        id="sens-n", options=[{"label": str(n), "value": n}
-                                              for n in BASE_SAMPLES],
-                        value=SENS_DEFAULTS["sens-n"], clearable=False)]),
+                        id=ids.SENS_N, options=[{"label": str(n), "value": n}
+                                                for n in BASE_SAMPLES],
+                        value=SENS_DEFAULTS[ids.SENS_N], clearable=False)]),
                 ],
                 className="d-flex gap-2 mb-2",
             ),
             html.Div(
                 [
                     html.Span("Scale of a burden: ", className="small me-2"),
-                    inline_choice("sens-scale", {"linear": "cells",
-                                                 "log10": "log10(1 + cells): orders of magnitude"},
-                                  SENS_DEFAULTS["sens-scale"]),
+                    inline_choice(ids.SENS_SCALE,
+                                  {"linear": "cells",
+                                   "log10": "log10(1 + cells): orders of magnitude"},
+                                  SENS_DEFAULTS[ids.SENS_SCALE]),
                 ],
                 className="d-flex align-items-center mb-2",
             ),
-            job_buttons("sens", "Run analysis", "Indices (CSV)"),
-            *job_display("sens", "Choose parameters and an outcome, then Run analysis: "
-                                 "the ranking appears here.", "Analysis"),
+            job_buttons(ids.SENS_PREFIX, "Run analysis", "Indices (CSV)"),
+            *job_display(ids.SENS_PREFIX, "Choose parameters and an outcome, then Run analysis: "
+                                          "the ranking appears here.", "Analysis"),
         ]
     )  # fmt: skip
 
 
 def register_sensitivity(app: Dash) -> None:
     @app.callback(
-        Output("sens-result", "data"),
-        Output("sens-message", "children"),
-        Output("sens-message", "is_open"),
-        Input("sens-run", "n_clicks"),
-        State("sens-params", "value"),
-        State("sens-outcome", "value"),
-        State("sens-n", "value"),
-        State("sens-scale", "value"),
-        State("state", "data"),
-        **job_options("sens", "Analysis"),
+        Output(ids.SENS_RESULT, "data"),
+        Output(ids.SENS_MESSAGE, "children"),
+        Output(ids.SENS_MESSAGE, "is_open"),
+        Input(ids.SENS_RUN, "n_clicks"),
+        State(ids.SENS_PARAMS, "value"),
+        State(ids.SENS_OUTCOME, "value"),
+        State(ids.SENS_N, "value"),
+        State(ids.SENS_SCALE, "value"),
+        State(ids.STATE, "data"),
+        **job_options(ids.SENS_PREFIX, "Analysis"),
     )
     def run_analysis(set_progress, _n, names, outcome, n_base, scale, stored):
         try:
@@ -244,12 +247,12 @@ def register_sensitivity(app: Dash) -> None:
         note = analysis_note(result)
         return result, note, note is not None
 
-    register_cancel_note(app, "sens", "Analysis")
+    register_cancel_note(app, ids.SENS_PREFIX, "Analysis")
     register_result_views(
         app,
-        store="sens-result",
-        graph="sens-graph",
-        download="download-sens",
+        store=ids.SENS_RESULT,
+        graph=ids.SENS_GRAPH,
+        download=ids.DOWNLOAD_SENS,
         figure=sensitivity_figure,
         csv=indices_csv,
     )

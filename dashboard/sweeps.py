@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from dash import Dash, Input, Output, State, dcc, html, no_update
 
+from dashboard import ids
 from dashboard.config import whole_number
 from dashboard.controls import inline_choice, number_box
 from dashboard.figures import ORGAN_COLOURS
@@ -52,16 +53,16 @@ SWEEPABLE = [s for s in PARAMETER_SPECS if not s.optional and s.unit != "day"]
 #: The Sweep tab's settings when nothing else is asked (control id -> value): the 2-D map of
 #: VEGFR1 signalling against dormancy exit; empty 'from'/'to' means the declared range.
 SWEEP_DEFAULTS: dict[str, object] = {
-    "sweep-mode": "2d",
-    "sweep-x": "vegfr1_signalling",
-    "sweep-x-from": None,
-    "sweep-x-to": None,
-    "sweep-x-n": 25,
-    "sweep-y": "dormancy_exit_rate",
-    "sweep-y-from": None,
-    "sweep-y-to": None,
-    "sweep-y-n": 25,
-    "sweep-outcome": "burden.lung",
+    ids.SWEEP_MODE: "2d",
+    ids.SWEEP_X: "vegfr1_signalling",
+    ids.SWEEP_X_FROM: None,
+    ids.SWEEP_X_TO: None,
+    ids.SWEEP_X_N: 25,
+    ids.SWEEP_Y: "dormancy_exit_rate",
+    ids.SWEEP_Y_FROM: None,
+    ids.SWEEP_Y_TO: None,
+    ids.SWEEP_Y_N: 25,
+    ids.SWEEP_OUTCOME: "burden.lung",
 }
 
 
@@ -385,7 +386,7 @@ def sweep_panel() -> html.Div:
                 className="small text-muted",
             ),
             inline_choice(
-                "sweep-mode", {"1d": "1-D curve", "2d": "2-D map"}, SWEEP_DEFAULTS["sweep-mode"]
+                ids.SWEEP_MODE, {"1d": "1-D curve", "2d": "2-D map"}, SWEEP_DEFAULTS[ids.SWEEP_MODE]
             ),
             _axis_controls("x"),
             _axis_controls("y"),
@@ -393,17 +394,17 @@ def sweep_panel() -> html.Div:
                 [
                     "Outcome",
                     dcc.Dropdown(
-                        id="sweep-outcome",
+                        id=ids.SWEEP_OUTCOME,
                         options=outcome_options,
-                        value=SWEEP_DEFAULTS["sweep-outcome"],
+                        value=SWEEP_DEFAULTS[ids.SWEEP_OUTCOME],
                         clearable=False,
                     ),
                 ],
                 className="w-100 mb-2",
             ),
-            job_buttons("sweep", "Run sweep", "Sweep data (CSV)"),
+            job_buttons(ids.SWEEP_PREFIX, "Run sweep", "Sweep data (CSV)"),
             *job_display(
-                "sweep",
+                ids.SWEEP_PREFIX,
                 "Choose what to sweep, then Run sweep: the result appears here.",
                 "Sweep",
             ),
@@ -440,27 +441,27 @@ def _result_csv(result: dict) -> str:
 def register_sweeps(app: Dash) -> None:
     """Wire the Sweep tab. The sweep itself is a background callback (progress, cancel)."""
 
-    @app.callback(Output("sweep-y-box", "style"), Input("sweep-mode", "value"))
+    @app.callback(Output(ids.SWEEP_Y_BOX, "style"), Input(ids.SWEEP_MODE, "value"))
     def show_y(mode):
         return {} if mode == "2d" else {"display": "none"}
 
     @app.callback(
-        Output("sweep-result", "data"),
-        Output("sweep-message", "children"),
-        Output("sweep-message", "is_open"),
-        Input("sweep-run", "n_clicks"),
-        State("sweep-mode", "value"),
-        State("sweep-x", "value"),
-        State("sweep-x-from", "value"),
-        State("sweep-x-to", "value"),
-        State("sweep-x-n", "value"),
-        State("sweep-y", "value"),
-        State("sweep-y-from", "value"),
-        State("sweep-y-to", "value"),
-        State("sweep-y-n", "value"),
-        State("sweep-outcome", "value"),
-        State("state", "data"),
-        **job_options("sweep", "Sweep"),
+        Output(ids.SWEEP_RESULT, "data"),
+        Output(ids.SWEEP_MESSAGE, "children"),
+        Output(ids.SWEEP_MESSAGE, "is_open"),
+        Input(ids.SWEEP_RUN, "n_clicks"),
+        State(ids.SWEEP_MODE, "value"),
+        State(ids.SWEEP_X, "value"),
+        State(ids.SWEEP_X_FROM, "value"),
+        State(ids.SWEEP_X_TO, "value"),
+        State(ids.SWEEP_X_N, "value"),
+        State(ids.SWEEP_Y, "value"),
+        State(ids.SWEEP_Y_FROM, "value"),
+        State(ids.SWEEP_Y_TO, "value"),
+        State(ids.SWEEP_Y_N, "value"),
+        State(ids.SWEEP_OUTCOME, "value"),
+        State(ids.STATE, "data"),
+        **job_options(ids.SWEEP_PREFIX, "Sweep"),
     )
     def run_sweep(set_progress, _n, mode, x, x_lo, x_hi, x_n, y, y_lo, y_hi, y_n, outcome, stored):
         try:
@@ -474,12 +475,12 @@ def register_sweeps(app: Dash) -> None:
         result = run_request(request, state, lambda done, total: set_progress((done, total)))
         return result, None, False
 
-    register_cancel_note(app, "sweep", "Sweep")
+    register_cancel_note(app, ids.SWEEP_PREFIX, "Sweep")
     register_result_views(
         app,
-        store="sweep-result",
-        graph="sweep-graph",
-        download="download-sweep",
+        store=ids.SWEEP_RESULT,
+        graph=ids.SWEEP_GRAPH,
+        download=ids.DOWNLOAD_SWEEP,
         figure=sweep_figure,
         csv=lambda result: (_result_csv(result), f"seed-soil-sweep-{result['outcome']}.csv"),
         cell_axes=True,
