@@ -11,13 +11,14 @@ import dataclasses
 import json
 import logging
 from collections.abc import Callable, Mapping
+from typing import NamedTuple
 
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from dashboard import figures, risk
+from dashboard import figures, ids, risk
 from dashboard.cache import simulate_state
-from dashboard.controls import CONTROL_SPECS, INPUT, SLIDER
+from dashboard.controls import CONTROL_SPECS
 from dashboard.figures import PINNED, Labels, graph_config, hypothesis_name, is_mouse_run
 from dashboard.layout import GRAPH_IDS
 from dashboard.state import (
@@ -77,43 +78,43 @@ def next_state(
     sweep: object = None,
 ) -> PageState:
     """The page state after one user action. Raises ``InvalidInput`` for a bad value."""
-    if trigger == "sweep-graph":
+    if trigger == ids.SWEEP_GRAPH:
         return load_point(current, value, sweep)
-    if trigger in (None, "url"):
+    if trigger in (None, ids.URL):
         if search and search != "?":
             return from_query(search)
         return PageState.for_scenario(DEFAULT_SCENARIO)
-    if trigger == "scenario":
+    if trigger == ids.SCENARIO:
         if value is None:
             return dataclasses.replace(current, scenario=None)
         if not isinstance(value, str) or value not in SCENARIOS:
             raise InvalidInput(f"unknown scenario {value!r}")
         return PageState.for_scenario(str(value))
-    if trigger == "hypothesis":
+    if trigger == ids.HYPOTHESIS:
         if value is None:  # the menu cannot be cleared: nothing was chosen
             return current
         if not isinstance(value, str):
             raise InvalidInput(f"unknown hypothesis {value!r}")
         hypothesis = get_hypothesis(value)
         return dataclasses.replace(current, params=hypothesis.apply(current.params))
-    if trigger == "days":
+    if trigger == ids.DAYS:
         return dataclasses.replace(current, days=validate_days(value))
-    if trigger == "reset-all":
+    if trigger == ids.RESET_ALL:
         return dataclasses.replace(current, params=_baseline(current))
-    if trigger == "upload":
+    if trigger == ids.UPLOAD:
         return from_upload(value, filename)  # type: ignore[arg-type]
     if isinstance(trigger, dict):
         kind = trigger.get("type")
-        if kind == "reset-group":
+        if kind == ids.RESET_GROUP:
             if trigger.get("group") not in GROUPS:
                 raise InvalidInput(f"unknown control group {trigger.get('group')!r}")
             base = _baseline(current)
             group = {s.name: base[s.name] for s in PARAMETER_SPECS if s.group == trigger["group"]}
             return dataclasses.replace(current, params=current.params.replace(group))
-        if kind in (SLIDER, INPUT):
+        if kind in (ids.SLIDER, ids.INPUT):
             name = str(trigger.get("name"))
             spec = spec_for(name)
-            new = value_from_slider(spec, value) if kind == SLIDER else value
+            new = value_from_slider(spec, value) if kind == ids.SLIDER else value
             return dataclasses.replace(current, params=current.params.replace({name: new}))
     raise InvalidInput(f"unexpected input {trigger!r}")
 
@@ -179,45 +180,77 @@ def reference_label(stored: object) -> str:
     return f"Reference pinned (dashed): {name}, {state.days:g} days, {hypothesis}."
 
 
+class Shown(NamedTuple):
+    """What the page shows as the state callback is called: its inputs."""
+
+    search: object
+    scenario: object
+    hypothesis: object
+    sliders: object  # positions, in the order of _SLIDER_SPECS
+    boxes: object  # values, in the order of CONTROL_SPECS
+    days: object
+
+
 def state_outputs(
-    current: PageState, state: PageState, trigger: object, *, stale: bool = False
+    current: PageState, state: PageState, trigger: object, shown: Shown, *, stale: bool = False
 ) -> tuple:
-    """What the state callback writes for a change from ``current`` to ``state``: the store,
-    slider positions, boxes, scenario, days, URL query, scenario card, hypothesis and its text.
+    """What the state callback writes for a change from ``current`` (the store) to ``state``:
+    the store, slider positions, boxes, scenario, days, URL query, scenario card, hypothesis
+    and its text.
 
-    Only what changed is written (``no_update`` elsewhere). Dash's renderer does work for every
-    component on the page per updated component: rewriting all ~95 controls and the store on
-    every slider move cost more than a second in the browser (issue 10). The controls show
-    ``current`` (the layout builds them and the store from one state, and every change since
-    went through here), except after a bad store (``stale``): then everything is written.
-    Written as well are the controls the user touched (named in the request: a typed value
-    shows as applied, a refused one is put back) and, on the trigger's own control, its value.
+    Only what differs from what the page ``shown`` holds is written (``no_update``
+    elsewhere): Dash's renderer does work for every component on the page per updated
+    component, and rewriting all ~95 controls on every slider move cost more than a second in
+    the browser (issue 10). Comparing with the page, not with the store, also mends a control
+    whose own change never reached the store (an answer the renderer dropped for a newer
+    request, a refused or failed request): it is put back to the state. A typed value shows as
+    applied ("1e-3" becomes 0.001), a refused one is put back. After a bad store (``stale``)
+    everything is written.
     """
-    touched = {
-        str(t.get("name"))
-        for t in ctx.triggered_prop_ids.values()
-        if isinstance(t, dict) and t.get("type") in (SLIDER, INPUT)
-    }
-    old, new = current.params, state.params
-    write = {s.name for s in CONTROL_SPECS if stale or old[s.name] != new[s.name]} | touched
-    loading = stale or trigger in (None, "url")  # the cards start empty; the URL is new
+    new = state.params
+    sliders = list(shown.sliders) if isinstance(shown.sliders, list) else []
+    boxes = list(shown.boxes) if isinstance(shown.boxes, list) else []
+    stale = stale or len(sliders) != len(_SLIDER_SPECS) or len(boxes) != len(CONTROL_SPECS)
+    loading = stale or trigger in (None, ids.URL)  # the cards start empty; the URL is new
 
-    def changed(now: object, before: object, control: str | None = None) -> object:
-        return now if loading or now != before or trigger == control else no_update
+    def differs(now: object, before: object) -> object:
+        return now if stale or _differ(now, before) else no_update
 
-    modified = state != current
     hypothesis = hypothesis_of(new)
+    scenario = differs(state.scenario, shown.scenario)
+    hypothesis_menu = differs(hypothesis, shown.hypothesis)
+    card_stale = loading or scenario is not no_update or _card(state) != _card(current)
     return (
-        state.to_store() if stale or modified else no_update,
-        [slider_position(s, new[s.name]) if s.name in write else no_update for s in _SLIDER_SPECS],
-        [new[s.name] if s.name in write else no_update for s in CONTROL_SPECS],
-        changed(state.scenario, current.scenario, "scenario"),
-        changed(state.days, current.days, "days"),
-        to_query(state) if loading or modified else no_update,
-        scenario_text(state) if loading or _card(state) != _card(current) else no_update,
-        changed(hypothesis, hypothesis_of(old), "hypothesis"),
-        hypothesis_text(state) if loading or hypothesis != hypothesis_of(old) else no_update,
+        state.to_store() if stale or state != current else no_update,
+        [
+            differs(slider_position(s, new[s.name]), sliders[k] if not stale else None)
+            for k, s in enumerate(_SLIDER_SPECS)
+        ],
+        [
+            differs(new[s.name], boxes[k] if not stale else None)
+            for k, s in enumerate(CONTROL_SPECS)
+        ],
+        scenario,
+        differs(state.days, shown.days),
+        differs(to_query(state), shown.search),
+        scenario_text(state) if card_stale else no_update,
+        hypothesis_menu,
+        hypothesis_text(state)
+        if loading
+        or hypothesis_menu is not no_update
+        or hypothesis != hypothesis_of(current.params)
+        else no_update,
     )
+
+
+def _differ(a: object, b: object) -> bool:
+    """Whether a control holding ``b`` must be written ``a``: a different value, or the same
+    number as text or of another type ("4" for 4.0; not 4 for 4.0, which JSON cannot tell)."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is not b
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return float(a) != float(b)
+    return a != b or type(a) is not type(b)
 
 
 def _card(state: PageState) -> tuple[str | None, bool]:
@@ -257,47 +290,49 @@ def register(app: Dash) -> None:
     """Wire every callback into ``app`` (not the global registry: see STYLE.md)."""
 
     @app.callback(
-        Output("state", "data"),
-        Output({"type": SLIDER, "name": ALL}, "value"),
-        Output({"type": INPUT, "name": ALL}, "value"),
-        Output("scenario", "value"),
-        Output("days", "value"),
-        Output("url", "search"),
-        Output("scenario-text", "children"),
-        Output("hypothesis", "value"),
-        Output("hypothesis-text", "children"),
-        Output("message", "children"),
-        Output("message", "is_open"),
-        Output("tabs", "active_tab"),
-        Input("url", "search"),
-        Input("scenario", "value"),
-        Input("hypothesis", "value"),
-        Input({"type": SLIDER, "name": ALL}, "value"),
-        Input({"type": INPUT, "name": ALL}, "value"),
-        Input("days", "value"),
-        Input("reset-all", "n_clicks"),
-        Input({"type": "reset-group", "group": ALL}, "n_clicks"),
-        Input("upload", "contents"),
-        Input("sweep-graph", "clickData"),
-        State("upload", "filename"),
-        State("state", "data"),
-        State("sweep-result", "data"),
+        Output(ids.STATE, "data"),
+        Output({"type": ids.SLIDER, "name": ALL}, "value"),
+        Output({"type": ids.INPUT, "name": ALL}, "value"),
+        Output(ids.SCENARIO, "value"),
+        Output(ids.DAYS, "value"),
+        Output(ids.URL, "search"),
+        Output(ids.SCENARIO_TEXT, "children"),
+        Output(ids.HYPOTHESIS, "value"),
+        Output(ids.HYPOTHESIS_TEXT, "children"),
+        Output(ids.MESSAGE, "children"),
+        Output(ids.MESSAGE, "is_open"),
+        Output(ids.TABS, "active_tab"),
+        Input(ids.URL, "search"),
+        Input(ids.SCENARIO, "value"),
+        Input(ids.HYPOTHESIS, "value"),
+        Input({"type": ids.SLIDER, "name": ALL}, "value"),
+        Input({"type": ids.INPUT, "name": ALL}, "value"),
+        Input(ids.DAYS, "value"),
+        Input(ids.RESET_ALL, "n_clicks"),
+        Input({"type": ids.RESET_GROUP, "group": ALL}, "n_clicks"),
+        Input(ids.UPLOAD, "contents"),
+        Input(ids.SWEEP_GRAPH, "clickData"),
+        State(ids.UPLOAD, "filename"),
+        State(ids.STATE, "data"),
+        State(ids.SWEEP_RESULT, "data"),
     )
     def update_state(
         search, scenario, hypothesis, _s, _i, days, _r, _g, upload, click, filename, stored, sweep
     ):
         trigger = ctx.triggered_id
         value = {
-            "scenario": scenario,
-            "hypothesis": hypothesis,
-            "days": days,
-            "upload": upload,
-            "sweep-graph": click,
+            ids.SCENARIO: scenario,
+            ids.HYPOTHESIS: hypothesis,
+            ids.DAYS: days,
+            ids.UPLOAD: upload,
+            ids.SWEEP_GRAPH: click,
         }.get(
             trigger if isinstance(trigger, str) else "",
             ctx.triggered[0]["value"] if ctx.triggered else None,
         )
-        message, failed, stale = None, False, False
+        # A success closes the message; its text stays (a text change makes Dash's renderer
+        # re-crawl the whole page).
+        message, failed, stale = no_update, False, False
         try:
             current = PageState.from_store(stored)
         except InvalidInput:
@@ -312,31 +347,30 @@ def register(app: Dash) -> None:
                 f"Not applied: {exc}. Showing the last good state.",
                 True,
             )
+        shown = Shown(search, scenario, hypothesis, _s, _i, days)
         return (
-            *state_outputs(current, state, trigger, stale=stale),
+            *state_outputs(current, state, trigger, shown, stale=stale),
             message,
             failed,
-            "explore" if trigger == "sweep-graph" and not failed else no_update,
+            "explore" if trigger == ids.SWEEP_GRAPH and not failed else no_update,
         )
 
     @app.callback(
-        Output("cascade-graph", "figure"),
-        Output("organ-graph", "figure"),
-        Output("burden-graph", "figure"),
-        Output("readout-summary", "children"),
-        Output("readout-caption", "children"),
-        Output("readout-table", "children"),
-        Output("burden-day", "max"),
-        Output("burden-day", "value"),
-        Output("risk-graph", "figure"),
-        Output("organ-risk-graph", "figure"),
-        Output("risk-section", "style"),
-        Input("state", "data"),
-        Input("reference", "data"),
-        Input("axis-scale", "value"),
-        Input("presentation", "value"),
-        Input("burden-day", "value"),
-        State("burden-day", "max"),
+        Output(ids.CASCADE_GRAPH, "figure"),
+        Output(ids.ORGAN_GRAPH, "figure"),
+        Output(ids.BURDEN_GRAPH, "figure"),
+        Output(ids.READOUTS_TEXT, "children"),
+        Output(ids.BURDEN_DAY, "max"),
+        Output(ids.BURDEN_DAY, "value"),
+        Output(ids.RISK_GRAPH, "figure"),
+        Output(ids.ORGAN_RISK_GRAPH, "figure"),
+        Output(ids.RISK_SECTION, "style"),
+        Input(ids.STATE, "data"),
+        Input(ids.REFERENCE, "data"),
+        Input(ids.AXIS_SCALE, "value"),
+        Input(ids.PRESENTATION, "value"),
+        Input(ids.BURDEN_DAY, "value"),
+        State(ids.BURDEN_DAY, "max"),
     )
     def render(stored, ref_stored, axis, presentation, burden_day, burden_max):
         try:
@@ -360,7 +394,7 @@ def register(app: Dash) -> None:
                 result, ref_result, log_y=log_y, columns=2 if presentation else 3, **shared
             ),
             figures.burden_figure(result, burden_day, ref_result, log_y=log_y, **shared),
-            *figures.readout_table(result, ref_result, labels=labels),
+            figures.readout_table(result, ref_result, labels=labels).html(),
             state.days,
             burden_day,
             risk.risk_figure(result, ref_result, **shared) if long_run else no_update,
@@ -369,23 +403,23 @@ def register(app: Dash) -> None:
         )
 
     @app.callback(
-        Output("reference", "data"),
-        Output("reference-label", "children"),
-        Output("compare-hypothesis", "value"),
-        Input("pin", "n_clicks"),
-        Input("unpin", "n_clicks"),
-        Input("compare-hypothesis", "value"),
-        State("state", "data"),
-        State("reference", "data"),
+        Output(ids.REFERENCE, "data"),
+        Output(ids.REFERENCE_LABEL, "children"),
+        Output(ids.COMPARE_HYPOTHESIS, "value"),
+        Input(ids.PIN, "n_clicks"),
+        Input(ids.UNPIN, "n_clicks"),
+        Input(ids.COMPARE_HYPOTHESIS, "value"),
+        State(ids.STATE, "data"),
+        State(ids.REFERENCE, "data"),
         prevent_initial_call=True,
     )
     def set_reference(_pin, _unpin, compare, stored, current):
         """One owner of the reference: a pinned run, or the current experiment under the
         hypothesis chosen to compare with (each replaces the other)."""
         trigger = ctx.triggered_id
-        if trigger == "unpin":
+        if trigger == ids.UNPIN:
             return None, "", None
-        if trigger == "compare-hypothesis":
+        if trigger == ids.COMPARE_HYPOTHESIS:
             if compare is None:  # ending a comparison leaves a pinned run alone
                 if isinstance(current, Mapping) and "hypothesis" in current:
                     return None, "", no_update
@@ -406,8 +440,8 @@ def register(app: Dash) -> None:
 
         @app.callback(
             Output(target, "data"),
-            Input(f"{target}-btn", "n_clicks"),
-            State("state", "data"),
+            Input(f"{target}{ids.BUTTON_SUFFIX}", "n_clicks"),
+            State(ids.STATE, "data"),
             prevent_initial_call=True,
         )
         def download(_n, stored):
@@ -417,13 +451,13 @@ def register(app: Dash) -> None:
                 raise PreventUpdate from exc
             return dcc.send_string(text, filename)
 
-    downloadable("download-params", _parameters_file)
-    downloadable("download-csv", _csv_file)
-    downloadable("download-sbml", _sbml_file)
+    downloadable(ids.DOWNLOAD_PARAMS, _parameters_file)
+    downloadable(ids.DOWNLOAD_CSV, _csv_file)
+    downloadable(ids.DOWNLOAD_SBML, _sbml_file)
 
     @app.callback(
         [Output(graph, "config") for graph in GRAPH_IDS],
-        Input("export-format", "value"),
+        Input(ids.EXPORT_FORMAT, "value"),
         prevent_initial_call=True,  # the layout starts with PNG: nothing to redraw on load
     )
     def export_format(fmt):
@@ -432,9 +466,9 @@ def register(app: Dash) -> None:
         return [graph_config(fmt)] * len(GRAPH_IDS)
 
     @app.callback(
-        Output("about", "is_open"),
-        Input("about-btn", "n_clicks"),
-        State("about", "is_open"),
+        Output(ids.ABOUT, "is_open"),
+        Input(ids.ABOUT_BTN, "n_clicks"),
+        State(ids.ABOUT, "is_open"),
         prevent_initial_call=True,
     )
     def toggle_about(_n, is_open):
@@ -443,12 +477,12 @@ def register(app: Dash) -> None:
     app.clientside_callback(
         "function(search, hash) { return window.location.origin + window.location.pathname"
         " + (search || '') + (hash || ''); }",
-        Output("share-link", "value"),
-        Input("url", "search"),
-        Input("url", "hash"),
+        Output(ids.SHARE_LINK, "value"),
+        Input(ids.URL, "search"),
+        Input(ids.URL, "hash"),
     )
     app.clientside_callback(
         "function(on) { return on ? 'app-root presentation' : 'app-root'; }",
-        Output("app-root", "className"),
-        Input("presentation", "value"),
+        Output(ids.APP_ROOT, "className"),
+        Input(ids.PRESENTATION, "value"),
     )

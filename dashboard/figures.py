@@ -541,6 +541,15 @@ class Readouts(NamedTuple):
     caption: str
     table: str
 
+    def html(self) -> str:
+        """All three as one HTML text (``#readout-summary``, ``#readout-caption``, the table):
+        one update of one component (each changed ``children`` makes Dash re-crawl the page)."""
+        return (
+            f'<p id="readout-summary" class="readout-summary">{escape(self.summary)}</p>'
+            f'<p id="readout-caption" class="small text-muted mb-1">{escape(self.caption)}</p>'
+            + self.table
+        )
+
 
 def readout_table(
     result: SimulationResult,

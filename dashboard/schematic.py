@@ -23,6 +23,7 @@ import numpy as np
 from dash import Dash, Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
+from dashboard import ids
 from dashboard.cache import simulate_state
 from dashboard.figures import ORGAN_COLOURS, graph_config
 from dashboard.state import PageState
@@ -513,10 +514,10 @@ def schematic_panel() -> html.Div:
             ),
             html.Div(
                 [
-                    dbc.Button("\u25b6 Play", id="schematic-play", color="primary",
+                    dbc.Button("\u25b6 Play", id=ids.SCHEMATIC_PLAY, color="primary",
                                className="schematic-play"),
                     html.Label(
-                        ["Day", dcc.Slider(0, FRAMES - 1, 1, value=FRAMES - 1, id="schematic-day",
+                        ["Day", dcc.Slider(0, FRAMES - 1, 1, value=FRAMES - 1, id=ids.SCHEMATIC_DAY,
                                            marks=None, updatemode="drag",
                                            allow_direct_input=False)],
                         className="flex-fill schematic-scrubber",
@@ -524,10 +525,11 @@ def schematic_panel() -> html.Div:
                 ],
                 className="d-flex align-items-center gap-3 mb-2",
             ),
-            dcc.Interval(id="schematic-timer", interval=PLAY_INTERVAL_MS, disabled=True),
-            dcc.Graph(id="schematic-graph", config=graph_config(),
+            dcc.Interval(id=ids.SCHEMATIC_TIMER, interval=PLAY_INTERVAL_MS, disabled=True),
+            dcc.Graph(id=ids.SCHEMATIC_GRAPH, config=graph_config(),
                       figure={"data": [], "layout": {"height": 720}}),
-            dcc.Store(id="schematic-data"),
+            dcc.Store(id=ids.SCHEMATIC_DATA),
+            dcc.Store(id=ids.SCHEMATIC_SHOWN),
         ]
     )  # fmt: skip
 
@@ -554,19 +556,22 @@ def _keep_day(previous: object, position: object, data: dict) -> int:
 
 def register_schematic(app: Dash) -> None:
     @app.callback(
-        Output("schematic-data", "data"),
-        Output("schematic-day", "max"),
-        Output("schematic-day", "marks"),
-        Output("schematic-day", "value", allow_duplicate=True),
-        Input("state", "data"),
-        Input("presentation", "value"),
-        Input("tabs", "active_tab"),
-        State("schematic-day", "value"),
-        State("schematic-data", "data"),
+        Output(ids.SCHEMATIC_DATA, "data"),
+        Output(ids.SCHEMATIC_SHOWN, "data"),
+        Output(ids.SCHEMATIC_DAY, "max"),
+        Output(ids.SCHEMATIC_DAY, "marks"),
+        Output(ids.SCHEMATIC_DAY, "value", allow_duplicate=True),
+        Input(ids.STATE, "data"),
+        Input(ids.PRESENTATION, "value"),
+        Input(ids.TABS, "active_tab"),
+        State(ids.SCHEMATIC_DAY, "value"),
+        # Not the data store (~300 kB): every state change would send it back to the server.
+        State(ids.SCHEMATIC_SHOWN, "data"),
         prevent_initial_call="initial_duplicate",
     )
     def prepare(stored, presentation, tab, position, previous):
-        """Flows of the current run, computed when the tab is open and the run has changed."""
+        """Flows of the current run, computed when the tab is open and the run has changed.
+        ``previous`` is the drawn run's key and days (``SCHEMATIC_SHOWN``)."""
         if tab != "schematic":
             raise PreventUpdate
         font = 17 if presentation else 15
@@ -579,23 +584,24 @@ def register_schematic(app: Dash) -> None:
             raise PreventUpdate from exc
         data = schematic_data(result, font, key)
         last = len(data["frames"]) - 1
-        return data, last, _marks(data), _keep_day(previous, position, data)
+        shown = {"key": key, "frames": [{"day": frame["day"]} for frame in data["frames"]]}
+        return data, shown, last, _marks(data), _keep_day(previous, position, data)
 
     app.clientside_callback(
         _DRAW_JS,
-        Output("schematic-graph", "figure"),
-        Input("schematic-day", "value"),
-        Input("schematic-data", "data"),
+        Output(ids.SCHEMATIC_GRAPH, "figure"),
+        Input(ids.SCHEMATIC_DAY, "value"),
+        Input(ids.SCHEMATIC_DATA, "data"),
     )
     app.clientside_callback(
         _PLAY_JS,
-        Output("schematic-day", "value"),
-        Output("schematic-timer", "disabled"),
-        Output("schematic-play", "children"),
-        Input("schematic-play", "n_clicks"),
-        Input("schematic-timer", "n_intervals"),
-        State("schematic-timer", "disabled"),
-        State("schematic-day", "value"),
-        State("schematic-day", "max"),
+        Output(ids.SCHEMATIC_DAY, "value"),
+        Output(ids.SCHEMATIC_TIMER, "disabled"),
+        Output(ids.SCHEMATIC_PLAY, "children"),
+        Input(ids.SCHEMATIC_PLAY, "n_clicks"),
+        Input(ids.SCHEMATIC_TIMER, "n_intervals"),
+        State(ids.SCHEMATIC_TIMER, "disabled"),
+        State(ids.SCHEMATIC_DAY, "value"),
+        State(ids.SCHEMATIC_DAY, "max"),
         prevent_initial_call=True,
     )

@@ -366,8 +366,9 @@ def test_readout_table_is_json_serialisable(default_result, reference_result) ->
 
 def test_readout_table_escapes_what_it_shows(default_result) -> None:
     labels = Labels("<b>run</b>", "<script>alert(1)</script>")
-    text = readout_table(default_result, default_result, labels=labels)
-    assert "<script>" not in text.table and "&lt;script&gt;" in text.table
+    text = readout_table(default_result, default_result, labels=labels).html()
+    assert "<script>" not in text and "<b>" not in text
+    assert "&lt;script&gt;" in text and "&lt;b&gt;run&lt;/b&gt;" in text
 
 
 def test_each_organ_row_has_its_colour_swatch(default_result, repo_root) -> None:

@@ -188,7 +188,7 @@ def _prepare(page, stored, *, tab="schematic", position=None, previous=None):
         "presentation.value": False,
         "tabs.active_tab": tab,
         "schematic-day.value": position,
-        "schematic-data.data": previous,
+        "schematic-shown.data": previous,
     }
     body = page.requests.body("schematic-data.data", values, changed=["state.data"])
     return page.post(body)
@@ -211,7 +211,8 @@ def test_the_app_sends_the_current_runs_flows(page) -> None:
 
 
 def test_the_app_keeps_the_day_when_the_run_changes(page) -> None:
-    first = _outputs(_prepare(page, LLC.to_store()))["schematic-data"]["data"]
+    first = _outputs(_prepare(page, LLC.to_store()))["schematic-shown"]["data"]
+    assert len(json.dumps(first)) < 3_000  # what every later state change sends back
     longer = PageState(LLC.params, 60.0, None).to_store()
     out = _outputs(_prepare(page, longer, position=30, previous=first))
     days = [f["day"] for f in out["schematic-data"]["data"]["frames"]]
@@ -220,6 +221,16 @@ def test_the_app_keeps_the_day_when_the_run_changes(page) -> None:
 
 def test_the_app_waits_while_the_tab_is_closed(page) -> None:
     assert _prepare(page, LLC.to_store(), tab="explore").status_code == 204
+
+
+def test_the_same_run_is_not_sent_again(page) -> None:
+    shown = _outputs(_prepare(page, LLC.to_store()))["schematic-shown"]["data"]
+    assert _prepare(page, LLC.to_store(), position=3, previous=shown).status_code == 204
+
+
+def test_the_big_data_store_is_never_sent_to_the_server(page) -> None:
+    (prepare,) = [d for d in page.requests.dependencies if "schematic-shown.data" in d["output"]]
+    assert "schematic-data" not in {s["id"] for s in (*prepare["inputs"], *prepare["state"])}
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,8 @@ import pytest
 
 from dashboard.controls import SLIDER
 from dashboard.layout import GRAPH_IDS
-from dashboard.state import PageState
-from model import Parameters
+from dashboard.state import PageState, slider_position, to_query
+from model import Parameters, spec_for
 
 LLC = PageState.for_scenario("kaplan2005-llc")
 
@@ -66,15 +66,43 @@ def test_page_load_without_a_link_rewrites_no_control(page) -> None:
     out = _response(page.update_state(LLC, changed=None, search=""))
     assert not [key for key in out if key.startswith("{")]
     assert "state" not in out  # the layout's store already holds it: one render, not two
-    assert out["scenario"]["value"] == "kaplan2005-llc"  # the cards are filled on load
+    assert "LLC" in json.dumps(out["scenario-text"]["children"])  # the card is filled on load
 
 
-def test_unchanged_value_typed_again_rewrites_only_its_own_controls(page) -> None:
+def test_unchanged_value_typed_again_rewrites_only_its_own_box(page) -> None:
+    """Typed "4" where 4 applied: the box shows the number; nothing else moves."""
     trigger = {"type": "param-input", "name": "vegfr1_signalling"}
-    out = _response(page.update_state(LLC, changed=trigger, input_values={"vegfr1_signalling": 4}))
+    out = _response(
+        page.update_state(
+            LLC, changed=trigger, input_values={"vegfr1_signalling": "4"}, search=to_query(LLC)
+        )
+    )
     assert "state" not in out and "url" not in out
     box = json.dumps(trigger, separators=(",", ":"), sort_keys=True)
     assert out[box]["value"] == 4.0
+    assert [key for key in out if key.startswith("{")] == [box]
+
+
+def test_a_control_whose_change_never_reached_the_store_is_put_back(page) -> None:
+    """Slider A moved, its answer dropped (the renderer keeps only the newest of two requests
+    in flight, or the request was refused), then slider B: A must not keep showing a value the
+    store, the URL and the figures never got."""
+    moved = {"tumor_growth_rate": -1.2}  # A shows this; the store still has the default
+    trigger = {"type": SLIDER, "name": "homing_rate"}
+    homing = slider_position(spec_for("homing_rate"), LLC.params["homing_rate"]) + 0.5
+    out = _response(
+        page.update_state(
+            LLC,
+            changed=trigger,
+            slider_values=moved | {"homing_rate": homing},
+            search=to_query(LLC),
+        )
+    )
+    state = PageState.from_store(out["state"]["data"])
+    assert state.params["tumor_growth_rate"] == LLC.params["tumor_growth_rate"]
+    slider_a = json.dumps({"name": "tumor_growth_rate", "type": SLIDER}, separators=(",", ":"))
+    expected = slider_position(spec_for("tumor_growth_rate"), LLC.params["tumor_growth_rate"])
+    assert out[slider_a]["value"] == pytest.approx(expected)
 
 
 def test_out_of_range_number_keeps_the_last_good_state_with_a_message(page) -> None:
@@ -127,8 +155,9 @@ def test_render_draws_the_figures(page) -> None:
     assert [t["name"] for t in cascade["data"]][0] == "Primary tumor"
     assert isinstance(cascade["data"][0]["y"], list)
     assert out["burden-day"] == {"max": 30.0, "value": 30.0}
-    assert '<th scope="row" class="organ organ-lung">Lung</th>' in out["readout-table"]["children"]
-    assert out["readout-summary"]["children"].startswith("Biomarker: peak")
+    text = out["readouts-text"]["children"]
+    assert '<th scope="row" class="organ organ-lung">Lung</th>' in text
+    assert '<p id="readout-summary" class="readout-summary">Biomarker: peak' in text
 
 
 def test_render_with_reference_overlays_it(page) -> None:
@@ -236,7 +265,7 @@ def test_choosing_a_hypothesis_sets_the_switches_and_the_link(page) -> None:
     out = _response(page.update_state(ANTI_VEGFR1, changed="hypothesis", hypothesis="dawson"))
     assert out["state"]["data"]["changed"]["vegfr1_dependence"] == 0.0
     assert "vegfr1_dependence=0" in out["url"]["search"]
-    assert out["hypothesis"]["value"] == "dawson"
+    assert "hypothesis" not in out  # the menu already shows what was chosen
     assert "VEGFR1-independent" in json.dumps(out["hypothesis-text"]["children"])
     box = json.dumps({"name": "vegfr1_dependence", "type": "param-input"}, separators=(",", ":"))
     assert out[box]["value"] == 0.0  # the switch's own control follows
@@ -296,9 +325,9 @@ def test_render_compares_two_hypotheses_on_the_same_experiment(page) -> None:
     out = _response(page.render(ANTI_VEGFR1.to_store(), reference={"hypothesis": "dawson"}))
     names = [t["name"] for t in out["cascade-graph"]["figure"]["data"]]
     assert "Primary tumor (Kaplan-Lyden)" in names and "Primary tumor (Dawson)" in names
-    caption = out["readout-caption"]["children"]
-    assert "in brackets: the same experiment under Dawson" in caption
-    assert "(Dawson " in out["readout-table"]["children"]
+    text = out["readouts-text"]["children"]
+    assert "in brackets: the same experiment under Dawson" in text
+    assert "(Dawson " in text
     assert out["risk-section"]["style"] == {"display": "none"}  # a mouse run
     assert "risk-graph" not in out
 
