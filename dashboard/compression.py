@@ -78,8 +78,9 @@ class BundleCache:
 
         A package file is named by its path without Dash's fingerprint (any fingerprint serves
         the same file, so a client inventing fingerprints cannot grow the cache), a file in
-        ``assets/`` by its path and modification time. A range request is never cached: its
-        answer holds part of the file only.
+        ``assets/`` by its real path on disk (``/assets/./x.js`` and ``/assets//x.js`` are the
+        same file: one entry, not one per spelling) and modification time. A range request is
+        never cached: its answer holds part of the file only.
         """
         if req.method != "GET" or "Range" in req.headers:
             return ""
@@ -88,7 +89,10 @@ class BundleCache:
         if req.path.startswith(self._assets_url):
             path = safe_join(self._assets_folder, req.path.removeprefix(self._assets_url))
             try:
-                return f"{req.path}@{os.stat(path).st_mtime_ns}" if path else ""
+                if not path:
+                    return ""
+                real = os.path.realpath(path)
+                return f"{real}@{os.stat(real).st_mtime_ns}"
             except OSError:
                 return ""
         return ""

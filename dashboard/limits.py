@@ -12,10 +12,13 @@ The defaults stay far above what a person sends (a page load is a burst of about
 callbacks, a slider released or a number typed a few more, a running job polls once a second)
 and well below a script's flood. A client's address is what the socket says; behind a reverse
 proxy every user would share the proxy's, so ``SEED_SOIL_TRUSTED_PROXIES`` tells how many
-proxies' ``X-Forwarded-For`` entries to believe (werkzeug's ``ProxyFix``). Requests from the
-machine itself (loopback) get no per-client limit: they are the host's own probes, scripts and
-tests, or a proxy nobody declared, whose users must not share one client's allowance. The
-server-wide cap on running jobs applies to every request.
+proxies' ``X-Forwarded-For`` entries to believe (werkzeug's ``ProxyFix``). Without declared
+proxies, requests from the machine itself (loopback) get no per-client limit: they are the
+host's own probes, scripts and tests, or a proxy on the same host. A container's published
+port is different: every request arrives from the Docker bridge's gateway, so all users behind
+it share one client's allowance and job cap until the proxy in front is declared. Behind
+declared proxies loopback is not exempt (a forged header could claim it). The server-wide cap
+on running jobs applies to every request.
 """
 
 from __future__ import annotations
@@ -88,10 +91,13 @@ def job_caps(env: Mapping[str, str] | None = None) -> JobCaps:
     )
 
 
-def client_address() -> str | None:
-    """The address of the client behind the current request; None outside a request and for
-    the machine itself (loopback, or a unix socket's peer), which no per-client limit
-    applies to."""
+def client_address(env: Mapping[str, str] | None = None) -> str | None:
+    """Who the current request counts against: its client's address (an IPv6 client by its
+    /64 network, which one household or host holds whole); None outside a request and for the
+    machine itself (loopback, or a unix socket's peer), which no per-client limit applies to.
+
+    Behind declared proxies (``SEED_SOIL_TRUSTED_PROXIES``) the address is the forwarded one,
+    and loopback is not exempt: the header could claim it."""
     if not has_request_context():
         return None
     address = request.remote_addr or ""
@@ -99,9 +105,12 @@ def client_address() -> str | None:
         ip = ipaddress.ip_address(address)
     except ValueError:
         return None  # no IP address: a unix socket, on this machine
-    if (getattr(ip, "ipv4_mapped", None) or ip).is_loopback:  # ::ffff:127.0.0.1 too
+    ip = getattr(ip, "ipv4_mapped", None) or ip  # ::ffff:127.0.0.1 is 127.0.0.1
+    if ip.is_loopback and not trusted_proxies(env):
         return None
-    return address
+    if ip.version == 6:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
 
 
 def _too_many(limit: RequestLimit) -> Response:
@@ -123,7 +132,7 @@ def register_limits(app: Dash) -> Limiter:
     path = app.config.routes_pathname_prefix + UPDATE_PATH
     url = redis_url()
     limiter = Limiter(
-        client_address,  # never None here: exempt() lets those requests through
+        lambda: client_address() or "",  # never None here: exempt() lets those through
         app=server,
         default_limits=limits,
         storage_uri=(url.replace("unix://", "redis+unix://", 1) if url else "memory://"),

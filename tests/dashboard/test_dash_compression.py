@@ -195,7 +195,14 @@ def test_invented_fingerprints_and_range_requests_neither_grow_nor_spoil_the_cac
         )
     assert len(compressions) == 1
 
+    # Other spellings of an asset's path are the same file: still one compression of it.
     asset = f"/assets/{PLOTLY_BUNDLE}"
+    for spelling in (asset, f"/assets/./{PLOTLY_BUNDLE}", f"/assets/.//./{PLOTLY_BUNDLE}"):
+        answer = _get(page.client, spelling, "br")
+        assert answer.status_code == 200
+        assert brotli.decompress(answer.get_data()) == (ASSETS / PLOTLY_BUNDLE).read_bytes()
+    assert len(compressions) == 2
+
     part = page.client.get(asset, headers={"Accept-Encoding": "br", "Range": "bytes=0-99999"})
     assert part.status_code == 206 and "Content-Encoding" not in part.headers
     assert part.get_data() == (ASSETS / PLOTLY_BUNDLE).read_bytes()[:100_000]

@@ -179,6 +179,16 @@ def test_behind_a_declared_proxy_the_forwarded_address_is_the_client(make_app) -
 
     assert [from_user("203.0.113.1") for _ in range(3)] == [200, 200, 429]
     assert from_user("203.0.113.2") == 200  # another user behind the same proxy
+    # A forwarded loopback address is a claim, not the machine itself: it is limited too.
+    assert [from_user("127.0.0.1") for _ in range(3)] == [200, 200, 429]
+
+
+def test_an_ipv6_client_counts_by_its_64_network(make_app) -> None:
+    """One host holds a whole /64: rotating through it gives no fresh allowance."""
+    app = make_app(SEED_SOIL_CALLBACKS_PER_SECOND="0", SEED_SOIL_CALLBACKS_PER_MINUTE="2")
+    answers = [Client(app, f"2001:db8:1:2::{k}").about().status_code for k in (1, 2, 3)]
+    assert answers == [200, 200, 429]
+    assert Client(app, "2001:db8:1:3::1").about().status_code == 200  # another network
 
 
 @pytest.mark.parametrize(
