@@ -30,7 +30,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from dash import Dash
-from flask import Response, has_request_context, request
+from flask import Response, current_app, has_request_context, request
 from flask_limiter import Limiter, RequestLimit
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -59,6 +59,7 @@ JOBS_PER_CLIENT = 2
 JOBS_IN_ALL = 4
 _MOST_JOBS = 1000
 _MOST_PROXIES = 5
+_PROXIES_KEY = "SEED_SOIL_TRUSTED_PROXIES"  # in the Flask config, set by register_limits
 
 
 def callback_limits(env: Mapping[str, str] | None = None) -> list[str]:
@@ -91,7 +92,7 @@ def job_caps(env: Mapping[str, str] | None = None) -> JobCaps:
     )
 
 
-def client_address(env: Mapping[str, str] | None = None) -> str | None:
+def client_address() -> str | None:
     """Who the current request counts against: its client's address (an IPv6 client by its
     /64 network, which one household or host holds whole); None outside a request and for the
     machine itself (loopback, or a unix socket's peer), which no per-client limit applies to.
@@ -106,7 +107,8 @@ def client_address(env: Mapping[str, str] | None = None) -> str | None:
     except ValueError:
         return None  # no IP address: a unix socket, on this machine
     ip = getattr(ip, "ipv4_mapped", None) or ip  # ::ffff:127.0.0.1 is 127.0.0.1
-    if ip.is_loopback and not trusted_proxies(env):
+    # Read once by register_limits (not the environment on every request).
+    if ip.is_loopback and not current_app.config.get(_PROXIES_KEY, 0):
         return None
     if ip.version == 6:
         return str(ipaddress.ip_network(f"{ip}/64", strict=False))
@@ -127,6 +129,7 @@ def register_limits(app: Dash) -> Limiter:
     proxies = trusted_proxies()
     job_caps()  # read by the job managers at each start; checked here at start-up
     server = app.server
+    server.config[_PROXIES_KEY] = proxies
     if proxies:
         server.wsgi_app = ProxyFix(server.wsgi_app, x_for=proxies)
     path = app.config.routes_pathname_prefix + UPDATE_PATH
