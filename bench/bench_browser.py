@@ -13,7 +13,7 @@ with the page's own clock (``performance.now()``, the Performance API):
 
 Targets (issue 10): first figure <= 2 s, slider -> figures <= 300 ms. Numbers are printed,
 never asserted: these machines are shared and noisy. Each run also times the server alone
-(the same two callbacks over HTTP, no browser) so the browser's share can be read as a ratio.
+(the same callback over HTTP, no browser) so the browser's share can be read as a ratio.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from selenium.webdriver.chrome.options import Options  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 
-from bench.serving import gunicorn, page_requests, percentile, post, render_body, state_body  # noqa: E402
+from bench.serving import gunicorn, page_requests, percentile, post, state_body  # noqa: E402
 from dashboard.controls import CONTROL_SPECS  # noqa: E402
 from dashboard.state import PageState  # noqa: E402
 from tests.chromium import CHROME_ARGUMENTS, CHROMIUM  # noqa: E402
@@ -107,7 +107,7 @@ def _bench(driver: webdriver.Chrome, url: str, changes: int) -> dict:
     time.sleep(1.0)
     handle = driver.find_element(By.CSS_SELECTOR, f"#control-{SLIDER} [role=slider]")
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", handle)
-    latencies, long_ms = [], []
+    latencies, long_ms, phases = [], [], []
     for k in range(changes):
         before = driver.execute_script(
             "const a = window.__bench.afterplot; const c = {};"
@@ -122,7 +122,10 @@ def _bench(driver: webdriver.Chrome, url: str, changes: int) -> dict:
                 "if (ends.some(t => t === undefined)) return null;"
                 "const long = b.longtasks.filter(([s, d]) => s + d > t0)"
                 "  .reduce((sum, [s, d]) => sum + d, 0);"
-                "return [Math.max(...ends) - t0, long];",
+                "const calls = performance.getEntriesByType('resource')"
+                "  .filter(r => r.name.includes('/_dash-update-component') && r.startTime > t0)"
+                "  .map(r => [r.startTime - t0, r.responseEnd - t0]);"
+                "return [Math.max(...ends) - t0, long, calls];",
                 before,
             ),
             30,
@@ -130,16 +133,39 @@ def _bench(driver: webdriver.Chrome, url: str, changes: int) -> dict:
         )
         latencies.append(done[0])
         long_ms.append(done[1])
+        phases.append(_phases(done[0], done[2]))
         time.sleep(0.3)  # let late tasks finish before the next change
     resources = driver.execute_script(
         "return performance.getEntriesByType('resource')"
         ".map(r => [r.name, r.transferSize, r.encodedBodySize]);"
     )
-    return {"first": first, "latencies": latencies, "long": long_ms, "resources": resources}
+    return {
+        "first": first,
+        "latencies": latencies,
+        "long": long_ms,
+        "phases": phases,
+        "resources": resources,
+    }
+
+
+def _phases(total: float, calls: list[list[float]]) -> dict[str, float]:
+    """Where one change's time went, from the callback requests' resource timings (ms after
+    the key press): before the first request, in requests, between them, after the last."""
+    calls = sorted(calls)
+    if not calls:
+        return {"requests": 0, "before": total, "in requests": 0.0, "between": 0.0, "after": 0.0}
+    between = sum(max(0.0, b[0] - a[1]) for a, b in zip(calls, calls[1:], strict=False))
+    return {
+        "requests": len(calls),
+        "before": calls[0][0],
+        "in requests": sum(end - start for start, end in calls),
+        "between": between,
+        "after": total - max(end for _, end in calls),
+    }
 
 
 def _server_only(base_url: str, changes: int) -> list[float]:
-    """The same two callbacks (state, then render) per change over HTTP, without a browser."""
+    """The same callback request per change over HTTP, without a browser."""
     callbacks = page_requests(base_url)
     spec = next(s for s in CONTROL_SPECS if s.name == SLIDER)
     state = PageState.for_scenario("kaplan2005-llc")
@@ -147,9 +173,8 @@ def _server_only(base_url: str, changes: int) -> list[float]:
     times = []
     for k in range(changes):
         position = round(spec.low + (spec.high - spec.low) * (k + 0.25) / changes, 4)
-        t_state, _, reply = post(endpoint, state_body(callbacks, state, SLIDER, position))
-        t_render, _, _ = post(endpoint, render_body(callbacks, reply["response"]["state"]["data"]))
-        times.append((t_state + t_render) * 1000)
+        elapsed, _, _ = post(endpoint, state_body(callbacks, state, SLIDER, position))
+        times.append(elapsed * 1000)
     return times
 
 
@@ -185,6 +210,10 @@ def main() -> None:
     print(
         f"  long main-thread tasks     median {statistics.median(run['long']):6.0f} ms per change"
     )
+    for part in ("requests", "before", "in requests", "between", "after"):
+        values = [p[part] for p in run["phases"]]
+        unit = "" if part == "requests" else " ms"
+        print(f"    {part + ':':<26} median {statistics.median(values):6.0f}{unit}")
     print(
         f"  server alone (HTTP)        median {statistics.median(server_ms):6.0f} ms   "
         f"p95 {percentile(server_ms, 95):6.0f} ms   "

@@ -6,10 +6,10 @@ page and then moving sliders, for a bounded time per level of users.
     python bench/load_test.py --server http://127.0.0.1:8050   # a server already running
 
 A user loads the page as a browser does (the index, ``/_dash-layout``, ``/_dash-dependencies``,
-then the page-load state and render callbacks), then repeats until the level's time is up:
-think, then move one slider (chosen at random) to a random position, which is exactly the
-browser's two requests: the state callback, then the render callback with the store the first
-returned. That pair is an *action*; its latency is what the user waits for new figures. The
+then the page callback's first call), then repeats until the level's time is up: think, then
+move one slider (chosen at random) to a random position, which is exactly the browser's one
+request: the page callback, answering with the new state and the Explore tab drawn for it.
+That request is an *action*; its latency is what the user waits for new figures. The
 think time is uniform between the two ``--think`` values, 1-3 s by default: reading the changed
 figures before reaching for the next slider (a drag sends a request per step, but Dash's
 renderer waits for each answer before sending the next, so a dragging user is one action at a
@@ -56,7 +56,6 @@ from bench.serving import (  # noqa: E402
     page_requests,
     percentile,
     post,
-    render_body,
     state_body,
 )
 from dashboard.controls import CONTROL_SPECS  # noqa: E402
@@ -119,22 +118,22 @@ def _move(rng: random.Random) -> tuple[str, float]:
 
 
 def _act(level: Level, base: str, callbacks: CallbackRequests, state: PageState, move) -> object:
-    """One action (state callback, then render); the new page state, or None on an error."""
+    """One action (the page callback); the new page state, or None on an error or a refusal."""
     start = time.perf_counter()
     endpoint = f"{base}/_dash-update-component"
-    reply = _timed(level, "state", _post, endpoint, state_body(callbacks, state, *move))
-    store = (reply or {}).get("response", {}).get("state", {}).get("data")
-    if store is None:
-        # Answered with a message and the last good state kept (e.g. a therapy that would
-        # start after its end): the page renders nothing new, so neither does this user.
-        if reply is not None:
-            with level.lock:
-                level.refused.append(move)
+    reply = _timed(level, "callback", _post, endpoint, state_body(callbacks, state, *move))
+    if reply is None:
         return None
-    if _timed(level, "render", _post, endpoint, render_body(callbacks, store)) is None:
+    response = reply.get("response", {})
+    if response.get("message", {}).get("is_open"):
+        # Refused with a message, the last good state kept (e.g. a therapy that would start
+        # after its end): the page draws nothing new.
+        with level.lock:
+            level.refused.append(move)
         return None
     level.action(time.perf_counter() - start)
-    return PageState.from_store(store)
+    store = response.get("state", {}).get("data")
+    return PageState.from_store(store) if store else state
 
 
 def _user(level: Level, base: str, callbacks: CallbackRequests, args, seed: int) -> None:
@@ -219,9 +218,12 @@ def run_level(base: str, callbacks: CallbackRequests, users: int, args, pid, see
 
 def _warm(base: str, callbacks: CallbackRequests, workers: int) -> None:
     """Let every worker load the numba cache and settle its imports: not measured."""
+    state = PageState(Parameters())
     for k in range(4 * max(workers, 1)):
-        store = PageState(Parameters(vegfr1_signalling=k)).to_store()
-        post(f"{base}/_dash-update-component", render_body(callbacks, store))
+        post(
+            f"{base}/_dash-update-component",
+            state_body(callbacks, state, "vegfr1_signalling", float(k)),
+        )
 
 
 def _run_levels(targets: list[tuple[str, str, int | None]], args) -> list[dict]:
@@ -242,7 +244,7 @@ def _run_levels(targets: list[tuple[str, str, int | None]], args) -> list[dict]:
 
 HEADER = (
     f"{'setting':>12} {'users':>5} {'reqs':>6} {'errs':>5} {'req/s':>6} {'act/s':>6} "
-    f"{'action p50':>10} {'p95':>6} {'p99':>6} {'state p95':>9} {'render p95':>10} "
+    f"{'action p50':>10} {'p95':>6} {'p99':>6} {'callback p95':>12} "
     f"{'CPU/act':>8} {'load 1m':>7}"
 )
 
@@ -257,8 +259,7 @@ def _row(r: dict) -> str:
         f"{r['setting']:>12} {r['users']:>5} {r['requests']:>6} {r['errors']:>5} "
         f"{r['requests_per_s']:>6.1f} {r['actions_per_s']:>6.2f} {_number(a['p50'], 8)}ms "
         f"{_number(a['p95'], 6)} {_number(a['p99'], 6)} "
-        f"{_number(req.get('state', {}).get('p95'), 9)} "
-        f"{_number(req.get('render', {}).get('p95'), 10)} "
+        f"{_number(req.get('callback', {}).get('p95'), 12)} "
         f"{_number(r['server_cpu_ms_per_action'], 6)}ms {r['loadavg_after'][0]:>7.2f}"
     )
 

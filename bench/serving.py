@@ -1,10 +1,10 @@
-"""What the benchmark scripts share: the app under real gunicorn on 127.0.0.1, and the two
-callback requests a slider move makes the browser send.
+"""What the benchmark scripts share: the app under real gunicorn on 127.0.0.1, and the callback
+request a slider move makes the browser send.
 
-A slider move is first the state callback (validate, update the controls and the URL), then the
-render callback (simulate, build every figure and the readout table) with the store the first
-one returned. The bodies come from the app's own ``/_dash-dependencies`` and ``/_dash-layout``
-(``tests/dash_requests.py``), so they change when the callbacks do.
+A slider move is one request to the page callback: validate, update the controls and the URL,
+simulate, build every figure of the Explore tab and the readout table. The body comes from the
+app's own ``/_dash-dependencies`` and ``/_dash-layout`` (``tests/dash_requests.py``), so it
+changes when the callback does.
 """
 
 from __future__ import annotations
@@ -141,8 +141,9 @@ def state_body(
     name: str | None = None,
     position: float | None = None,
 ) -> dict:
-    """The state callback's request when slider ``name`` moved to ``position``; without a
-    ``name``, the one a page load sends (nothing changed yet)."""
+    """The page callback's request (the new state and the Explore tab drawn for it) when
+    slider ``name`` moved to ``position``; without a ``name``, the one a page load sends
+    (nothing changed yet). The page shows ``state``, with the layout's view settings."""
     positions = {
         prop_id({"type": SLIDER, "name": s.name}, "value"): slider_position(s, state.params[s.name])
         for s in CONTROL_SPECS
@@ -162,27 +163,21 @@ def state_body(
         **{prop_id({"type": "reset-group", "group": g}, "n_clicks"): None for g in GROUPS},
         "upload.contents": None,
         "sweep-graph.clickData": None,
+        "reference.data": None,
+        "axis-scale.value": "log",
+        "presentation.value": False,
+        "burden-day.value": state.days,
         "upload.filename": None,
         "state.data": state.to_store(),
         "sweep-result.data": None,
+        "message.is_open": False,
+        "burden-day.max": state.days,
+        "risk-section.style": {"display": "none"},
     }
     if name is None:
         return callbacks.body("state.data", values)
     moved = prop_id({"type": SLIDER, "name": name}, "value")
     return callbacks.body("state.data", values | {moved: position}, changed=[moved])
-
-
-def render_body(callbacks: CallbackRequests, store: dict) -> dict:
-    """The render callback's request after the state store changed to ``store``."""
-    values = {
-        "state.data": store,
-        "reference.data": None,
-        "axis-scale.value": "log",
-        "presentation.value": False,
-        "burden-day.value": store["days"],
-        "burden-day.max": store["days"],
-    }
-    return callbacks.body("cascade-graph.figure", values, changed=["state.data"])
 
 
 def percentile(values: Sequence[float], q: float) -> float:

@@ -13,6 +13,7 @@ from dash import Dash
 from dashboard.cache import init_cache, redis_url, register_health
 from dashboard.callbacks import register
 from dashboard.compression import register_compression
+from dashboard.explore import register_explore
 from dashboard.guard import register_guard
 from dashboard.jobs import WatchedCeleryManager, WatchedDiskcacheManager, job_threads
 from dashboard.layout import build_layout
@@ -85,6 +86,7 @@ def create_app() -> Dash:
     simulate(Parameters(), days=1.0)
     app.layout = build_layout
     register(app)
+    register_explore(app)
     register_sweeps(app)
     register_sensitivity(app)
     register_schematic(app)

@@ -10,16 +10,16 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import NamedTuple
 
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from dashboard import figures, ids, risk
+from dashboard import explore, ids
 from dashboard.cache import simulate_state
 from dashboard.controls import CONTROL_SPECS
-from dashboard.figures import PINNED, Labels, graph_config, hypothesis_name, is_mouse_run
+from dashboard.figures import graph_config
 from dashboard.layout import GRAPH_IDS
 from dashboard.state import (
     PageState,
@@ -50,9 +50,7 @@ __all__ = [
     "DEFAULT_SCENARIO",
     "hypothesis_text",
     "next_state",
-    "reference_label",
     "register",
-    "resolve_reference",
     "scenario_text",
 ]
 
@@ -60,7 +58,6 @@ log = logging.getLogger(__name__)
 
 DEFAULT_SCENARIO = "kaplan2005-llc"
 _SLIDER_SPECS = [s for s in CONTROL_SPECS if not s.optional]
-_NORMAL_FONT, _PRESENTATION_FONT = 13, 18
 
 
 def _baseline(state: PageState) -> Parameters:
@@ -149,37 +146,6 @@ def hypothesis_text(state: PageState) -> list:
     return [html.Span(h.claim), " ", html.Span(h.source, className="text-muted")]
 
 
-def resolve_reference(state: PageState, stored: object) -> tuple[PageState | None, Labels]:
-    """The run to overlay as reference, and how the two runs are named.
-
-    The ``reference`` store holds a pinned page state, or ``{"hypothesis": name}``: then the
-    reference is the current experiment (every parameter, the time span) under that hypothesis,
-    and both runs are named by their hypotheses. The store is browser-side: validated here.
-    """
-    if not stored:
-        return None, PINNED
-    if isinstance(stored, Mapping) and "hypothesis" in stored:
-        name = stored["hypothesis"]
-        if not isinstance(name, str):
-            raise InvalidInput(f"unknown hypothesis {name!r}")
-        other = dataclasses.replace(state, params=get_hypothesis(name).apply(state.params))
-        return other, Labels(hypothesis_name(state.params), hypothesis_name(other.params))
-    return PageState.from_store(stored), PINNED
-
-
-def reference_label(stored: object) -> str:
-    """The line under the reference buttons saying what the dashed lines show."""
-    if not stored:
-        return ""
-    if isinstance(stored, Mapping) and "hypothesis" in stored:
-        title = get_hypothesis(str(stored["hypothesis"])).title
-        return f"Dashed: this experiment under the hypothesis {title}."
-    state = PageState.from_store(stored)  # type: ignore[arg-type]
-    name = SCENARIOS[state.scenario].title if state.scenario else "custom settings"
-    hypothesis = hypothesis_name(state.params)
-    return f"Reference pinned (dashed): {name}, {state.days:g} days, {hypothesis}."
-
-
 class Shown(NamedTuple):
     """What the page shows as the state callback is called: its inputs."""
 
@@ -261,6 +227,15 @@ def _card(state: PageState) -> tuple[str | None, bool]:
     return state.scenario, state.params != s.parameters() or state.days != s.days
 
 
+def _draw_or_nothing(state: PageState, view: explore.View) -> tuple:
+    """The Explore tab for ``state``, or ``no_update`` everywhere if it cannot be drawn."""
+    try:
+        return explore.draw(state, view)
+    except (InvalidInput, SimulationError) as exc:
+        log.warning("the last good state could not be drawn: %s", exc)
+        return (no_update,) * len(explore.OUTPUTS)
+
+
 def _label(state: PageState) -> str:
     """Scenario and hypothesis, for file names: ``kaplan2005-llc-dawson``."""
     return f"{state.scenario or 'custom'}-{hypothesis_of(state.params) or 'mixed-hypothesis'}"
@@ -302,6 +277,7 @@ def register(app: Dash) -> None:
         Output(ids.MESSAGE, "children"),
         Output(ids.MESSAGE, "is_open"),
         Output(ids.TABS, "active_tab"),
+        *explore.OUTPUTS,
         Input(ids.URL, "search"),
         Input(ids.SCENARIO, "value"),
         Input(ids.HYPOTHESIS, "value"),
@@ -312,13 +288,20 @@ def register(app: Dash) -> None:
         Input({"type": ids.RESET_GROUP, "group": ALL}, "n_clicks"),
         Input(ids.UPLOAD, "contents"),
         Input(ids.SWEEP_GRAPH, "clickData"),
+        *explore.VIEW_INPUTS,
         State(ids.UPLOAD, "filename"),
         State(ids.STATE, "data"),
         State(ids.SWEEP_RESULT, "data"),
+        State(ids.MESSAGE, "is_open"),
+        *explore.VIEW_STATES,
     )
-    def update_state(
-        search, scenario, hypothesis, _s, _i, days, _r, _g, upload, click, filename, stored, sweep
-    ):
+    def update_page(search, scenario, hypothesis, _s, _i, days, _r, _g, upload, click, *rest):
+        """The page state after one action, and the Explore tab drawn for it (one answer).
+
+        A change of the reference, axis, presentation mode or burden day leaves the state
+        as it is and redraws only what it changes."""
+        reference, axis, presentation, burden_day, filename, stored, sweep, open_, *shows = rest
+        view = explore.View(reference, axis, presentation, burden_day, *shows)
         trigger = ctx.triggered_id
         value = {
             ids.SCENARIO: scenario,
@@ -337,103 +320,34 @@ def register(app: Dash) -> None:
             current = PageState.from_store(stored)
         except InvalidInput:
             current, stale = PageState.for_scenario(DEFAULT_SCENARIO), True
+        drawn = (no_update,) * len(explore.OUTPUTS)
+        redraw = isinstance(trigger, str) and trigger in explore.VIEW_TRIGGERS
         try:
-            state = next_state(
-                current, trigger, value, search=search, filename=filename, sweep=sweep
-            )
-        except InvalidInput as exc:
+            if redraw:
+                state = current
+            else:
+                state = next_state(
+                    current, trigger, value, search=search, filename=filename, sweep=sweep
+                )
+            if redraw or stale or state != current or trigger in (None, ids.URL):
+                drawn = explore.draw(state, view, trigger)
+        except (InvalidInput, SimulationError) as exc:
+            log.info("not applied: %s", exc)
             state, message, failed = (
                 current,
                 f"Not applied: {exc}. Showing the last good state.",
                 True,
             )
+            if trigger in (None, ids.URL):  # a refused link: on page load the tab is empty
+                drawn = _draw_or_nothing(current, view._replace(reference=None))
         shown = Shown(search, scenario, hypothesis, _s, _i, days)
         return (
             *state_outputs(current, state, trigger, shown, stale=stale),
             message,
-            failed,
+            failed if failed or open_ is not False else no_update,
             "explore" if trigger == ids.SWEEP_GRAPH and not failed else no_update,
+            *drawn,
         )
-
-    @app.callback(
-        Output(ids.CASCADE_GRAPH, "figure"),
-        Output(ids.ORGAN_GRAPH, "figure"),
-        Output(ids.BURDEN_GRAPH, "figure"),
-        Output(ids.READOUTS_TEXT, "children"),
-        Output(ids.BURDEN_DAY, "max"),
-        Output(ids.BURDEN_DAY, "value"),
-        Output(ids.RISK_GRAPH, "figure"),
-        Output(ids.ORGAN_RISK_GRAPH, "figure"),
-        Output(ids.RISK_SECTION, "style"),
-        Input(ids.STATE, "data"),
-        Input(ids.REFERENCE, "data"),
-        Input(ids.AXIS_SCALE, "value"),
-        Input(ids.PRESENTATION, "value"),
-        Input(ids.BURDEN_DAY, "value"),
-        State(ids.BURDEN_DAY, "max"),
-    )
-    def render(stored, ref_stored, axis, presentation, burden_day, burden_max):
-        try:
-            state = PageState.from_store(stored)
-            reference, labels = resolve_reference(state, ref_stored)
-            result = simulate_state(state)
-            ref_result = simulate_state(reference) if reference else None
-        except (InvalidInput, SimulationError) as exc:
-            log.warning("render refused: %s", exc)
-            raise PreventUpdate from exc
-        if not isinstance(burden_day, int | float) or burden_max != state.days:
-            burden_day = state.days
-        burden_day = min(max(float(burden_day), 0.0), state.days)  # a position on the slider
-        log_y = axis != "linear"
-        font = _PRESENTATION_FONT if presentation else _NORMAL_FONT
-        shared = {"font_size": font, "labels": labels}
-        long_run = not is_mouse_run(result)
-        return (
-            figures.cascade_figure(result, ref_result, log_y=log_y, **shared),
-            figures.organ_figure(
-                result, ref_result, log_y=log_y, columns=2 if presentation else 3, **shared
-            ),
-            figures.burden_figure(result, burden_day, ref_result, log_y=log_y, **shared),
-            figures.readout_table(result, ref_result, labels=labels).html(),
-            state.days,
-            burden_day,
-            risk.risk_figure(result, ref_result, **shared) if long_run else no_update,
-            risk.organ_probability_figure(result, ref_result, **shared) if long_run else no_update,
-            {} if long_run else {"display": "none"},
-        )
-
-    @app.callback(
-        Output(ids.REFERENCE, "data"),
-        Output(ids.REFERENCE_LABEL, "children"),
-        Output(ids.COMPARE_HYPOTHESIS, "value"),
-        Input(ids.PIN, "n_clicks"),
-        Input(ids.UNPIN, "n_clicks"),
-        Input(ids.COMPARE_HYPOTHESIS, "value"),
-        State(ids.STATE, "data"),
-        State(ids.REFERENCE, "data"),
-        prevent_initial_call=True,
-    )
-    def set_reference(_pin, _unpin, compare, stored, current):
-        """One owner of the reference: a pinned run, or the current experiment under the
-        hypothesis chosen to compare with (each replaces the other)."""
-        trigger = ctx.triggered_id
-        if trigger == ids.UNPIN:
-            return None, "", None
-        if trigger == ids.COMPARE_HYPOTHESIS:
-            if compare is None:  # ending a comparison leaves a pinned run alone
-                if isinstance(current, Mapping) and "hypothesis" in current:
-                    return None, "", no_update
-                raise PreventUpdate
-            reference = {"hypothesis": compare}
-            try:
-                return reference, reference_label(reference), no_update
-            except InvalidInput as exc:
-                raise PreventUpdate from exc
-        try:
-            state = PageState.from_store(stored)
-        except InvalidInput as exc:
-            raise PreventUpdate from exc
-        return state.to_store(), reference_label(state.to_store()), None
 
     def downloadable(target: str, make: Callable[[PageState], tuple[str, str]]) -> None:
         """Button ``<target>-btn`` sends ``make(state) -> (text, filename)`` as a file."""

@@ -118,6 +118,7 @@ SCHEMATIC_TIMER = "schematic-timer"
 SCHEMATIC_GRAPH = "schematic-graph"
 SCHEMATIC_DATA = "schematic-data"
 SCHEMATIC_SHOWN = "schematic-shown"  # the drawn run's key and days: small, sent back instead
+SCHEMATIC_REQUEST = "schematic-request"  # the state and font, written while the tab is open
 
 # Lessons (dashboard.lessons): the menu, the stores and the lesson bar.
 LESSONS_MENU = "lessons-menu"

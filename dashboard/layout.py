@@ -10,7 +10,7 @@ from dash import dcc, html
 
 from dashboard import ids
 from dashboard.controls import decimal_box, download_button, group_controls, inline_choice
-from dashboard.figures import graph_config
+from dashboard.explore import explore_panel
 from dashboard.lessons import lesson_bar, lessons_menu
 from dashboard.schematic import schematic_panel
 from dashboard.sensitivity import sensitivity_panel
@@ -187,67 +187,6 @@ def _share_box() -> html.Div:
     )
 
 
-def _figures(initial: PageState) -> html.Div:
-    return html.Div(
-        [
-            dcc.Loading(
-                [
-                    dcc.Graph(id=ids.CASCADE_GRAPH, config=graph_config()),
-                    dcc.Graph(id=ids.ORGAN_GRAPH, config=graph_config()),
-                    html.Div(
-                        html.Label(
-                            [
-                                "Burden on day",
-                                dcc.Slider(
-                                    0,
-                                    initial.days,
-                                    0.1,
-                                    value=initial.days,
-                                    id=ids.BURDEN_DAY,
-                                    updatemode="mouseup",
-                                    marks=None,
-                                    tooltip={"placement": "bottom"},
-                                ),
-                            ],
-                            className="w-100",
-                        ),
-                        className="px-3",
-                    ),
-                    dcc.Graph(id=ids.BURDEN_GRAPH, config=graph_config()),
-                    # Long (human) runs only: risk over the years and per organ, with patient
-                    # data; the render callback shows or hides the section.
-                    html.Section(
-                        [
-                            html.H2(
-                                "Long run: risk and organs, next to patient data",
-                                className="h5 mt-3",
-                            ),
-                            dcc.Graph(id=ids.RISK_GRAPH, config=graph_config()),
-                            dcc.Graph(id=ids.ORGAN_RISK_GRAPH, config=graph_config()),
-                        ],
-                        id=ids.RISK_SECTION,
-                        style={"display": "none"},
-                    ),
-                    html.H2("Readouts", className="h5 mt-3"),
-                    # A region reached by Tab: on a phone the table scrolls sideways in it.
-                    html.Div(
-                        # Summary, caption and table as one HTML text, every value escaped
-                        # (dashboard.figures.readout_table).
-                        dcc.Markdown(id=ids.READOUTS_TEXT, dangerously_allow_html=True),
-                        id=ids.READOUTS,
-                        className="table-responsive readouts",
-                        tabIndex="0",
-                        role="region",
-                        **{"aria-label": "Readouts"},
-                    ),
-                ],
-                delay_show=400,
-                type="dot",
-            ),
-        ]
-    )
-
-
 def _skip_link() -> html.A:
     """The page's first focusable element: keyboard users jump over ~150 controls to the
     figures. Hidden until focused (Bootstrap's ``visually-hidden-focusable``).
@@ -354,7 +293,9 @@ def build_layout(initial: PageState | None = None) -> html.Div:
                                     dbc.Tabs(
                                         [
                                             dbc.Tab(
-                                                _figures(initial), label="Explore", tab_id="explore"
+                                                explore_panel(initial),
+                                                label="Explore",
+                                                tab_id="explore",
                                             ),
                                             dbc.Tab(sweep_panel(), label="Sweep", tab_id="sweep"),
                                             dbc.Tab(

@@ -454,6 +454,15 @@ def figure_at(data: dict, index: object) -> dict:
 
 
 #: ``figure_at`` in the browser; a bad index draws the nearest day (the scrubber's input).
+_REQUEST_JS = """
+function (state, presentation, tab) {
+    if (tab !== "schematic") {
+        return window.dash_clientside.no_update;
+    }
+    return {state: state, presentation: Boolean(presentation)};
+}
+"""
+
 _DRAW_JS = """
 function (index, data) {
     if (!data || !data.frames || !data.frames.length) {
@@ -530,6 +539,7 @@ def schematic_panel() -> html.Div:
                       figure={"data": [], "layout": {"height": 720}}),
             dcc.Store(id=ids.SCHEMATIC_DATA),
             dcc.Store(id=ids.SCHEMATIC_SHOWN),
+            dcc.Store(id=ids.SCHEMATIC_REQUEST),
         ]
     )  # fmt: skip
 
@@ -554,31 +564,46 @@ def _keep_day(previous: object, position: object, data: dict) -> int:
     return int(np.abs(days - day).argmin())
 
 
+def _request(request: object) -> tuple[object, bool]:
+    """The page state and presentation mode from the ``schematic-request`` store (written by
+    the browser: checked here; the state itself is validated by ``PageState.from_store``)."""
+    if not isinstance(request, dict) or set(request) != {"state", "presentation"}:
+        raise InvalidInput("the schematic's request is not {state, presentation}")
+    return request["state"], bool(request["presentation"])
+
+
 def register_schematic(app: Dash) -> None:
+    # Only while the tab is open does a state change reach the server: on the other tabs a
+    # request per slider move would cost the browser a round trip for nothing (issue 10).
+    app.clientside_callback(
+        _REQUEST_JS,
+        Output(ids.SCHEMATIC_REQUEST, "data"),
+        Input(ids.STATE, "data"),
+        Input(ids.PRESENTATION, "value"),
+        Input(ids.TABS, "active_tab"),
+    )
+
     @app.callback(
         Output(ids.SCHEMATIC_DATA, "data"),
         Output(ids.SCHEMATIC_SHOWN, "data"),
         Output(ids.SCHEMATIC_DAY, "max"),
         Output(ids.SCHEMATIC_DAY, "marks"),
         Output(ids.SCHEMATIC_DAY, "value", allow_duplicate=True),
-        Input(ids.STATE, "data"),
-        Input(ids.PRESENTATION, "value"),
-        Input(ids.TABS, "active_tab"),
+        Input(ids.SCHEMATIC_REQUEST, "data"),
         State(ids.SCHEMATIC_DAY, "value"),
         # Not the data store (~300 kB): every state change would send it back to the server.
         State(ids.SCHEMATIC_SHOWN, "data"),
-        prevent_initial_call="initial_duplicate",
+        prevent_initial_call=True,
     )
-    def prepare(stored, presentation, tab, position, previous):
-        """Flows of the current run, computed when the tab is open and the run has changed.
+    def prepare(request, position, previous):
+        """Flows of the current run, computed when the run or the font has changed.
         ``previous`` is the drawn run's key and days (``SCHEMATIC_SHOWN``)."""
-        if tab != "schematic":
-            raise PreventUpdate
-        font = 17 if presentation else 15
-        key = json.dumps({"state": stored, "font": font}, sort_keys=True, default=str)
-        if isinstance(previous, dict) and previous.get("key") == key:
-            raise PreventUpdate
         try:
+            stored, presentation = _request(request)
+            font = 17 if presentation else 15
+            key = json.dumps({"state": stored, "font": font}, sort_keys=True, default=str)
+            if isinstance(previous, dict) and previous.get("key") == key:
+                raise PreventUpdate
             result = simulate_state(PageState.from_store(stored))
         except (InvalidInput, SimulationError) as exc:
             raise PreventUpdate from exc

@@ -71,14 +71,19 @@ class CallbackRequests:
     def body(
         self, output: str, values: Mapping[str, object], *, changed: Sequence[str] = ()
     ) -> dict:
-        """The request for the callback whose first output is ``output`` (``"id.property"``).
+        """The request for the callback whose first output is ``output`` (``"id.property"``;
+        an output another callback shares is named with or without Dash's ``@hash`` suffix).
 
         ``values`` maps every input and state item, by its ``prop_id``, to its value: one entry per
         component an ``ALL`` pattern matches. ``None`` must be given explicitly; a missing or an
         unknown entry raises ``ValueError``. ``changed`` lists the ``prop_id``s of the inputs
         that triggered the call (empty for the initial call on page load).
         """
-        found = [d for d in self.dependencies if _split(d["output"])[0] == output]
+        found = [
+            d
+            for d in self.dependencies
+            if output in (first := _split(d["output"])[0], first.split("@")[0])
+        ]
         if len(found) != 1:
             raise ValueError(f"{len(found)} callbacks have the first output {output!r}")
         dependency = found[0]

@@ -29,11 +29,11 @@ def test_a_tiny_level_runs_against_real_gunicorn_without_errors(
     [level] = report["levels"]
     assert (level["setting"], level["users"]) == ("default", 2)
     assert level["errors"] == 0, level["error_samples"]
-    # Each user loaded the page (3 GETs, then a state and a render callback: an action);
-    # at least one slider move followed.
+    # Each user loaded the page (3 GETs, then the page callback: an action); at least one
+    # slider move followed.
     assert level["actions"] >= 2 + 1
-    assert level["requests"] >= 2 * 3 + 2 * level["actions"]
-    assert level["request_ms"].keys() == {"page", "state", "render", "all"}
+    assert level["requests"] >= 2 * 3 + level["actions"]
+    assert level["request_ms"].keys() == {"page", "callback", "all"}
     for latencies in [level["action_ms"], *level["request_ms"].values()]:
         assert latencies["p50"] <= latencies["p95"] <= latencies["p99"]
     assert level["requests_per_s"] > 0 and level["server_cpu_ms_per_action"] > 0

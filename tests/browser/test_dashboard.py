@@ -7,6 +7,7 @@ slider, the scenario menu, a shared link, an upload, a download.
 from __future__ import annotations
 
 import json
+import time
 
 import psutil
 import pytest
@@ -83,6 +84,40 @@ def test_keyboard_on_a_slider_changes_value_and_figures(dash_duo, app, free_port
                       not in ("4", ""), timeout=10)  # fmt: skip
     until(lambda: _summary(dash_duo) != before, timeout=15)
     assert "vegfr1_signalling=" in dash_duo.driver.current_url
+    assert dash_duo.get_logs() == []
+
+
+CALLBACK_REQUESTS_JS = (
+    "return performance.getEntriesByType('resource')"
+    ".filter(r => r.name.includes('/_dash-update-component')).length;"
+)
+
+
+def _callback_requests_when_quiet(driver) -> int:
+    """The number of callback requests so far, once no new one has started for 0.5 s."""
+    count = driver.execute_script(CALLBACK_REQUESTS_JS)
+    while True:
+        time.sleep(0.5)
+        now = driver.execute_script(CALLBACK_REQUESTS_JS)
+        if now == count:
+            return count
+        count = now
+
+
+def test_a_slider_move_is_one_round_trip(dash_duo, app, free_port) -> None:
+    """The state and the Explore tab come back in one answer, and no other tab's callback is
+    asked (the schematic's waits for its tab): one request per move (issue 10)."""
+    _start(dash_duo, app, free_port)
+    driver = dash_duo.driver
+    driver.execute_script("performance.setResourceTimingBufferSize(10000);")
+    before = _callback_requests_when_quiet(driver)
+    summary = _summary(dash_duo)
+    thumb = dash_duo.find_element("#control-vegfr1_signalling [role='slider']")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", thumb)
+    driver.execute_script("arguments[0].focus();", thumb)
+    thumb.send_keys(Keys.ARROW_RIGHT)
+    until(lambda: _summary(dash_duo) != summary, timeout=15)
+    assert _callback_requests_when_quiet(driver) - before == 1
     assert dash_duo.get_logs() == []
 
 

@@ -73,3 +73,16 @@ def test_a_link_opens_the_schematic_of_the_linked_run(dash_duo, free_port, app) 
     until(lambda: _figure(dash_duo) is not None, timeout=40)
     until(lambda: _figure(dash_duo)["title"].startswith("Day 40 of 40"), timeout=20)
     assert dash_duo.get_logs() == []
+
+
+def test_a_change_made_while_the_tab_is_open_redraws_it(dash_duo, free_port, app, click) -> None:
+    dash_duo.start_server(app, port=free_port)
+    dash_duo.wait_for_element("#readout-table-inner", timeout=40)
+    click(dash_duo.driver.find_element(By.LINK_TEXT, "Schematic"))
+    until(lambda: _figure(dash_duo) is not None, timeout=30)
+    days = dash_duo.find_element("#days")
+    days.send_keys(Keys.CONTROL, "a")
+    days.send_keys("45", Keys.TAB)  # leaving the box applies it
+    # The scrubber keeps the day it showed: day 30, now of 45.
+    until(lambda: _figure(dash_duo)["title"].startswith("Day 30 of 45"), timeout=20)
+    assert dash_duo.get_logs() == []

@@ -11,8 +11,8 @@ from functools import lru_cache
 import pytest
 
 from dashboard.controls import CONTROL_SPECS, INPUT, SLIDER
-from dashboard.state import PageState, slider_position
-from model import GROUPS, Parameters, SimulationResult, simulate
+from dashboard.state import PageState, slider_position, to_query
+from model import GROUPS, InvalidInput, Parameters, SimulationResult, simulate
 from model.hypotheses import HYPOTHESES, hypothesis_of
 from model.scenarios import SCENARIOS
 from tests.dash_requests import CallbackRequests, prop_id
@@ -70,8 +70,9 @@ def data_url() -> Callable[..., str]:
 
 
 class DashPage:
-    """Posts ``update_state`` and ``render`` requests to a Flask test client, built from the
-    app's own dependency list and layout (see tests/dash_requests.py)."""
+    """Posts requests for the page callback (``update_page``: the state and the Explore tab in
+    one answer) to a Flask test client, built from the app's own dependency list and layout
+    (see tests/dash_requests.py)."""
 
     def __init__(self, app) -> None:
         self.app = app
@@ -102,13 +103,19 @@ class DashPage:
         click: object = None,
         sweep: object = None,
         hypothesis: str | None = None,
+        view: dict | None = None,
     ):
-        """One ``update_state`` call; the controls show ``current`` except for the overrides."""
+        """One page callback; the controls show ``current`` except for the overrides, the
+        view settings are the layout's (the burden slider at the run's end) updated by
+        ``view`` (``{"axis-scale.value": "linear"}``, ...)."""
         sliders = {s.name: slider_position(s, current.params[s.name]) for s in SLIDER_SPECS}
         inputs = {s.name: current.params[s.name] for s in CONTROL_SPECS}
-        prop = {"upload": "contents", "reset-all": "n_clicks", "sweep-graph": "clickData"}.get(
-            str(changed), "value"
-        )
+        prop = {
+            "upload": "contents",
+            "reset-all": "n_clicks",
+            "sweep-graph": "clickData",
+            "reference": "data",
+        }.get(str(changed), "value")
         if isinstance(changed, dict) and changed.get("type") == "reset-group":
             prop = "n_clicks"
         values = {
@@ -128,24 +135,44 @@ class DashPage:
             **{prop_id({"type": "reset-group", "group": g}, "n_clicks"): 1 for g in GROUPS},
             "upload.contents": upload,
             "sweep-graph.clickData": click,
+            "reference.data": None,
+            "axis-scale.value": "log",
+            "presentation.value": False,
+            "burden-day.value": current.days,
             "upload.filename": filename,
             "state.data": current.to_store() if stored == "current" else stored,
             "sweep-result.data": sweep,
+            "message.is_open": False,
+            "burden-day.max": current.days,
+            "risk-section.style": {"display": "none"},
+            **(view or {}),
         }
         changed_ids = [] if changed is None else [prop_id(changed, prop)]
         return self.post(self.requests.body("state.data", values, changed=changed_ids))
 
-    def render(self, stored: object, *, reference: object = None, burden_day: float = 30.0):
-        """One ``render`` call after ``state.data`` changed to ``stored``."""
-        values = {
-            "state.data": stored,
-            "reference.data": reference,
-            "axis-scale.value": "log",
-            "presentation.value": False,
-            "burden-day.value": burden_day,
-            "burden-day.max": 30.0,
-        }
-        return self.post(self.requests.body("cascade-graph.figure", values, changed=["state.data"]))
+    def render(
+        self,
+        stored: object,
+        *,
+        reference: object = None,
+        burden_day: float = 30.0,
+        changed: str = "reference",
+        view: dict | None = None,
+    ):
+        """The page callback after the view setting ``changed`` did (the reference, by
+        default: everything is drawn), the store holding ``stored`` and the controls showing
+        it (the default scenario if it is no valid state)."""
+        try:
+            shown = PageState.from_store(stored)
+        except InvalidInput:
+            shown = PageState.for_scenario("kaplan2005-llc")
+        return self.update_state(
+            shown,
+            changed=changed,
+            stored=stored,
+            search=to_query(shown),
+            view={"reference.data": reference, "burden-day.value": burden_day} | (view or {}),
+        )
 
 
 @pytest.fixture

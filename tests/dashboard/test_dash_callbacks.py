@@ -8,15 +8,9 @@ import math
 
 import pytest
 
-from dashboard.callbacks import (
-    DEFAULT_SCENARIO,
-    hypothesis_text,
-    next_state,
-    reference_label,
-    resolve_reference,
-    scenario_text,
-)
+from dashboard.callbacks import DEFAULT_SCENARIO, hypothesis_text, next_state, scenario_text
 from dashboard.controls import INPUT, SLIDER
+from dashboard.explore import reference_label, resolve_reference
 from dashboard.figures import PINNED, Labels
 from dashboard.state import PageState, to_query
 from model import PARAMETER_SPECS, InvalidInput, Parameters

@@ -15,7 +15,7 @@ import flask_compress.flask_compress
 import pytest
 from plotly.offline import get_plotlyjs_version
 
-from bench.serving import render_body, state_body
+from bench.serving import state_body
 from dashboard.compression import MIN_SIZE, PLOTLY_BUNDLE, PLOTLY_TRACES
 from dashboard.figures import burden_figure, cascade_figure, organ_figure
 from dashboard.risk import organ_probability_figure, risk_figure
@@ -82,10 +82,8 @@ def _get(client, url: str, encoding: str | None = None):
 
 
 def _initial_callbacks(page) -> list[dict]:
-    """The page-load state callback and the render callback that follows it, as posted."""
-    first = state_body(page.requests, PageState(Parameters()))
-    store = page.post(first).get_json()["response"]["state"]["data"]
-    return [first, render_body(page.requests, store)]
+    """The page callback's first call (the state and the Explore tab drawn), as posted."""
+    return [state_body(page.requests, PageState(Parameters()))]
 
 
 def _same_page(body: bytes) -> bytes:

@@ -101,7 +101,7 @@ def _first_output(dependency: dict) -> str:
 
 def test_every_callback_is_fuzzed(fuzz_page: DashPage) -> None:
     outputs = {_first_output(d) for d in _server_callbacks(fuzz_page)}
-    assert {"state.data", "cascade-graph.figure", "url.hash", "sweep-graph.figure"} <= outputs
+    assert {"state.data", "reference.data", "url.hash", "sweep-graph.figure"} <= outputs
 
 
 @settings(

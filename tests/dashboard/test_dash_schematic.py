@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from dashboard.schematic import (
+    _REQUEST_JS,
     ARROWS,
     BOXES,
     FRAMES,
@@ -182,15 +183,17 @@ def test_fonts_are_projector_sized(data) -> None:
 # --- Through the running app -----------------------------------------------------------------
 
 
-def _prepare(page, stored, *, tab="schematic", position=None, previous=None):
+def _prepare(page, stored, *, position=None, previous=None, request="default"):
+    """The schematic's server callback, as the browser's gate (``_REQUEST_JS``) calls it while
+    the tab is open: with the page state and presentation mode."""
     values = {
-        "state.data": stored,
-        "presentation.value": False,
-        "tabs.active_tab": tab,
+        "schematic-request.data": (
+            {"state": stored, "presentation": False} if request == "default" else request
+        ),
         "schematic-day.value": position,
         "schematic-shown.data": previous,
     }
-    body = page.requests.body("schematic-data.data", values, changed=["state.data"])
+    body = page.requests.body("schematic-data.data", values, changed=["schematic-request.data"])
     return page.post(body)
 
 
@@ -219,8 +222,23 @@ def test_the_app_keeps_the_day_when_the_run_changes(page) -> None:
     assert days[out["schematic-day"]["value"]] == pytest.approx(15.0)
 
 
-def test_the_app_waits_while_the_tab_is_closed(page) -> None:
-    assert _prepare(page, LLC.to_store(), tab="explore").status_code == 204
+def test_the_server_hears_of_a_state_change_only_while_the_tab_is_open(page) -> None:
+    """A clientside gate passes the state on only on the Schematic tab: on the others a slider
+    move costs no request for the schematic (tests/browser/test_schematic.py counts them)."""
+    (gate,) = [d for d in page.requests.dependencies if "schematic-request.data" in d["output"]]
+    assert gate["clientside_function"] is not None
+    assert {i["id"] for i in gate["inputs"]} == {"state", "presentation", "tabs"}
+    assert 'tab !== "schematic"' in _REQUEST_JS
+    (prepare,) = [d for d in page.requests.dependencies if "schematic-shown.data" in d["output"]]
+    assert [i["id"] for i in prepare["inputs"]] == ["schematic-request"]
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [None, "x", {"state": LLC.to_store()}, {"state": 1, "presentation": 0, "x": 2}, [1, 2]],
+)
+def test_a_forged_request_is_ignored(page, request_) -> None:
+    assert _prepare(page, None, request=request_).status_code == 204
 
 
 def test_the_same_run_is_not_sent_again(page) -> None:
