@@ -33,6 +33,7 @@ MESSAGE = "message"
 CONTROLS_COLUMN = "controls-column"
 SCENARIO = "scenario"
 SCENARIO_TEXT = "scenario-text"
+SCENARIO_CHANGED = "scenario-changed"  # the card's note that its settings were changed
 HYPOTHESIS = "hypothesis"
 HYPOTHESIS_TEXT = "hypothesis-text"
 RESET_ALL = "reset-all"

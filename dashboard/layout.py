@@ -83,7 +83,20 @@ def _toolbar(initial: PageState) -> html.Div:
                 ],
                 className="w-100",
             ),
-            dbc.Card(dbc.CardBody(id=ids.SCENARIO_TEXT), className="my-2 scenario-card"),
+            dbc.Card(
+                dbc.CardBody(
+                    [
+                        html.Div(id=ids.SCENARIO_TEXT),
+                        html.P(
+                            "(settings changed since the scenario was loaded)",
+                            id=ids.SCENARIO_CHANGED,
+                            hidden=True,
+                            className="small mb-0",
+                        ),
+                    ]
+                ),
+                className="my-2 scenario-card",
+            ),
             html.Label(
                 [
                     "Hypothesis",

@@ -10,6 +10,7 @@ from functools import lru_cache
 
 import pytest
 
+from dashboard.callbacks import scenario_changed
 from dashboard.controls import CONTROL_SPECS, INPUT, SLIDER
 from dashboard.state import PageState, slider_position, to_query
 from model import GROUPS, InvalidInput, Parameters, SimulationResult, simulate
@@ -143,6 +144,7 @@ class DashPage:
             "state.data": current.to_store() if stored == "current" else stored,
             "sweep-result.data": sweep,
             "message.is_open": False,
+            "scenario-changed.hidden": not scenario_changed(current),
             "burden-day.max": current.days,
             "risk-section.style": {"display": "none"},
             **(view or {}),

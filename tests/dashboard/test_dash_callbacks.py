@@ -8,7 +8,13 @@ import math
 
 import pytest
 
-from dashboard.callbacks import DEFAULT_SCENARIO, hypothesis_text, next_state, scenario_text
+from dashboard.callbacks import (
+    DEFAULT_SCENARIO,
+    hypothesis_text,
+    next_state,
+    scenario_changed,
+    scenario_text,
+)
 from dashboard.controls import INPUT, SLIDER
 from dashboard.explore import reference_label, resolve_reference
 from dashboard.figures import PINNED, Labels
@@ -225,35 +231,32 @@ def test_reset_group_trigger_without_group_is_refused() -> None:
 
 # --- Scenario card ----------------------------------------------------------------------------
 
-CHANGED_NOTE = "settings changed since the scenario was loaded"
 
-
-def test_scenario_card_describes_the_scenario_without_change_note() -> None:
+def test_scenario_card_describes_the_scenario() -> None:
     text = _text(scenario_text(LLC))
     scenario = SCENARIOS[DEFAULT_SCENARIO]
     assert scenario.title in text
     assert scenario.expected in text
-    assert CHANGED_NOTE not in text
+    assert not scenario_changed(LLC)
 
 
 def test_scenario_card_notes_changed_parameters() -> None:
-    state = next_state(LLC, {"type": INPUT, "name": "vegfr1_signalling"}, 8)
-    assert CHANGED_NOTE in _text(scenario_text(state))
+    assert scenario_changed(next_state(LLC, {"type": INPUT, "name": "vegfr1_signalling"}, 8))
 
 
 def test_scenario_card_notes_changed_days() -> None:
-    assert CHANGED_NOTE in _text(scenario_text(next_state(LLC, "days", 45)))
+    assert scenario_changed(next_state(LLC, "days", 45))
 
 
 def test_scenario_card_loses_the_note_after_reset_all() -> None:
     edited = next_state(LLC, {"type": INPUT, "name": "vegfr1_signalling"}, 8)
-    assert CHANGED_NOTE not in _text(scenario_text(next_state(edited, "reset-all", 1)))
+    assert not scenario_changed(next_state(edited, "reset-all", 1))
 
 
 def test_custom_settings_card() -> None:
-    text = _text(scenario_text(PageState(Parameters({"tropism.lung": 0.2}))))
-    assert "Custom settings" in text
-    assert CHANGED_NOTE not in text
+    state = PageState(Parameters({"tropism.lung": 0.2}))
+    assert "Custom settings" in _text(scenario_text(state))
+    assert not scenario_changed(state)
 
 
 # --- Hypotheses -------------------------------------------------------------------------------

@@ -61,6 +61,8 @@ def test_slider_change_updates_state_and_link(page) -> None:
     slider = json.dumps({"name": "tumor_growth_rate", "type": SLIDER}, separators=(",", ":"))
     assert sorted(controls) == sorted([box, slider])
     assert "scenario" not in out and "days" not in out and "hypothesis" not in out
+    # The card's text stays; only its note that the settings were changed is shown.
+    assert "scenario-text" not in out and out["scenario-changed"] == {"hidden": False}
 
 
 def test_page_load_without_a_link_rewrites_no_control(page) -> None:
