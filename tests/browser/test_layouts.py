@@ -51,6 +51,11 @@ ASIDE_EDGES = (
     "var r = document.querySelector('#controls-column aside').getBoundingClientRect();"
     "return [r.top, r.bottom];"
 )
+#: The page's full height and the workspace's bottom edge, both from the page's top.
+PAGE_AND_WORKSPACE_BOTTOM = (
+    "return [document.documentElement.scrollHeight,"
+    " document.getElementById('workspace').getBoundingClientRect().bottom + window.scrollY];"
+)
 #: The controls panel's [content height, visible height, overflow-y].
 PANEL_SCROLL = (
     "var p = document.querySelector('.controls-panel');"
@@ -104,6 +109,10 @@ def test_a_projector_shows_everything_and_the_controls_fold_away(
 ) -> None:
     _open(dash_duo, app, free_port, PROJECTOR, presentation)
     _nothing_wider_than_the_viewport(dash_duo)
+    # Nothing inside the scrolling controls stretches the page below the workspace (hidden
+    # labels placed by the sticky aside once added ~2,600 px of empty page).
+    page, workspace = _js(dash_duo, PAGE_AND_WORKSPACE_BOTTOM)
+    assert page <= workspace + 50, f"page {page} px tall, workspace ends at {workspace} px"
     table = _js(dash_duo, TABLE_WIDTHS)
     assert table[0] <= table[1], f"readout table {table[0]} px wide in a {table[1]} px column"
     _figure_titles_fit_below_the_toolbar(dash_duo)
