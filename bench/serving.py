@@ -171,6 +171,7 @@ def state_body(
         "state.data": state.to_store(),
         "sweep-result.data": None,
         "message.is_open": False,
+        "tabs.active_tab": "explore",
         "scenario-changed.hidden": True,
         "burden-day.max": state.days,
         "risk-section.style": {"display": "none"},

@@ -23,6 +23,7 @@ from dashboard.cache import simulate_state
 from dashboard.controls import CONTROL_SPECS
 from dashboard.figures import graph_config
 from dashboard.layout import GRAPH_IDS
+from dashboard.schematic import schematic_request
 from dashboard.state import (
     PageState,
     from_query,
@@ -284,6 +285,7 @@ def register(app: Dash) -> None:
         Output(ids.MESSAGE, "is_open"),
         Output(ids.TABS, "active_tab"),
         *explore.OUTPUTS,
+        Output(ids.SCHEMATIC_REQUEST, "data"),
         Input(ids.URL, "search"),
         Input(ids.SCENARIO, "value"),
         Input(ids.HYPOTHESIS, "value"),
@@ -300,17 +302,19 @@ def register(app: Dash) -> None:
         State(ids.SWEEP_RESULT, "data"),
         State(ids.MESSAGE, "is_open"),
         State(ids.SCENARIO_CHANGED, "hidden"),
+        State(ids.TABS, "active_tab"),
         *explore.VIEW_STATES,
     )
-    def update_page(search, scenario, hypothesis, _s, _i, days, _r, _g, upload, click, *rest):
+    def update_page(
+        search, scenario, hypothesis, _s, _i, days, _r, _g, upload, click,  # the page state
+        reference, axis, presentation, burden_day,  # the Explore tab's view
+        filename, stored, sweep, open_, note, tab, burden_max, risk_style,  # what is shown
+    ):  # fmt: skip
         """The page state after one action, and the Explore tab drawn for it (one answer).
 
         A change of the reference, axis, presentation mode or burden day leaves the state
         as it is and redraws only what it changes."""
-        reference, axis, presentation, burden_day, filename, stored, sweep, open_, note, *shows = (
-            rest
-        )
-        view = explore.View(reference, axis, presentation, burden_day, *shows)
+        view = explore.View(reference, axis, presentation, burden_day, burden_max, risk_style)
         trigger = ctx.triggered_id
         value = {
             ids.SCENARIO: scenario,
@@ -356,6 +360,10 @@ def register(app: Dash) -> None:
             failed if failed or open_ is not False else no_update,
             "explore" if trigger == ids.SWEEP_GRAPH and not failed else no_update,
             *drawn,
+            # The Schematic tab, if open, follows a new state or type size.
+            schematic_request(tab, state, presentation)
+            if not failed and (state != current or stale or trigger == ids.PRESENTATION)
+            else no_update,
         )
 
     def downloadable(target: str, make: Callable[[PageState], tuple[str, str]]) -> None:
@@ -397,13 +405,6 @@ def register(app: Dash) -> None:
     def toggle_about(_n, is_open):
         return not is_open
 
-    app.clientside_callback(
-        "function(search, hash) { return window.location.origin + window.location.pathname"
-        " + (search || '') + (hash || ''); }",
-        Output(ids.SHARE_LINK, "value"),
-        Input(ids.URL, "search"),
-        Input(ids.URL, "hash"),
-    )
     app.clientside_callback(
         "function(on) { return on ? 'app-root presentation' : 'app-root'; }",
         Output(ids.APP_ROOT, "className"),

@@ -156,6 +156,8 @@ def _share_box() -> html.Div:
             html.Label(
                 [
                     "Link to this view",
+                    # assets/share-link.js keeps it the page's address (no Dash callback, so
+                    # the component's own value is never set: the script writes the field).
                     dcc.Input(
                         id=ids.SHARE_LINK,
                         type="text",

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import dash_bootstrap_components as dbc
 import numpy as np
-from dash import Dash, Input, Output, State, dcc, html
+from dash import Dash, Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
@@ -39,6 +39,7 @@ __all__ = [
     "figure_at",
     "frame_index",
     "register_schematic",
+    "schematic_request",
     "schematic_data",
     "schematic_panel",
 ]
@@ -455,7 +456,7 @@ def figure_at(data: dict, index: object) -> dict:
 
 #: ``figure_at`` in the browser; a bad index draws the nearest day (the scrubber's input).
 _REQUEST_JS = """
-function (state, presentation, tab) {
+function (tab, state, presentation) {
     if (tab !== "schematic") {
         return window.dash_clientside.no_update;
     }
@@ -572,15 +573,26 @@ def _request(request: object) -> tuple[object, bool]:
     return request["state"], bool(request["presentation"])
 
 
+def schematic_request(tab: object, state: PageState, presentation: object) -> object:
+    """What the page callback writes to the ``schematic-request`` store after a change of the
+    state or of presentation mode: the request while the tab is open, else ``no_update``."""
+    if tab != "schematic":
+        return no_update
+    return {"state": state.to_store(), "presentation": bool(presentation)}
+
+
 def register_schematic(app: Dash) -> None:
-    # Only while the tab is open does a state change reach the server: on the other tabs a
-    # request per slider move would cost the browser a round trip for nothing (issue 10).
+    # The server hears of the run only while the tab is open: the page callback writes the
+    # request after a change (``schematic_request``), and opening the tab writes it here. A
+    # callback on the state itself would cost every slider move on the other tabs a round
+    # trip, and the browser's renderer work for each callback (issue 10).
     app.clientside_callback(
         _REQUEST_JS,
-        Output(ids.SCHEMATIC_REQUEST, "data"),
-        Input(ids.STATE, "data"),
-        Input(ids.PRESENTATION, "value"),
+        Output(ids.SCHEMATIC_REQUEST, "data", allow_duplicate=True),
         Input(ids.TABS, "active_tab"),
+        State(ids.STATE, "data"),
+        State(ids.PRESENTATION, "value"),
+        prevent_initial_call=True,
     )
 
     @app.callback(

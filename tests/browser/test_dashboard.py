@@ -118,6 +118,9 @@ def test_a_slider_move_is_one_round_trip(dash_duo, app, free_port) -> None:
     thumb.send_keys(Keys.ARROW_RIGHT)
     until(lambda: _summary(dash_duo) != summary, timeout=15)
     assert _callback_requests_when_quiet(driver) - before == 1
+    # The link box follows the address without a callback (assets/share-link.js).
+    link = dash_duo.find_element("#share-link").get_attribute("value")
+    assert link == driver.current_url and "vegfr1_signalling=" in link
     assert dash_duo.get_logs() == []
 
 

@@ -144,6 +144,7 @@ class DashPage:
             "state.data": current.to_store() if stored == "current" else stored,
             "sweep-result.data": sweep,
             "message.is_open": False,
+            "tabs.active_tab": "explore",
             "scenario-changed.hidden": not scenario_changed(current),
             "burden-day.max": current.days,
             "risk-section.style": {"display": "none"},

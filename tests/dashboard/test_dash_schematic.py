@@ -223,14 +223,45 @@ def test_the_app_keeps_the_day_when_the_run_changes(page) -> None:
 
 
 def test_the_server_hears_of_a_state_change_only_while_the_tab_is_open(page) -> None:
-    """A clientside gate passes the state on only on the Schematic tab: on the others a slider
-    move costs no request for the schematic (tests/browser/test_schematic.py counts them)."""
-    (gate,) = [d for d in page.requests.dependencies if "schematic-request.data" in d["output"]]
-    assert gate["clientside_function"] is not None
-    assert {i["id"] for i in gate["inputs"]} == {"state", "presentation", "tabs"}
+    """The page callback passes the state on only while the Schematic tab is open, and opening
+    the tab passes it on in the browser: on the other tabs a slider move costs no request for
+    the schematic (tests/browser/test_dashboard.py counts them)."""
+    trigger = {"type": "param-slider", "name": "vegfr1_signalling"}
+    moved = {"slider_values": {"vegfr1_signalling": 8}, "changed": trigger}
+    out = _outputs(page.update_state(LLC, **moved))
+    assert "schematic-request" not in out
+    out = _outputs(page.update_state(LLC, **moved, view={"tabs.active_tab": "schematic"}))
+    assert out["schematic-request"]["data"] == {
+        "state": out["state"]["data"],
+        "presentation": False,
+    }
+    (gate,) = [
+        d
+        for d in page.requests.dependencies
+        if "schematic-request.data" in d["output"] and d["clientside_function"]
+    ]
+    assert [i["id"] for i in gate["inputs"]] == ["tabs"]
     assert 'tab !== "schematic"' in _REQUEST_JS
     (prepare,) = [d for d in page.requests.dependencies if "schematic-shown.data" in d["output"]]
     assert [i["id"] for i in prepare["inputs"]] == ["schematic-request"]
+
+
+def test_presentation_mode_redraws_an_open_schematic_in_larger_type(page) -> None:
+    view = {"tabs.active_tab": "schematic", "presentation.value": True}
+    out = _outputs(page.update_state(LLC, changed="presentation", view=view))
+    assert out["schematic-request"]["data"] == {"state": LLC.to_store(), "presentation": True}
+
+
+def test_a_refused_change_sends_the_schematic_nothing(page) -> None:
+    out = _outputs(
+        page.update_state(
+            LLC,
+            changed={"type": "param-input", "name": "vegfr1_signalling"},
+            input_values={"vegfr1_signalling": 99},
+            view={"tabs.active_tab": "schematic"},
+        )
+    )
+    assert out["message"]["is_open"] is True and "schematic-request" not in out
 
 
 @pytest.mark.parametrize(
