@@ -136,18 +136,18 @@ def control_for(spec: ParameterSpec, value: float | None) -> html.Div:
         [
             html.Span(spec.title, className="param-title"),
             html.Span(f" ({spec.unit})", className="param-unit"),
+            # assets/param-info.js shows the meaning and source in one shared tooltip.
             html.Span(
                 "i",
                 id=info_id,
                 className="param-info",
                 tabIndex=0,
                 role="img",
-                **{"aria-label": f"About {spec.title}"},
-            ),
-            dbc.Tooltip(
-                [html.Div(spec.meaning), html.Div(spec.source, className="param-source")],
-                target=info_id,
-                placement="right",
+                **{
+                    "aria-label": f"About {spec.title}",
+                    "data-meaning": spec.meaning,
+                    "data-source": spec.source,
+                },
             ),
         ],
         className="param-header",

@@ -12,6 +12,8 @@ from dash.testing.wait import until
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
+from model import spec_for
+
 pytestmark = pytest.mark.browser
 
 ACTIVE_ID = "return document.activeElement && document.activeElement.id;"
@@ -79,4 +81,26 @@ def test_skip_link_first_then_tabs_switch_by_keyboard(dash_duo, app, free_port) 
     until(lambda: _active_tab(dash_duo) == "Sensitivity", timeout=5)
     _press(dash_duo, Keys.ARROW_LEFT, Keys.ARROW_LEFT)
     until(lambda: _active_tab(dash_duo) == "Explore", timeout=5)
+    assert dash_duo.get_logs() == []
+
+
+TIP_JS = (
+    "var t = document.getElementById('param-info-tip');"
+    "return t && !t.hidden ? [t.innerText, t.getBoundingClientRect().width] : null;"
+)
+
+
+def test_an_info_icon_tells_its_parameters_meaning_on_focus(dash_duo, app, free_port) -> None:
+    dash_duo.start_server(app, port=free_port)
+    dash_duo.wait_for_element("#readout-table-inner", timeout=40)
+    icon = dash_duo.find_element("#control-vegfr1_signalling .param-info")
+    dash_duo.driver.execute_script("arguments[0].focus();", icon)
+    until(lambda: dash_duo.driver.execute_script(TIP_JS), timeout=5)
+    text, width = dash_duo.driver.execute_script(TIP_JS)
+    spec = spec_for("vegfr1_signalling")
+    assert spec.meaning in text and spec.source in text and width > 50
+    assert icon.get_attribute("aria-describedby") == "param-info-tip"
+    _press(dash_duo, Keys.ESCAPE)
+    until(lambda: dash_duo.driver.execute_script(TIP_JS) is None, timeout=5)
+    assert icon.get_attribute("aria-describedby") is None
     assert dash_duo.get_logs() == []

@@ -200,3 +200,17 @@ def test_the_controls_can_be_folded_away_by_a_button_that_says_so() -> None:
     column = _by_id(layout, "controls-column")
     assert "controls-column" in column.class_name
     assert "workspace" in _by_id(layout, "workspace").class_name
+
+
+@pytest.mark.parametrize("spec", CONTROL_SPECS, ids=lambda s: s.name)
+def test_each_info_icon_carries_its_parameters_meaning_and_source(spec) -> None:
+    """assets/param-info.js shows them in the tooltip: no Dash component per tooltip."""
+    (icon,) = [
+        c
+        for c in walk(control_for(spec, spec.default))
+        if getattr(c, "id", None) == {"type": "param-info", "name": spec.name}
+    ]
+    props = icon.to_plotly_json()["props"]
+    assert props["data-meaning"] == spec.meaning and props["data-source"] == spec.source
+    assert props["aria-label"] == f"About {spec.title}"
+    assert not [c for c in walk(control_for(spec, spec.default)) if isinstance(c, dbc.Tooltip)]
