@@ -352,7 +352,7 @@ def register(app: Dash) -> None:
                 True,
             )
             if trigger in (None, ids.URL):  # a refused link: on page load the tab is empty
-                drawn = _draw_or_nothing(current, view._replace(reference=None))
+                drawn = _draw_or_nothing(current, view)
         shown = Shown(search, scenario, hypothesis, _s, _i, days, note)
         return (
             *state_outputs(current, state, trigger, shown, stale=stale),

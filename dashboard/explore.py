@@ -14,6 +14,7 @@ one owner of the figures, so two answers can never draw them from different stat
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping
 from typing import NamedTuple
 
@@ -115,7 +116,7 @@ def _burden_day(state: PageState, view: View) -> tuple[float, object, object]:
 
     A new run length puts the slider at its end; a position off the slider is clamped."""
     day = view.burden_day
-    moved = isinstance(day, int | float) and not isinstance(day, bool)
+    moved = isinstance(day, int | float) and not isinstance(day, bool) and math.isfinite(day)
     if not moved or view.burden_max != state.days:
         return state.days, state.days, state.days
     clamped = min(max(float(day), 0.0), state.days)  # type: ignore[arg-type]

@@ -216,9 +216,11 @@ def test_the_burden_day_redraws_only_the_burden_chart(page) -> None:
     assert "day 10" in json.dumps(out["burden-graph"]["figure"]["layout"]["title"])
 
 
-def test_a_burden_day_off_the_slider_is_put_back_on_it(page) -> None:
-    out = _response(page.render(LLC.to_store(), changed="burden-day", burden_day=1e9))
-    assert out["burden-day"]["value"] == 30.0
+@pytest.mark.parametrize("day", [1e9, -5, float("nan"), "x", True])
+def test_a_burden_day_off_the_slider_is_put_back_on_it(page, day) -> None:
+    out = _response(page.render(LLC.to_store(), changed="burden-day", burden_day=day))
+    assert out["burden-day"]["value"] == (0.0 if day == -5 else 30.0)
+    assert out["burden-graph"]["figure"]["data"]
 
 
 def test_the_axis_redraws_only_the_cell_figures(page) -> None:
