@@ -233,6 +233,15 @@ def _differ(a: object, b: object) -> bool:
     return a != b or type(a) is not type(b)
 
 
+def _draw_or_nothing(state: PageState, view: explore.View) -> tuple:
+    """The Explore tab for ``state``, or ``no_update`` everywhere if it cannot be drawn."""
+    try:
+        return explore.draw(state, view)
+    except (InvalidInput, SimulationError) as exc:
+        log.warning("the last good state could not be drawn: %s", exc)
+        return (no_update,) * len(explore.OUTPUTS)
+
+
 def _label(state: PageState) -> str:
     """Scenario and hypothesis, for file names: ``kaplan2005-llc-dawson``."""
     return f"{state.scenario or 'custom'}-{hypothesis_of(state.params) or 'mixed-hypothesis'}"
@@ -333,10 +342,7 @@ def register(app: Dash) -> None:
                 state = next_state(
                     current, trigger, value, search=search, filename=filename, sweep=sweep
                 )
-            # The figures always show the store's state: the layout's drawing on page load
-            # (``explore.explore_panel``), and each new state is drawn in the answer that
-            # stores it. So only a new state, or a new view of it, is drawn.
-            if redraw or stale or state != current:
+            if redraw or stale or state != current or trigger in (None, ids.URL):
                 drawn = explore.draw(state, view, trigger)
         except (InvalidInput, SimulationError) as exc:
             log.info("not applied: %s", exc)
@@ -345,6 +351,8 @@ def register(app: Dash) -> None:
                 f"Not applied: {exc}. Showing the last good state.",
                 True,
             )
+            if trigger in (None, ids.URL):  # a refused link: on page load the tab is empty
+                drawn = _draw_or_nothing(current, view)
         shown = Shown(search, scenario, hypothesis, _s, _i, days, note)
         return (
             *state_outputs(current, state, trigger, shown, stale=stale),

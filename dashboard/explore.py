@@ -25,7 +25,7 @@ from dashboard import figures, ids, risk
 from dashboard.cache import simulate_state
 from dashboard.figures import PINNED, Labels, graph_config, hypothesis_name, is_mouse_run
 from dashboard.state import PageState
-from model import InvalidInput, SimulationError
+from model import InvalidInput
 from model.hypotheses import get_hypothesis
 from model.scenarios import SCENARIOS
 
@@ -167,37 +167,14 @@ def draw(state: PageState, view: View, trigger: object = None) -> tuple:
     )
 
 
-def _first_drawing(initial: PageState) -> dict[str, object]:
-    """The figures and readouts of ``initial``, keyed by id, for the layout itself: the page
-    shows them without waiting for its first callback (which then leaves them alone, see
-    ``dashboard.callbacks``). Nothing if the run fails: the callback draws it or says why."""
-    view = View(burden_day=initial.days, burden_max=initial.days, risk_style=_HIDDEN)
-    try:
-        drawn = draw(initial, view)
-    except (InvalidInput, SimulationError):
-        return {}
-    return {
-        f"{o.component_id}.{o.component_property}": value
-        for o, value in zip(OUTPUTS, drawn, strict=True)
-        if value is not no_update
-    }
-
-
 def explore_panel(initial: PageState) -> html.Div:
-    """The tab's figures and readouts, drawn for ``initial``."""
-    first = _first_drawing(initial)
-
-    def graph(component_id: str) -> dcc.Graph:
-        figure = first.get(f"{component_id}.figure")
-        extra = {"figure": figure} if figure is not None else {}
-        return dcc.Graph(id=component_id, config=graph_config(), **extra)
-
+    """The tab's figures and readouts (drawn by the page-state callback on load)."""
     return html.Div(
         [
             dcc.Loading(
                 [
-                    graph(ids.CASCADE_GRAPH),
-                    graph(ids.ORGAN_GRAPH),
+                    dcc.Graph(id=ids.CASCADE_GRAPH, config=graph_config()),
+                    dcc.Graph(id=ids.ORGAN_GRAPH, config=graph_config()),
                     html.Div(
                         html.Label(
                             [
@@ -217,7 +194,7 @@ def explore_panel(initial: PageState) -> html.Div:
                         ),
                         className="px-3",
                     ),
-                    graph(ids.BURDEN_GRAPH),
+                    dcc.Graph(id=ids.BURDEN_GRAPH, config=graph_config()),
                     # Long (human) runs only: risk over the years and per organ, with patient
                     # data; ``draw`` shows or hides the section.
                     html.Section(
@@ -226,22 +203,18 @@ def explore_panel(initial: PageState) -> html.Div:
                                 "Long run: risk and organs, next to patient data",
                                 className="h5 mt-3",
                             ),
-                            graph(ids.RISK_GRAPH),
-                            graph(ids.ORGAN_RISK_GRAPH),
+                            dcc.Graph(id=ids.RISK_GRAPH, config=graph_config()),
+                            dcc.Graph(id=ids.ORGAN_RISK_GRAPH, config=graph_config()),
                         ],
                         id=ids.RISK_SECTION,
-                        style=first.get(f"{ids.RISK_SECTION}.style", _HIDDEN),
+                        style=_HIDDEN,
                     ),
                     html.H2("Readouts", className="h5 mt-3"),
                     # A region reached by Tab: on a phone the table scrolls sideways in it.
                     html.Div(
                         # Summary, caption and table as one HTML text, every value escaped
                         # (dashboard.figures.readout_table).
-                        dcc.Markdown(
-                            first.get(f"{ids.READOUTS_TEXT}.children"),
-                            id=ids.READOUTS_TEXT,
-                            dangerously_allow_html=True,
-                        ),
+                        dcc.Markdown(id=ids.READOUTS_TEXT, dangerously_allow_html=True),
                         id=ids.READOUTS,
                         className="table-responsive readouts",
                         tabIndex="0",

@@ -116,7 +116,6 @@ class DashPage:
             "reset-all": "n_clicks",
             "sweep-graph": "clickData",
             "reference": "data",
-            "url": "search",
         }.get(str(changed), "value")
         if isinstance(changed, dict) and changed.get("type") == "reset-group":
             prop = "n_clicks"

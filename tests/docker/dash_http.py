@@ -169,18 +169,18 @@ def page_files(app: App) -> int:
 
 
 def page_load(app: App) -> dict:
-    """The page's scripts and stylesheets, the layout (which holds the Explore tab drawn for
-    its own state: a simulation, every figure), then the page callback's first call."""
+    """The page's scripts and stylesheets, then the page callback's first call: the state and
+    the Explore tab drawn for it (a simulation, every figure) in one answer."""
     started = time.perf_counter()
     files = page_files(app)
-    figure = app.props.get("cascade-graph", {}).get("figure") or {}
-    traces = len(figure.get("data") or [])
-    if traces == 0:
-        raise CheckFailed("the layout came without the cascade figure's traces")
     status, answer = app.post(app.body("state.data", {}))
     state = page_state(app, answer)
     if status != 200 or not isinstance(state, dict):
         raise CheckFailed(f"the page callback answered {status} without a state: {answer}")
+    figure = answer.get("response", {}).get("cascade-graph", {}).get("figure") or {}
+    traces = len(figure.get("data") or [])
+    if traces == 0:
+        raise CheckFailed("the page callback answered without the cascade figure's traces")
     return {
         "files": files,
         "callbacks": 1,
