@@ -454,7 +454,8 @@ def figure_at(data: dict, index: object) -> dict:
     return {"data": traces, "layout": layout}
 
 
-#: ``figure_at`` in the browser; a bad index draws the nearest day (the scrubber's input).
+#: Opening the tab sends the server the page state and presentation mode (see
+#: ``register_schematic``); on the other tabs nothing.
 _REQUEST_JS = """
 function (tab, state, presentation) {
     if (tab !== "schematic") {
@@ -464,6 +465,7 @@ function (tab, state, presentation) {
 }
 """
 
+#: ``figure_at`` in the browser; a bad index draws the nearest day (the scrubber's input).
 _DRAW_JS = """
 function (index, data) {
     if (!data || !data.frames || !data.frames.length) {
