@@ -13,6 +13,9 @@
  * 4. A dbc.Progress bar has no name [aria-progressbar-name]: it takes the nearest
  *    data-progress-label (dashboard/results.py).
  * 5. dcc.Upload's file input has no label [label]: it takes the drop zone's text.
+ * 6. A parameter's number box has no label [label]: dbc.Input takes no ARIA props, and a
+ *    <label> with hidden text around it was two more Dash components per parameter. It takes
+ *    the nearest data-box-label (dashboard/controls.py).
  *
  * Each repair only writes an attribute that differs, so the observer that runs them settles.
  */
@@ -99,6 +102,12 @@
         });
     }
 
+    function nameBoxes() {
+        document.querySelectorAll("[data-box-label] input").forEach(function (input) {
+            set(input, "aria-label", input.closest("[data-box-label]").getAttribute("data-box-label"));
+        });
+    }
+
     var pending = false;
     function repair() {
         pending = false;
@@ -107,6 +116,7 @@
         pairTabs();
         nameProgressBars();
         labelFileInputs();
+        nameBoxes();
     }
 
     new MutationObserver(function () {

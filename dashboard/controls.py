@@ -13,7 +13,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard import ids
-from dashboard.ids import INFO, INPUT, SLIDER  # re-exported: they used to live here
+from dashboard.ids import INPUT, SLIDER  # re-exported: they used to live here
 from dashboard.state import slider_position
 from model import GROUPS, PARAMETER_SPECS, Parameters, ParameterSpec
 
@@ -130,16 +130,22 @@ def _marks(spec: ParameterSpec) -> dict:
 
 
 def control_for(spec: ParameterSpec, value: float | None) -> html.Div:
-    """Label with unit and info tooltip, a slider, and a number box, for one parameter."""
-    info_id = {"type": INFO, "name": spec.name}
+    """Title, unit and info icon, a slider, and a number box, for one parameter.
+
+    Five Dash components (ten until issue 10): Dash's renderer checks every component of the
+    page on each store update, several dozen per slider move. So the title is the header's
+    text, the unit its CSS ``::after`` (``data-unit``), and the names that the slider handle
+    and the number box need come from the control's data attributes through
+    ``assets/a11y.js`` (neither ``dcc.Slider`` nor ``dbc.Input`` takes ARIA props):
+    ``data-thumb-label`` (and ``data-log-scale``: a log10 slider reads out its value, not the
+    logarithm) and ``data-box-label``.
+    """
     header = html.Div(
         [
-            html.Span(spec.title, className="param-title"),
-            html.Span(f" ({spec.unit})", className="param-unit"),
+            spec.title,
             # assets/param-info.js shows the meaning and source in one shared tooltip.
             html.Span(
                 "i",
-                id=info_id,
                 className="param-info",
                 tabIndex=0,
                 role="img",
@@ -151,47 +157,41 @@ def control_for(spec: ParameterSpec, value: float | None) -> html.Div:
             ),
         ],
         className="param-header",
-    )
-    number = html.Label(
-        [
-            html.Span(f"{spec.title} value", className="visually-hidden"),
-            decimal_box(
-                {"type": INPUT, "name": spec.name},
-                value,
-                placeholder="never" if spec.optional else None,
-                class_name="param-number",
-            ),
-        ],
-        className="param-number-label",
+        **{"data-unit": f"({spec.unit})"},
     )
     children = [header]
     if not spec.optional:
         lo, hi = slider_position(spec, spec.low), slider_position(spec, spec.high)
         children.append(
-            html.Div(
-                dcc.Slider(
-                    lo,
-                    hi,
-                    slider_step(spec),
-                    value=slider_position(spec, value),
-                    marks=_marks(spec),
-                    updatemode="mouseup",
-                    allow_direct_input=False,
-                    id={"type": SLIDER, "name": spec.name},
-                ),
-                role="group",
-                className="param-slider",
-                # assets/a11y.js names the handle (Dash 4 gives dcc.Slider no ARIA props) and,
-                # on a log10 slider, reads out the value itself, not its logarithm.
-                **{
-                    "aria-label": f"{spec.title} slider",
-                    "data-thumb-label": f"{spec.title} ({spec.unit})",
-                    "data-log-scale": "true" if spec.scale == "log" else "false",
-                },
+            dcc.Slider(
+                lo,
+                hi,
+                slider_step(spec),
+                value=slider_position(spec, value),
+                marks=_marks(spec),
+                updatemode="mouseup",
+                allow_direct_input=False,
+                id={"type": SLIDER, "name": spec.name},
             )
         )
-    children.append(number)
-    return html.Div(children, className="param-control", id=f"{ids.CONTROL_PREFIX}{spec.name}")
+    children.append(
+        decimal_box(
+            {"type": INPUT, "name": spec.name},
+            value,
+            placeholder="never" if spec.optional else None,
+            class_name="param-number",
+        )
+    )
+    return html.Div(
+        children,
+        className="param-control",
+        id=f"{ids.CONTROL_PREFIX}{spec.name}",
+        **{
+            "data-thumb-label": f"{spec.title} ({spec.unit})",
+            "data-log-scale": "true" if spec.scale == "log" else "false",
+            "data-box-label": f"{spec.title} value",
+        },
+    )
 
 
 def group_controls(params: Parameters) -> list:

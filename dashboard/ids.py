@@ -58,7 +58,6 @@ DOWNLOAD_SBML_BTN = "download-sbml-btn"
 # ``control-<parameter>``. A download button is its ``dcc.Download``'s id + BUTTON_SUFFIX.
 SLIDER = "param-slider"
 INPUT = "param-input"
-INFO = "param-info"
 RESET_GROUP = "reset-group"
 CONTROL_PREFIX = "control-"
 BUTTON_SUFFIX = "-btn"
@@ -147,5 +146,5 @@ LINK_MESSAGE = "link-message"
 
 #: Parts of ids, not ids: pattern-matching types, prefixes and suffixes.
 PARTS = frozenset(
-    {SLIDER, INPUT, INFO, RESET_GROUP, CONTROL_PREFIX, BUTTON_SUFFIX, SWEEP_PREFIX, SENS_PREFIX}
+    {SLIDER, INPUT, RESET_GROUP, CONTROL_PREFIX, BUTTON_SUFFIX, SWEEP_PREFIX, SENS_PREFIX}
 )

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.browser
 
 def _number_box(dash_duo, name: str):
     escaped = name.replace(".", "\\.")  # CSS needs the dot in tropism.lung escaped
-    return dash_duo.find_element(f"#control-{escaped} .param-number-label input")
+    return dash_duo.find_element(f"#control-{escaped} input.param-number")
 
 
 def _wait_value(dash_duo, name: str, expected: str, timeout: float = 10.0) -> None:

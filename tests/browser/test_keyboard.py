@@ -45,7 +45,7 @@ def test_typed_numbers_are_shown_and_run_as_typed(dash_duo, app, free_port) -> N
     steppers = "return document.querySelectorAll('aside .dash-input-stepper').length;"
     assert dash_duo.driver.execute_script(steppers) == 0
 
-    box = dash_duo.find_element("#control-vegfr1_signalling .param-number-label input")
+    box = dash_duo.find_element("#control-vegfr1_signalling input.param-number")
     box.send_keys(Keys.CONTROL, "a")
     box.send_keys("7.25", Keys.ENTER)
     until(lambda: "vegfr1_signalling=7.25" in dash_duo.find_element("#share-link")

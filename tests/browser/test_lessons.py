@@ -37,7 +37,7 @@ def _outlined(dash_duo) -> list[str]:
 
 
 def _vegfr1_box(dash_duo):
-    return dash_duo.find_element("#control-vegfr1_signalling .param-number-label input")
+    return dash_duo.find_element("#control-vegfr1_signalling input.param-number")
 
 
 def test_a_lesson_from_the_menu_to_its_last_step_and_back(dash_duo, app, free_port, click):
@@ -104,7 +104,7 @@ def test_a_step_link_opens_that_step_and_the_keyboard_walks_on(dash_duo, app, fr
     _wait_step(dash_duo, 4, count)
     assert dash_duo.find_element("#lesson-title").text == lesson.steps[3].title
     # Step 4's own state: the antibody from day 20.
-    box = "#control-anti_vegfr1_start_day .param-number-label input"
+    box = "#control-anti_vegfr1_start_day input.param-number"
     until(lambda: dash_duo.find_element(box).get_attribute("value") == "20", timeout=30)
     until(lambda: _outlined(dash_duo) == ["readouts"], timeout=10)
     # "Show me" scrolls the outlined table into view.

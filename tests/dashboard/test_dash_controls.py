@@ -174,10 +174,23 @@ def test_number_boxes_are_plain_text_fields_applied_on_enter_or_leaving(spec) ->
 def test_a_slider_names_its_handle_and_says_whether_it_runs_over_log10(spec) -> None:
     """Dash 4's slider takes no ARIA props: assets/a11y.js names the handle from these, and a
     screen reader hears a log slider's value, not its logarithm."""
-    (wrapper,) = [c for c in walk(control_for(spec, spec.default))
-                  if getattr(c, "className", None) == "param-slider"]  # fmt: skip
-    assert getattr(wrapper, "data-thumb-label") == f"{spec.title} ({spec.unit})"
-    assert getattr(wrapper, "data-log-scale") == ("true" if spec.scale == "log" else "false")
+    control = control_for(spec, spec.default)
+    assert [c for c in walk(control) if isinstance(c, dcc.Slider)]
+    assert getattr(control, "data-thumb-label") == f"{spec.title} ({spec.unit})"
+    assert getattr(control, "data-log-scale") == ("true" if spec.scale == "log" else "false")
+
+
+@pytest.mark.parametrize("spec", CONTROL_SPECS, ids=lambda s: s.name)
+def test_a_control_is_few_components_and_names_its_number_box(spec) -> None:
+    """Dash's renderer checks every component on each store update: a control is its
+    wrapper, header, info icon, slider and box (assets/a11y.js names the box from
+    ``data-box-label``; the header's CSS shows ``data-unit``)."""
+    control = control_for(spec, spec.default)
+    assert len(list(walk(control))) == (4 if spec.optional else 5)
+    assert getattr(control, "data-box-label") == f"{spec.title} value"
+    header = control.children[0]
+    assert header.children[0] == spec.title
+    assert getattr(header, "data-unit") == f"({spec.unit})"
 
 
 @pytest.mark.parametrize("component_id", ["axis-scale", "export-format"])
@@ -208,7 +221,7 @@ def test_each_info_icon_carries_its_parameters_meaning_and_source(spec) -> None:
     (icon,) = [
         c
         for c in walk(control_for(spec, spec.default))
-        if getattr(c, "id", None) == {"type": "param-info", "name": spec.name}
+        if getattr(c, "className", None) == "param-info"
     ]
     props = icon.to_plotly_json()["props"]
     assert props["data-meaning"] == spec.meaning and props["data-source"] == spec.source

@@ -23,7 +23,7 @@ DECLARED = {
     if name.isupper() and isinstance(value, str) and name not in PARTS
 }
 #: Pattern-matching id types: ``{"type": ..., ...}``.
-TYPES = {ids.SLIDER, ids.INPUT, ids.INFO, ids.RESET_GROUP}
+TYPES = {ids.SLIDER, ids.INPUT, ids.RESET_GROUP}
 
 #: Quoted strings equal to an id that are not ids, by (module, string): why they stay literal.
 NOT_IDS = {
