@@ -134,30 +134,29 @@ def control_for(spec: ParameterSpec, value: float | None) -> html.Div:
 
     Five Dash components (ten until issue 10): Dash's renderer checks every component of the
     page on each store update, several dozen per slider move. So the title is the header's
-    text, the unit its CSS ``::after`` (``data-unit``), and the names that the slider handle
-    and the number box need come from the control's data attributes through
-    ``assets/a11y.js`` (neither ``dcc.Slider`` nor ``dbc.Input`` takes ARIA props):
-    ``data-thumb-label`` (and ``data-log-scale``: a log10 slider reads out its value, not the
-    logarithm) and ``data-box-label``.
+    text, the info icon draws the unit (``data-unit``) and its circled "i" in CSS, and the
+    names that the slider handle and the number box need come from the control's data
+    attributes through ``assets/a11y.js`` (neither ``dcc.Slider`` nor ``dbc.Input`` takes ARIA
+    props): ``data-thumb-label`` (and ``data-log-scale``: a log10 slider reads out its value,
+    not the logarithm) and ``data-box-label``.
     """
     header = html.Div(
         [
             spec.title,
             # assets/param-info.js shows the meaning and source in one shared tooltip.
             html.Span(
-                "i",
                 className="param-info",
                 tabIndex=0,
                 role="img",
                 **{
                     "aria-label": f"About {spec.title}",
+                    "data-unit": f"({spec.unit})",
                     "data-meaning": spec.meaning,
                     "data-source": spec.source,
                 },
             ),
         ],
         className="param-header",
-        **{"data-unit": f"({spec.unit})"},
     )
     children = [header]
     if not spec.optional:

@@ -184,13 +184,13 @@ def test_a_slider_names_its_handle_and_says_whether_it_runs_over_log10(spec) -> 
 def test_a_control_is_few_components_and_names_its_number_box(spec) -> None:
     """Dash's renderer checks every component on each store update: a control is its
     wrapper, header, info icon, slider and box (assets/a11y.js names the box from
-    ``data-box-label``; the header's CSS shows ``data-unit``)."""
+    ``data-box-label``; the icon's CSS shows ``data-unit``)."""
     control = control_for(spec, spec.default)
     assert len(list(walk(control))) == (4 if spec.optional else 5)
     assert getattr(control, "data-box-label") == f"{spec.title} value"
     header = control.children[0]
     assert header.children[0] == spec.title
-    assert getattr(header, "data-unit") == f"({spec.unit})"
+    assert getattr(header.children[1], "data-unit") == f"({spec.unit})"
 
 
 @pytest.mark.parametrize("component_id", ["axis-scale", "export-format"])
