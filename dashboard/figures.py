@@ -24,6 +24,7 @@ from model.readouts import BIOMARKER_ALARM_FOLD
 
 __all__ = [
     "MOUSE_MAX_DAYS",
+    "TEMPLATE",
     "ORGAN_COLOURS",
     "PINNED",
     "PUBLISHED",
@@ -130,13 +131,23 @@ def _short(organ: str) -> str:
     return ORGAN_LABELS[organ].split(" (")[0]
 
 
+#: Every figure's template. plotly.js (unlike plotly.py) takes no template names: the string
+#: "plotly_white" these figures once carried was ignored, and the look is plotly.js's own
+#: (white, light grid). What the template does set: tick labels are drawn without checking
+#: whether each overflows the figure (plotly.js's default for numeric axes measures every
+#: label's box on every redraw, ~10 % of a slider move's drawing; our margins hold them).
+TEMPLATE = {
+    "layout": {"xaxis": {"ticklabeloverflow": "allow"}, "yaxis": {"ticklabeloverflow": "allow"}}
+}
+
+
 def _base_layout(font_size: int, **extra) -> dict:
     return {
         "font": {"size": font_size, "family": "system-ui, sans-serif"},
         "margin": {"l": 60, "r": 60, "t": 72, "b": 50},
         "legend": {"orientation": "h", "y": -0.18},
         "hovermode": "x unified",
-        "template": "plotly_white",
+        "template": TEMPLATE,
         **extra,
     }
 

@@ -18,7 +18,7 @@ from dash import Dash, Input, Output, State, dcc, html, no_update
 
 from dashboard import ids
 from dashboard.controls import download_button
-from dashboard.figures import graph_config
+from dashboard.figures import TEMPLATE, graph_config
 from dashboard.jobs import JOB_ENDINGS, JobRefused
 from model import InvalidInput
 
@@ -74,7 +74,7 @@ def placeholder(text: str) -> dict:
     return {
         "data": [],
         "layout": {
-            "template": "plotly_white",
+            "template": TEMPLATE,
             "xaxis": hidden,
             "yaxis": hidden,
             "height": 260,

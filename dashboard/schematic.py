@@ -25,7 +25,7 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import ids
 from dashboard.cache import simulate_state
-from dashboard.figures import ORGAN_COLOURS, graph_config
+from dashboard.figures import ORGAN_COLOURS, TEMPLATE, graph_config
 from dashboard.state import PageState
 from model import ORGAN_LABELS, ORGANS, InvalidInput, SimulationError, SimulationResult
 from model.flows import flow_specs, flows_at
@@ -360,7 +360,7 @@ def _base_figure(font_size: int, box_texts: list[str], box_hovers: list[str]) ->
     return {
         "data": traces,
         "layout": {
-            "template": "plotly_white",
+            "template": TEMPLATE,
             "font": {"size": font_size, "family": "system-ui, sans-serif", "color": "#111111"},
             "title": {"text": "", "x": 0.01, "font": {"size": font_size + 3}},
             "xaxis": {**hidden, "range": [0, 13]},

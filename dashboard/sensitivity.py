@@ -14,6 +14,7 @@ from dash import Dash, Input, Output, State, dcc, html, no_update
 from dashboard import ids
 from dashboard.config import whole_number
 from dashboard.controls import inline_choice
+from dashboard.figures import TEMPLATE
 from dashboard.results import (
     job_buttons,
     job_display,
@@ -159,7 +160,7 @@ def sensitivity_figure(result: dict, font_size: int = 13) -> dict:
             for key, label, colour in bars
         ],
         "layout": {
-            "template": "plotly_white",
+            "template": TEMPLATE,
             "font": {"size": font_size},
             "barmode": "group",
             "title": {"text": f"Sobol indices of: {what}, {result['runs']} runs"},

@@ -19,7 +19,7 @@ from dash import Dash, Input, Output, State, dcc, html, no_update
 from dashboard import ids
 from dashboard.config import whole_number
 from dashboard.controls import inline_choice, number_box
-from dashboard.figures import ORGAN_COLOURS
+from dashboard.figures import ORGAN_COLOURS, TEMPLATE
 from dashboard.results import (
     job_buttons,
     job_display,
@@ -229,7 +229,7 @@ def sweep_figure(result: dict, font_size: int = 13, *, log_y: bool = True) -> di
     base = PageState.from_store(result["base"]).params
     x_log = spec_for(result["x_name"]).scale == "log"
     layout = {
-        "template": "plotly_white",
+        "template": TEMPLATE,
         "font": {"size": font_size},
         "title": {"text": f"{label} ({unit})"},
         "xaxis": {"title": {"text": _title(result["x_name"])}, "type": "log" if x_log else "-"},

@@ -17,7 +17,8 @@ from plotly.offline import get_plotlyjs_version
 
 from bench.serving import state_body
 from dashboard.compression import MIN_SIZE, PLOTLY_BUNDLE, PLOTLY_TRACES
-from dashboard.figures import burden_figure, cascade_figure, organ_figure
+from dashboard.figures import TEMPLATE, burden_figure, cascade_figure, organ_figure
+from dashboard.results import placeholder
 from dashboard.risk import organ_probability_figure, risk_figure
 from dashboard.schematic import figure_at, schematic_data
 from dashboard.sensitivity import sensitivity_figure, start_analysis
@@ -287,6 +288,8 @@ def test_every_figure_draws_only_traces_the_plotly_bundle_has(
     types = {trace.get("type", "scatter") for figure in figures for trace in figure["data"]}
     assert {"scatter", "bar", "heatmap"} <= types  # the check sees every kind we draw
     assert types <= PLOTLY_TRACES
+    # A template plotly.js takes (an object: it ignores names such as "plotly_white").
+    assert all(figure["layout"]["template"] is TEMPLATE for figure in [*figures, placeholder("")])
 
 
 @pytest.mark.slow
