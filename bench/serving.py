@@ -32,6 +32,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from dashboard.controls import CONTROL_SPECS, INPUT, SLIDER  # noqa: E402
+from dashboard.ids import control_id  # noqa: E402
 from dashboard.state import PageState, slider_position  # noqa: E402
 from model import GROUPS  # noqa: E402
 from model.hypotheses import hypothesis_of  # noqa: E402
@@ -145,7 +146,7 @@ def state_body(
     slider ``name`` moved to ``position``; without a ``name``, the one a page load sends
     (nothing changed yet). The page shows ``state``, with the layout's view settings."""
     positions = {
-        prop_id({"type": SLIDER, "name": s.name}, "value"): slider_position(s, state.params[s.name])
+        prop_id(control_id(SLIDER, s.name), "value"): slider_position(s, state.params[s.name])
         for s in CONTROL_SPECS
         if not s.optional
     }
@@ -155,8 +156,7 @@ def state_body(
         "hypothesis.value": hypothesis_of(state.params),
         **positions,
         **{
-            prop_id({"type": INPUT, "name": s.name}, "value"): state.params[s.name]
-            for s in CONTROL_SPECS
+            prop_id(control_id(INPUT, s.name), "value"): state.params[s.name] for s in CONTROL_SPECS
         },
         "days.value": state.days,
         "reset-all.n_clicks": None,
@@ -178,7 +178,7 @@ def state_body(
     }
     if name is None:
         return callbacks.body("state.data", values)
-    moved = prop_id({"type": SLIDER, "name": name}, "value")
+    moved = prop_id(control_id(SLIDER, name), "value")
     return callbacks.body("state.data", values | {moved: position}, changed=[moved])
 
 

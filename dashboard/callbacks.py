@@ -62,6 +62,11 @@ log = logging.getLogger(__name__)
 
 DEFAULT_SCENARIO = "kaplan2005-llc"
 _SLIDER_SPECS = [s for s in CONTROL_SPECS if not s.optional]
+#: Each parameter control's id -> (SLIDER or INPUT, parameter name).
+_CONTROLS = {
+    **{ids.control_id(ids.SLIDER, s.name): (ids.SLIDER, s.name) for s in _SLIDER_SPECS},
+    **{ids.control_id(ids.INPUT, s.name): (ids.INPUT, s.name) for s in CONTROL_SPECS},
+}
 
 
 def _baseline(state: PageState) -> Parameters:
@@ -104,19 +109,17 @@ def next_state(
         return dataclasses.replace(current, params=_baseline(current))
     if trigger == ids.UPLOAD:
         return from_upload(value, filename)  # type: ignore[arg-type]
-    if isinstance(trigger, dict):
-        kind = trigger.get("type")
-        if kind == ids.RESET_GROUP:
-            if trigger.get("group") not in GROUPS:
-                raise InvalidInput(f"unknown control group {trigger.get('group')!r}")
-            base = _baseline(current)
-            group = {s.name: base[s.name] for s in PARAMETER_SPECS if s.group == trigger["group"]}
-            return dataclasses.replace(current, params=current.params.replace(group))
-        if kind in (ids.SLIDER, ids.INPUT):
-            name = str(trigger.get("name"))
-            spec = spec_for(name)
-            new = value_from_slider(spec, value) if kind == ids.SLIDER else value
-            return dataclasses.replace(current, params=current.params.replace({name: new}))
+    if isinstance(trigger, str) and trigger in _CONTROLS:
+        kind, name = _CONTROLS[trigger]
+        spec = spec_for(name)
+        new = value_from_slider(spec, value) if kind == ids.SLIDER else value
+        return dataclasses.replace(current, params=current.params.replace({name: new}))
+    if isinstance(trigger, dict) and trigger.get("type") == ids.RESET_GROUP:
+        if trigger.get("group") not in GROUPS:
+            raise InvalidInput(f"unknown control group {trigger.get('group')!r}")
+        base = _baseline(current)
+        group = {s.name: base[s.name] for s in PARAMETER_SPECS if s.group == trigger["group"]}
+        return dataclasses.replace(current, params=current.params.replace(group))
     raise InvalidInput(f"unexpected input {trigger!r}")
 
 
@@ -270,40 +273,51 @@ def _sbml_file(state: PageState) -> tuple[str, str]:
 def register(app: Dash) -> None:
     """Wire every callback into ``app`` (not the global registry: see STYLE.md)."""
 
+    # Flexible signature (output=, inputs=, state=): the controls come and go as two lists,
+    # one per kind, in the order of _SLIDER_SPECS and CONTROL_SPECS.
+    sliders = [ids.control_id(ids.SLIDER, s.name) for s in _SLIDER_SPECS]
+    boxes = [ids.control_id(ids.INPUT, s.name) for s in CONTROL_SPECS]
+
     @app.callback(
-        Output(ids.STATE, "data"),
-        Output({"type": ids.SLIDER, "name": ALL}, "value"),
-        Output({"type": ids.INPUT, "name": ALL}, "value"),
-        Output(ids.SCENARIO, "value"),
-        Output(ids.DAYS, "value"),
-        Output(ids.URL, "search"),
-        Output(ids.SCENARIO_TEXT, "children"),
-        Output(ids.SCENARIO_CHANGED, "hidden"),
-        Output(ids.HYPOTHESIS, "value"),
-        Output(ids.HYPOTHESIS_TEXT, "children"),
-        Output(ids.MESSAGE, "children"),
-        Output(ids.MESSAGE, "is_open"),
-        Output(ids.TABS, "active_tab"),
-        *explore.OUTPUTS,
-        Output(ids.SCHEMATIC_REQUEST, "data"),
-        Input(ids.URL, "search"),
-        Input(ids.SCENARIO, "value"),
-        Input(ids.HYPOTHESIS, "value"),
-        Input({"type": ids.SLIDER, "name": ALL}, "value"),
-        Input({"type": ids.INPUT, "name": ALL}, "value"),
-        Input(ids.DAYS, "value"),
-        Input(ids.RESET_ALL, "n_clicks"),
-        Input({"type": ids.RESET_GROUP, "group": ALL}, "n_clicks"),
-        Input(ids.UPLOAD, "contents"),
-        Input(ids.SWEEP_GRAPH, "clickData"),
-        *explore.VIEW_INPUTS,
-        State(ids.UPLOAD, "filename"),
-        State(ids.STATE, "data"),
-        State(ids.SWEEP_RESULT, "data"),
-        State(ids.MESSAGE, "is_open"),
-        State(ids.SCENARIO_CHANGED, "hidden"),
-        State(ids.TABS, "active_tab"),
-        *explore.VIEW_STATES,
+        output=[
+            Output(ids.STATE, "data"),
+            [Output(i, "value") for i in sliders],
+            [Output(i, "value") for i in boxes],
+            Output(ids.SCENARIO, "value"),
+            Output(ids.DAYS, "value"),
+            Output(ids.URL, "search"),
+            Output(ids.SCENARIO_TEXT, "children"),
+            Output(ids.SCENARIO_CHANGED, "hidden"),
+            Output(ids.HYPOTHESIS, "value"),
+            Output(ids.HYPOTHESIS_TEXT, "children"),
+            Output(ids.MESSAGE, "children"),
+            Output(ids.MESSAGE, "is_open"),
+            Output(ids.TABS, "active_tab"),
+            *explore.OUTPUTS,
+            Output(ids.SCHEMATIC_REQUEST, "data"),
+        ],
+        inputs=[
+            Input(ids.URL, "search"),
+            Input(ids.SCENARIO, "value"),
+            Input(ids.HYPOTHESIS, "value"),
+            [Input(i, "value") for i in sliders],
+            [Input(i, "value") for i in boxes],
+            Input(ids.DAYS, "value"),
+            Input(ids.RESET_ALL, "n_clicks"),
+            Input({"type": ids.RESET_GROUP, "group": ALL}, "n_clicks"),
+            Input(ids.UPLOAD, "contents"),
+            Input(ids.SWEEP_GRAPH, "clickData"),
+            *explore.VIEW_INPUTS,
+        ],
+        state=[
+            State(ids.UPLOAD, "filename"),
+            State(ids.STATE, "data"),
+            State(ids.SWEEP_RESULT, "data"),
+            State(ids.MESSAGE, "is_open"),
+            State(ids.SCENARIO_CHANGED, "hidden"),
+            State(ids.TABS, "active_tab"),
+            *explore.VIEW_STATES,
+        ],
     )
     def update_page(
         search, scenario, hypothesis, _s, _i, days, _r, _g, upload, click,  # the page state

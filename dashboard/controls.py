@@ -31,8 +31,8 @@ __all__ = [
     "slider_step",
 ]
 
-#: Parameters in the order their controls appear on the page (by group): pattern-matching
-#: callbacks receive and return control values in this order.
+#: Parameters in the order their controls appear on the page (by group): the page callback
+#: receives and returns control values in this order.
 CONTROL_SPECS = tuple(s for g in GROUPS for s in PARAMETER_SPECS if s.group == g)
 
 GROUP_BLURBS = {
@@ -170,12 +170,12 @@ def control_for(spec: ParameterSpec, value: float | None) -> html.Div:
                 marks=_marks(spec),
                 updatemode="mouseup",
                 allow_direct_input=False,
-                id={"type": SLIDER, "name": spec.name},
+                id=ids.control_id(SLIDER, spec.name),
             )
         )
     children.append(
         decimal_box(
-            {"type": INPUT, "name": spec.name},
+            ids.control_id(INPUT, spec.name),
             value,
             placeholder="never" if spec.optional else None,
             class_name="param-number",

@@ -53,9 +53,10 @@ DOWNLOAD_CSV_BTN = "download-csv-btn"
 DOWNLOAD_SBML = "download-sbml"
 DOWNLOAD_SBML_BTN = "download-sbml-btn"
 
-# Parameter controls (dashboard.controls): pattern-matching id types, ``{"type": SLIDER,
-# "name": <parameter>}`` and so on, and the prefix of each control's wrapper,
-# ``control-<parameter>``. A download button is its ``dcc.Download``'s id + BUTTON_SUFFIX.
+# Parameter controls (dashboard.controls): the prefixes of each parameter's slider and number
+# box (``control_id``) and of its wrapper, ``control-<parameter>``; the pattern-matching type
+# of the group reset buttons, ``{"type": RESET_GROUP, "group": <group>}``. A download button is
+# its ``dcc.Download``'s id + BUTTON_SUFFIX.
 SLIDER = "param-slider"
 INPUT = "param-input"
 RESET_GROUP = "reset-group"
@@ -148,3 +149,11 @@ LINK_MESSAGE = "link-message"
 PARTS = frozenset(
     {SLIDER, INPUT, RESET_GROUP, CONTROL_PREFIX, BUTTON_SUFFIX, SWEEP_PREFIX, SENS_PREFIX}
 )
+
+
+def control_id(kind: str, name: str) -> str:
+    """The id of parameter ``name``'s slider (``kind`` SLIDER) or number box (INPUT):
+    ``param-slider-tropism--lung``. Plain ids, not pattern-matching ones: Dash's renderer looks
+    a plain id up, and searched the list of all ~110 ``{"type", "name"}`` ids for each of a
+    callback's ~110 outputs, three times per slider move (issue 10). Dash ids take no dots."""
+    return f"{kind}-{name.replace('.', '--')}"

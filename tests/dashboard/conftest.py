@@ -12,6 +12,7 @@ import pytest
 
 from dashboard.callbacks import scenario_changed
 from dashboard.controls import CONTROL_SPECS, INPUT, SLIDER
+from dashboard.ids import control_id
 from dashboard.state import PageState, slider_position, to_query
 from model import GROUPS, InvalidInput, Parameters, SimulationResult, simulate
 from model.hypotheses import HYPOTHESES, hypothesis_of
@@ -124,11 +125,11 @@ class DashPage:
             "scenario.value": current.scenario,
             "hypothesis.value": hypothesis_of(current.params) if hypothesis is None else hypothesis,
             **{
-                prop_id({"type": SLIDER, "name": name}, "value"): value
+                prop_id(control_id(SLIDER, name), "value"): value
                 for name, value in (sliders | (slider_values or {})).items()
             },
             **{
-                prop_id({"type": INPUT, "name": name}, "value"): value
+                prop_id(control_id(INPUT, name), "value"): value
                 for name, value in (inputs | (input_values or {})).items()
             },
             "days.value": current.days if days is None else days,

@@ -18,6 +18,7 @@ from dashboard.callbacks import (
 from dashboard.controls import INPUT, SLIDER
 from dashboard.explore import reference_label, resolve_reference
 from dashboard.figures import PINNED, Labels
+from dashboard.ids import control_id
 from dashboard.state import PageState, to_query
 from model import PARAMETER_SPECS, InvalidInput, Parameters
 from model.hypotheses import HYPOTHESES, SWITCHES, hypothesis_of
@@ -102,7 +103,7 @@ def test_scenario_that_is_not_a_string_is_refused() -> None:
 
 
 def test_log_slider_changes_exactly_that_parameter() -> None:
-    trigger = {"type": SLIDER, "name": "tumor_growth_rate"}
+    trigger = control_id(SLIDER, "tumor_growth_rate")
     state = next_state(LLC, trigger, -1.5)  # 10**-1.5 = 0.0316...
     assert state.params["tumor_growth_rate"] == 0.0316
     assert _diff(state.params, LLC.params) == {"tumor_growth_rate"}
@@ -110,7 +111,7 @@ def test_log_slider_changes_exactly_that_parameter() -> None:
 
 
 def test_linear_slider_takes_the_position_as_the_value() -> None:
-    state = next_state(LLC, {"type": SLIDER, "name": "tropism.liver"}, 0.45)
+    state = next_state(LLC, control_id(SLIDER, "tropism.liver"), 0.45)
     assert state.params["tropism.liver"] == 0.45
     assert _diff(state.params, LLC.params) == {"tropism.liver"}
 
@@ -119,11 +120,11 @@ def test_linear_slider_takes_the_position_as_the_value() -> None:
 def test_bad_log_slider_position_is_refused(position) -> None:
     # 5.0 is 1e5 /day: outside tumor_growth_rate's range.
     with pytest.raises(InvalidInput, match="tumor_growth_rate"):
-        next_state(LLC, {"type": SLIDER, "name": "tumor_growth_rate"}, position)
+        next_state(LLC, control_id(SLIDER, "tumor_growth_rate"), position)
 
 
 def test_number_box_sets_the_typed_value() -> None:
-    state = next_state(LLC, {"type": INPUT, "name": "vegfr1_signalling"}, 8)
+    state = next_state(LLC, control_id(INPUT, "vegfr1_signalling"), 8)
     assert state.params["vegfr1_signalling"] == 8.0
     assert _diff(state.params, LLC.params) == {"vegfr1_signalling"}
 
@@ -131,26 +132,26 @@ def test_number_box_sets_the_typed_value() -> None:
 @pytest.mark.parametrize("value", [25, -1, None, math.inf, "abc", True])
 def test_bad_number_box_value_is_refused_naming_the_parameter(value) -> None:
     with pytest.raises(InvalidInput, match="vegfr1_signalling"):
-        next_state(LLC, {"type": INPUT, "name": "vegfr1_signalling"}, value)
+        next_state(LLC, control_id(INPUT, "vegfr1_signalling"), value)
 
 
 def test_empty_resection_box_means_no_resection() -> None:
     current = PageState.for_scenario("breast-resection-dormancy")
     assert current.params["resection_day"] == 1034.0
-    state = next_state(current, {"type": INPUT, "name": "resection_day"}, None)
+    state = next_state(current, control_id(INPUT, "resection_day"), None)
     assert state.params["resection_day"] is None
     assert _diff(state.params, current.params) == {"resection_day"}
 
 
 def test_resection_box_takes_a_day() -> None:
-    state = next_state(LLC, {"type": INPUT, "name": "resection_day"}, 14)
+    state = next_state(LLC, control_id(INPUT, "resection_day"), 14)
     assert state.params["resection_day"] == 14.0
 
 
 @pytest.mark.parametrize("kind", [SLIDER, INPUT])
 def test_control_for_unknown_parameter_is_refused(kind: str) -> None:
     with pytest.raises(InvalidInput, match="no_such_parameter"):
-        next_state(LLC, {"type": kind, "name": "no_such_parameter"}, 1.0)
+        next_state(LLC, control_id(kind, "no_such_parameter"), 1.0)
 
 
 # --- Resets -----------------------------------------------------------------------------------
@@ -241,7 +242,7 @@ def test_scenario_card_describes_the_scenario() -> None:
 
 
 def test_scenario_card_notes_changed_parameters() -> None:
-    assert scenario_changed(next_state(LLC, {"type": INPUT, "name": "vegfr1_signalling"}, 8))
+    assert scenario_changed(next_state(LLC, control_id(INPUT, "vegfr1_signalling"), 8))
 
 
 def test_scenario_card_notes_changed_days() -> None:
@@ -249,7 +250,7 @@ def test_scenario_card_notes_changed_days() -> None:
 
 
 def test_scenario_card_loses_the_note_after_reset_all() -> None:
-    edited = next_state(LLC, {"type": INPUT, "name": "vegfr1_signalling"}, 8)
+    edited = next_state(LLC, control_id(INPUT, "vegfr1_signalling"), 8)
     assert not scenario_changed(next_state(edited, "reset-all", 1))
 
 
@@ -275,7 +276,7 @@ def test_choosing_a_hypothesis_sets_its_switches_only(name: str) -> None:
 
 
 def test_a_switch_slider_stays_editable_and_makes_a_custom_mix() -> None:
-    state = next_state(LLC, {"type": SLIDER, "name": "vegfr1_dependence"}, 0.3)
+    state = next_state(LLC, control_id(SLIDER, "vegfr1_dependence"), 0.3)
     assert state.params["vegfr1_dependence"] == 0.3
     assert hypothesis_of(state.params) is None
     assert "Custom mix" in _text(hypothesis_text(state))
@@ -326,7 +327,7 @@ def test_a_hypothesis_reference_runs_the_current_experiment_under_it() -> None:
     )
     assert labels == Labels("Kaplan-Lyden", "Dawson")
     # It follows the experiment: edit the current run, the reference moves with it.
-    edited = next_state(ANTI_VEGFR1, {"type": INPUT, "name": "anti_vegfr1_efficacy"}, 0.5)
+    edited = next_state(ANTI_VEGFR1, control_id(INPUT, "anti_vegfr1_efficacy"), 0.5)
     moved, _ = resolve_reference(edited, {"hypothesis": "dawson"})
     assert moved.params["anti_vegfr1_efficacy"] == 0.5
     assert "Dawson: niche without VEGFR1" in reference_label({"hypothesis": "dawson"})

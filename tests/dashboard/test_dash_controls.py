@@ -1,5 +1,5 @@
 """dashboard.controls: one control per parameter declaration, derived, never hand-written; and
-the page lists them in the order the pattern-matching callbacks assume."""
+the page lists them in the order the page callback assumes."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from dashboard.controls import (
     control_for,
     slider_step,
 )
+from dashboard.ids import control_id
 from dashboard.layout import build_layout
 from dashboard.state import PageState
 from model import GROUPS, PARAMETER_SPECS, Parameters
@@ -27,11 +28,10 @@ SLIDERS = [s for s in CONTROL_SPECS if not s.optional]
 
 
 def _ids(tree, kind: str) -> list[str]:
-    return [
-        c.id["name"]
-        for c in walk(tree)
-        if isinstance(getattr(c, "id", None), dict) and c.id.get("type") == kind
-    ]
+    """The parameters whose control of ``kind`` (SLIDER, INPUT) is in ``tree``, in order."""
+    names = {control_id(kind, s.name): s.name for s in PARAMETER_SPECS}
+    return [names[c.id] for c in walk(tree) if isinstance(getattr(c, "id", None), str)
+            and c.id in names]  # fmt: skip
 
 
 def _slider(spec) -> dcc.Slider:
@@ -51,7 +51,7 @@ def test_controls_are_grouped_in_the_order_of_the_groups() -> None:
 
 
 def test_control_specs_order_is_the_layout_order() -> None:
-    """Pattern-matching ALL callbacks get and set values in document order."""
+    """The page shows the controls in the order the page callback lists them."""
     layout = build_layout()
     assert _ids(layout, INPUT) == [s.name for s in CONTROL_SPECS]
     assert _ids(layout, SLIDER) == [s.name for s in SLIDERS]
@@ -113,21 +113,24 @@ def _slider_value(control) -> float:
     return slider.value
 
 
+def _box_values(layout) -> dict:
+    """Each parameter's number box value, by parameter name."""
+    names = {control_id(INPUT, s.name): s.name for s in PARAMETER_SPECS}
+    return {names[c.id]: c.value for c in walk(layout) if isinstance(c, dbc.Input)
+            and c.id in names}  # fmt: skip
+
+
 def test_layout_starts_at_the_given_state() -> None:
     initial = PageState.for_scenario("breast-resection-dormancy")
     layout = build_layout(initial)
-    boxes = {c.id["name"]: c.value for c in walk(layout) if isinstance(c, dbc.Input) and
-             isinstance(c.id, dict)}  # fmt: skip
-    assert boxes == dict(initial.params.items())
+    assert _box_values(layout) == dict(initial.params.items())
     (store,) = [c for c in walk(layout) if getattr(c, "id", None) == "state"]
     assert PageState.from_store(store.data) == initial
 
 
 def test_default_layout_shows_defaults() -> None:
     layout = build_layout()
-    boxes = {c.id["name"]: c.value for c in walk(layout) if isinstance(c, dbc.Input) and
-             isinstance(c.id, dict)}  # fmt: skip
-    assert boxes == dict(Parameters().items())
+    assert _box_values(layout) == dict(Parameters().items())
 
 
 def test_every_group_has_a_blurb() -> None:
@@ -163,7 +166,7 @@ def test_number_boxes_are_plain_text_fields_applied_on_enter_or_leaving(spec) ->
     """Not Dash 4's number input: its -/+ steppers took the focus and its field scrolled inside
     a fixed box; the wheel and the step changed typed values. The server parses the text."""
     (box,) = [c for c in walk(control_for(spec, spec.default)) if isinstance(c, dbc.Input)]
-    assert box.id == {"type": INPUT, "name": spec.name}
+    assert box.id == control_id(INPUT, spec.name)
     assert box.type == "text"
     assert box.debounce is True
     assert getattr(box, "step", None) is None

@@ -9,6 +9,7 @@ import pytest
 
 from dashboard.controls import INPUT, SLIDER
 from dashboard.guard import MAX_BODY_BYTES, MAX_DEPTH, envelope_problem
+from dashboard.ids import control_id
 from dashboard.state import PageState
 from tests.dash_requests import _split
 
@@ -53,13 +54,13 @@ def _state_call(page, values: dict, changed: str):
     ("changed", "overrides", "message"),
     [
         (
-            {"type": INPUT, "name": "homing_rate"},
+            control_id(INPUT, "homing_rate"),
             {"input_values": {"homing_rate": HUGE}},
             "homing_rate=inf is not a finite number; allowed range",
         ),
         ("days", {"days": HUGE}, "days=inf is outside the allowed range"),
         (
-            {"type": SLIDER, "name": "homing_rate"},
+            control_id(SLIDER, "homing_rate"),
             {"slider_values": {"homing_rate": HUGE}},
             "homing_rate: slider position inf is not a number",
         ),
@@ -85,7 +86,7 @@ def test_a_burden_day_too_large_for_a_float_shows_the_last_day(page) -> None:
 
 
 def test_a_log_slider_far_past_its_end_is_refused_with_a_message(page) -> None:
-    trigger = {"type": SLIDER, "name": "initial_tumor_cells"}  # log scale: 10**400 overflows
+    trigger = control_id(SLIDER, "initial_tumor_cells")  # log scale: 10**400 overflows
     response = page.update_state(LLC, changed=trigger, slider_values={"initial_tumor_cells": 400})
     assert "initial_tumor_cells: slider position 400 is outside the slider" in _refused(response)
 

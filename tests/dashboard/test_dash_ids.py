@@ -23,7 +23,9 @@ DECLARED = {
     if name.isupper() and isinstance(value, str) and name not in PARTS
 }
 #: Pattern-matching id types: ``{"type": ..., ...}``.
-TYPES = {ids.SLIDER, ids.INPUT, ids.RESET_GROUP}
+TYPES = {ids.RESET_GROUP}
+#: Each parameter's slider and number box (``ids.control_id``).
+CONTROL_IDS = {ids.control_id(k, s.name) for k in (ids.SLIDER, ids.INPUT) for s in PARAMETER_SPECS}
 
 #: Quoted strings equal to an id that are not ids, by (module, string): why they stay literal.
 NOT_IDS = {
@@ -63,6 +65,7 @@ def test_every_string_id_on_the_page_is_declared() -> None:
         if isinstance(i, str)
         and i not in DECLARED.values()
         and not (i.startswith(ids.CONTROL_PREFIX) and i.removeprefix(ids.CONTROL_PREFIX) in names)
+        and i not in CONTROL_IDS
     ]
     assert undeclared == []
 
@@ -101,3 +104,11 @@ def test_no_module_spells_out_an_id() -> None:
 
 def test_every_exception_is_still_needed() -> None:
     assert set(NOT_IDS) - _literals() == set()
+
+
+def test_each_parameter_control_has_a_plain_id_of_its_own() -> None:
+    """Plain ids, not pattern-matching ones (the renderer searched those); Dash ids take no
+    dots, so ``tropism.lung`` is spelt ``tropism--lung``."""
+    assert len(CONTROL_IDS) == 2 * len(PARAMETER_SPECS)
+    assert not [i for i in CONTROL_IDS if "." in i or "{" in i]
+    assert ids.control_id(ids.SLIDER, "tropism.lung") == "param-slider-tropism--lung"

@@ -9,6 +9,7 @@ import math
 import numpy as np
 import pytest
 
+from dashboard.ids import INPUT, SLIDER, control_id
 from dashboard.schematic import (
     _REQUEST_JS,
     ARROWS,
@@ -226,7 +227,7 @@ def test_the_server_hears_of_a_state_change_only_while_the_tab_is_open(page) -> 
     """The page callback passes the state on only while the Schematic tab is open, and opening
     the tab passes it on in the browser: on the other tabs a slider move costs no request for
     the schematic (tests/browser/test_dashboard.py counts them)."""
-    trigger = {"type": "param-slider", "name": "vegfr1_signalling"}
+    trigger = control_id(SLIDER, "vegfr1_signalling")
     moved = {"slider_values": {"vegfr1_signalling": 8}, "changed": trigger}
     out = _outputs(page.update_state(LLC, **moved))
     assert "schematic-request" not in out
@@ -256,7 +257,7 @@ def test_a_refused_change_sends_the_schematic_nothing(page) -> None:
     out = _outputs(
         page.update_state(
             LLC,
-            changed={"type": "param-input", "name": "vegfr1_signalling"},
+            changed=control_id(INPUT, "vegfr1_signalling"),
             input_values={"vegfr1_signalling": 99},
             view={"tabs.active_tab": "schematic"},
         )

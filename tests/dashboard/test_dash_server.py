@@ -8,10 +8,14 @@ import json
 import pytest
 
 from dashboard import figures
-from dashboard.controls import SLIDER
+from dashboard.controls import INPUT, SLIDER
+from dashboard.ids import control_id
 from dashboard.layout import GRAPH_IDS
 from dashboard.state import PageState, slider_position, to_query
 from model import Parameters, simulate, spec_for
+
+#: What the ids of the parameters' sliders and boxes start with.
+CONTROL_PREFIXES = (f"{SLIDER}-", f"{INPUT}-")
 
 LLC = PageState.for_scenario("kaplan2005-llc")
 
@@ -41,12 +45,12 @@ def test_initial_load_restores_the_state_from_the_link(page) -> None:
     out = _response(page.update_state(LLC, changed=None, search=search))
     state = PageState.from_store(out["state"]["data"])
     assert state == PageState(Parameters({"tropism.liver": 0.5, "resection_day": 20}), 45.0)
-    box = json.dumps({"name": "tropism.liver", "type": "param-input"}, separators=(",", ":"))
+    box = control_id(INPUT, "tropism.liver")
     assert out[box]["value"] == 0.5
 
 
 def test_slider_change_updates_state_and_link(page) -> None:
-    trigger = {"type": SLIDER, "name": "tumor_growth_rate"}
+    trigger = control_id(SLIDER, "tumor_growth_rate")
     out = _response(
         page.update_state(LLC, changed=trigger, slider_values={"tumor_growth_rate": -1.5})
     )
@@ -54,11 +58,11 @@ def test_slider_change_updates_state_and_link(page) -> None:
     assert "tumor_growth_rate=0.0316" in out["url"]["search"]
     assert "message" not in out  # closed, and left closed
     # The number box follows the slider.
-    box = json.dumps({"name": "tumor_growth_rate", "type": "param-input"}, separators=(",", ":"))
+    box = control_id(INPUT, "tumor_growth_rate")
     assert out[box]["value"] == 0.0316
     # Nothing else is rewritten: every updated control costs the browser's renderer time.
-    controls = [key for key in out if key.startswith("{")]
-    slider = json.dumps({"name": "tumor_growth_rate", "type": SLIDER}, separators=(",", ":"))
+    controls = [key for key in out if key.startswith(CONTROL_PREFIXES)]
+    slider = control_id(SLIDER, "tumor_growth_rate")
     assert sorted(controls) == sorted([box, slider])
     assert "scenario" not in out and "days" not in out and "hypothesis" not in out
     # The card's text stays; only its note that the settings were changed is shown.
@@ -67,14 +71,14 @@ def test_slider_change_updates_state_and_link(page) -> None:
 
 def test_page_load_without_a_link_rewrites_no_control(page) -> None:
     out = _response(page.update_state(LLC, changed=None, search=""))
-    assert not [key for key in out if key.startswith("{")]
+    assert not [key for key in out if key.startswith(CONTROL_PREFIXES)]
     assert "state" not in out  # the layout's store already holds it: one render, not two
     assert "LLC" in json.dumps(out["scenario-text"]["children"])  # the card is filled on load
 
 
 def test_unchanged_value_typed_again_rewrites_only_its_own_box(page) -> None:
     """Typed "4" where 4 applied: the box shows the number; nothing else moves."""
-    trigger = {"type": "param-input", "name": "vegfr1_signalling"}
+    trigger = control_id(INPUT, "vegfr1_signalling")
     out = _response(
         page.update_state(
             LLC, changed=trigger, input_values={"vegfr1_signalling": "4"}, search=to_query(LLC)
@@ -82,9 +86,9 @@ def test_unchanged_value_typed_again_rewrites_only_its_own_box(page) -> None:
     )
     assert "state" not in out and "url" not in out
     assert "cascade-graph" not in out  # the same state: nothing to draw
-    box = json.dumps(trigger, separators=(",", ":"), sort_keys=True)
+    box = trigger
     assert out[box]["value"] == 4.0
-    assert [key for key in out if key.startswith("{")] == [box]
+    assert [key for key in out if key.startswith(CONTROL_PREFIXES)] == [box]
 
 
 def test_a_control_whose_change_never_reached_the_store_is_put_back(page) -> None:
@@ -92,7 +96,7 @@ def test_a_control_whose_change_never_reached_the_store_is_put_back(page) -> Non
     in flight, or the request was refused), then slider B: A must not keep showing a value the
     store, the URL and the figures never got."""
     moved = {"tumor_growth_rate": -1.2}  # A shows this; the store still has the default
-    trigger = {"type": SLIDER, "name": "homing_rate"}
+    trigger = control_id(SLIDER, "homing_rate")
     homing = slider_position(spec_for("homing_rate"), LLC.params["homing_rate"]) + 0.5
     out = _response(
         page.update_state(
@@ -104,7 +108,7 @@ def test_a_control_whose_change_never_reached_the_store_is_put_back(page) -> Non
     )
     state = PageState.from_store(out["state"]["data"])
     assert state.params["tumor_growth_rate"] == LLC.params["tumor_growth_rate"]
-    slider_a = json.dumps({"name": "tumor_growth_rate", "type": SLIDER}, separators=(",", ":"))
+    slider_a = control_id(SLIDER, "tumor_growth_rate")
     expected = slider_position(spec_for("tumor_growth_rate"), LLC.params["tumor_growth_rate"])
     assert out[slider_a]["value"] == pytest.approx(expected)
 
@@ -114,7 +118,7 @@ def test_out_of_range_number_keeps_the_last_good_state_with_a_message(page) -> N
     out = _response(
         page.update_state(
             current,
-            changed={"type": "param-input", "name": "vegfr1_signalling"},
+            changed=control_id(INPUT, "vegfr1_signalling"),
             input_values={"vegfr1_signalling": 25},
         )
     )
@@ -124,7 +128,7 @@ def test_out_of_range_number_keeps_the_last_good_state_with_a_message(page) -> N
     assert "vegfr1_signalling" in message
     assert "[0, 20]" in message
     # The box is put back to the last good value.
-    box = json.dumps({"name": "vegfr1_signalling", "type": "param-input"}, separators=(",", ":"))
+    box = control_id(INPUT, "vegfr1_signalling")
     assert out[box]["value"] == 4.0
 
 
@@ -142,7 +146,7 @@ def test_bad_upload_keeps_the_last_good_state_with_a_message(page, data_url) -> 
 def test_forged_store_in_update_state_falls_back_to_the_default_scenario(page) -> None:
     forged = {"changed": {"vegfr1_signalling": 1e9}, "days": 30, "scenario": None}
     out = _response(
-        page.update_state(LLC, changed={"type": SLIDER, "name": "tropism.lung"}, stored=forged)
+        page.update_state(LLC, changed=control_id(SLIDER, "tropism.lung"), stored=forged)
     )
     assert out["state"]["data"]["changed"] == {}  # tropism.lung slider shows the default 1.0
 
@@ -168,7 +172,7 @@ def test_render_draws_the_figures(page) -> None:
 
 def test_a_slider_move_draws_the_new_run_in_the_same_answer(page) -> None:
     """One round trip: the state and the Explore tab drawn for it."""
-    trigger = {"type": SLIDER, "name": "vegfr1_signalling"}
+    trigger = control_id(SLIDER, "vegfr1_signalling")
     out = _response(page.update_state(LLC, changed=trigger, slider_values={"vegfr1_signalling": 8}))
     state = PageState.from_store(out["state"]["data"])
     assert state.params["vegfr1_signalling"] == 8
@@ -188,7 +192,7 @@ def test_a_link_refused_on_page_load_still_draws_the_last_good_state(page) -> No
 
 
 def test_a_good_change_closes_an_open_message(page) -> None:
-    trigger = {"type": SLIDER, "name": "vegfr1_signalling"}
+    trigger = control_id(SLIDER, "vegfr1_signalling")
     out = _response(
         page.update_state(
             LLC,
@@ -345,7 +349,7 @@ def test_choosing_a_hypothesis_sets_the_switches_and_the_link(page) -> None:
     assert "vegfr1_dependence=0" in out["url"]["search"]
     assert "hypothesis" not in out  # the menu already shows what was chosen
     assert "VEGFR1-independent" in json.dumps(out["hypothesis-text"]["children"])
-    box = json.dumps({"name": "vegfr1_dependence", "type": "param-input"}, separators=(",", ":"))
+    box = control_id(INPUT, "vegfr1_dependence")
     assert out[box]["value"] == 0.0  # the switch's own control follows
 
 
@@ -353,7 +357,7 @@ def test_a_switch_moved_by_hand_shows_a_custom_mix(page) -> None:
     out = _response(
         page.update_state(
             LLC,
-            changed={"type": SLIDER, "name": "organ_soil"},
+            changed=control_id(SLIDER, "organ_soil"),
             slider_values={"organ_soil": 0.5},
         )
     )
