@@ -1,12 +1,14 @@
 """The browser bench (bench/bench_browser.py) on this checkout and on an older commit, taking
 turns in one run, so the two meet the same background load on a shared machine.
 
-    python bench/ab_browser.py REF [--rounds 3] [--changes 16]
+    python bench/ab_browser.py REF [--rounds 3] [--changes 16] [--profile 6]
 
 REF is any commit (``0c0e568``, ``HEAD~5``): it is checked out in a temporary git worktree
 (removed afterwards) and benched with its own ``bench/bench_browser.py``. Prints each round's
 medians and the ratio old / new of slider -> figures and of the first figure: above 1, this
-checkout is faster. Numbers are printed, never asserted.
+checkout is faster. With ``--profile MOVES`` both also print their main-thread script time per
+move (CPU profile), steadier than the latency on a busy machine, where REF's bench has the
+option (commits since 2026-12-01's fourth session). Numbers are printed, never asserted.
 """
 
 from __future__ import annotations
@@ -21,17 +23,24 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _bench(checkout: Path, changes: int) -> tuple[float, float]:
-    """(slider -> figures median, first figure) in ms, from one bench_browser run."""
-    out = subprocess.run(
-        [sys.executable, "bench/bench_browser.py", "--changes", str(changes)],
-        cwd=checkout, capture_output=True, text=True, timeout=600, check=True,
-    ).stdout  # fmt: skip
+def _bench(checkout: Path, changes: int, profile: int) -> tuple[float, float, float | None]:
+    """(slider -> figures median, first figure, script per move or None) in ms, from one
+    bench_browser run (the script time: CPU profile, all but "(program)")."""
+    command = [sys.executable, "bench/bench_browser.py", "--changes", str(changes)]
+    run = subprocess.run(
+        [*command, "--profile", str(profile)] if profile else command,
+        cwd=checkout, capture_output=True, text=True, timeout=900, check=False,
+    )  # fmt: skip
+    if run.returncode and "unrecognized arguments: --profile" in run.stderr:  # an older bench
+        run = subprocess.run(command, cwd=checkout, capture_output=True, text=True, timeout=900)
+    run.check_returncode()
+    out = run.stdout
     slider = re.search(r"slider -> figures redrawn\s+median\s+(\d+)", out)
     first = re.search(r"first figure drawn\s+(\d+)", out)
     if not slider or not first:
         raise RuntimeError(f"unexpected bench output:\n{out}")
-    return float(slider.group(1)), float(first.group(1))
+    script = re.search(r"all but \(program\)\s+([\d.]+) ms", out)
+    return float(slider.group(1)), float(first.group(1)), float(script.group(1)) if script else None
 
 
 def main() -> None:
@@ -39,20 +48,33 @@ def main() -> None:
     parser.add_argument("ref", help="the older commit to compare with")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--changes", type=int, default=16)
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="MOVES",
+        help="also compare main-thread script time per move (needs REF's bench to have it)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="seed-soil-ab-") as tmp:
         old = Path(tmp) / "old"
         subprocess.run(["git", "worktree", "add", "--detach", "-q", str(old), args.ref],
                        cwd=ROOT, check=True)  # fmt: skip
         try:
-            print(f"round  {'old ms':>8} {'new ms':>8} {'ratio':>6}   first: old / new s")
+            print(f"round  {'old ms':>8} {'new ms':>8} {'ratio':>6}   first: old / new s"
+                  + ("   script per move: old / new ms" if args.profile else ""))  # fmt: skip
             for k in range(1, args.rounds + 1):
-                old_slider, old_first = _bench(old, args.changes)
-                new_slider, new_first = _bench(ROOT, args.changes)
+                old_slider, old_first, old_script = _bench(old, args.changes, args.profile)
+                new_slider, new_first, new_script = _bench(ROOT, args.changes, args.profile)
+                scripts = (
+                    f"   {old_script:.0f} / {new_script:.0f} ({old_script / new_script:.2f})"
+                    if old_script and new_script
+                    else ""
+                )
                 print(
                     f"{k:>5}  {old_slider:8.0f} {new_slider:8.0f} {old_slider / new_slider:6.2f}"
                     f"   {old_first / 1000:.2f} / {new_first / 1000:.2f}"
-                    f" ({old_first / new_first:.2f})",
+                    f" ({old_first / new_first:.2f}){scripts}",
                     flush=True,
                 )
         finally:

@@ -9,7 +9,10 @@ with the page's own clock (``performance.now()``, the Performance API):
   the Explore tab's three figures has been redrawn by Plotly (``plotly_afterplot``);
 - the main thread's long tasks (over 50 ms) meanwhile, which is where a slow page spends time.
 
-    python bench/bench_browser.py [--changes 20] [--width 1400 --height 900]
+    python bench/bench_browser.py [--changes 20] [--width 1400 --height 900] [--profile 6]
+
+``--profile MOVES`` then profiles that many more moves with Chrome's CPU profiler and prints
+the main-thread script time per move by script file (Plotly, Dash's renderer, React...).
 
 Targets (issue 10): first figure <= 2 s, slider -> figures <= 300 ms. Numbers are printed,
 never asserted: these machines are shared and noisy. Each run also times the server alone
@@ -21,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import statistics
 import sys
 import time
@@ -92,7 +96,7 @@ def _browser(width: int, height: int) -> webdriver.Chrome:
     return driver
 
 
-def _bench(driver: webdriver.Chrome, url: str, changes: int) -> dict:
+def _bench(driver: webdriver.Chrome, url: str, changes: int, profile: int = 0) -> dict:
     driver.get(url)
     first = _wait(lambda: driver.execute_script("return window.__bench.firstTrace"), 60, "figure")
     # Every figure drawn once, and the page quiet, before the first change.
@@ -139,13 +143,58 @@ def _bench(driver: webdriver.Chrome, url: str, changes: int) -> dict:
         "return performance.getEntriesByType('resource')"
         ".map(r => [r.name, r.transferSize, r.encodedBodySize]);"
     )
+    scripts = _script_profile(driver, handle, profile) if profile else {}
     return {
+        "scripts": scripts,
         "first": first,
         "latencies": latencies,
         "long": long_ms,
         "phases": phases,
         "resources": resources,
     }
+
+
+#: A script's name without Dash's cache-busting fingerprint: ``dash_renderer``, ``react-dom``.
+_SCRIPT_NAME = re.compile(r"^([A-Za-z_-]+[A-Za-z])")
+
+
+def by_script(profile: dict) -> dict[str, float]:
+    """Self time (ms) by script file in one CDP ``Profiler.stop`` profile, idle time left out:
+    ``{"plotly-cartesian": ..., "dash_renderer": ...}``. Native calls the scripts make (getBBox,
+    querySelectorAll...) count as "(DOM and built-ins)"; work outside any script (style,
+    layout, paint) is "(program)", and garbage collection "(garbage collector)"."""
+    nodes = {n["id"]: n["callFrame"] for n in profile["nodes"]}
+    totals: dict[str, float] = {}
+    for sample, delta in zip(profile["samples"], profile["timeDeltas"], strict=True):
+        frame = nodes[sample]
+        if frame["functionName"] == "(idle)":
+            continue
+        match = _SCRIPT_NAME.match(frame["url"].rsplit("/", 1)[-1])
+        if match:
+            name = match.group(1)
+        elif frame["functionName"] in ("(program)", "(garbage collector)"):
+            name = frame["functionName"]
+        else:
+            name = "(DOM and built-ins)"
+        totals[name] = totals.get(name, 0.0) + delta / 1000.0
+    return totals
+
+
+def _script_profile(driver: webdriver.Chrome, handle, moves: int) -> dict[str, float]:
+    """Main-thread time per slider move by script file (``by_script``), from Chrome's sampling
+    CPU profiler over ``moves`` more moves. CPU time is steadier than the latency on a busy
+    machine: compare it between commits (``bench/ab_browser.py --profile``)."""
+    totals: dict[str, float] = {}
+    driver.execute_cdp_cmd("Profiler.enable", {})
+    driver.execute_cdp_cmd("Profiler.setSamplingInterval", {"interval": 200})
+    for k in range(moves):
+        driver.execute_cdp_cmd("Profiler.start", {})
+        handle.send_keys(Keys.ARROW_RIGHT if k % 2 == 0 else Keys.ARROW_LEFT)
+        time.sleep(2.0)  # the move, its redraw and any late task
+        for name, ms in by_script(driver.execute_cdp_cmd("Profiler.stop", {})["profile"]).items():
+            totals[name] = totals.get(name, 0.0) + ms / moves
+    driver.execute_cdp_cmd("Profiler.disable", {})
+    return dict(sorted(totals.items(), key=lambda item: -item[1]))
 
 
 def _phases(total: float, calls: list[list[float]]) -> dict[str, float]:
@@ -184,12 +233,19 @@ def main() -> None:
     parser.add_argument("--width", type=int, default=1400)
     parser.add_argument("--height", type=int, default=900)
     parser.add_argument("--json", help="also write the measurements to this file")
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="MOVES",
+        help="also profile this many more moves: main-thread script time per move, by script",
+    )
     args = parser.parse_args()
 
     with gunicorn(workers=2) as server:
         driver = _browser(args.width, args.height)
         try:
-            run = _bench(driver, f"{server.base_url}/", args.changes)
+            run = _bench(driver, f"{server.base_url}/", args.changes, args.profile)
         finally:
             driver.quit()
         server_ms = _server_only(server.base_url, args.changes)
@@ -222,6 +278,12 @@ def main() -> None:
     print(
         f"page load transferred       {transfer / 1e6:8.2f} MB ({len(run['resources'])} resources)"
     )
+    if run["scripts"]:
+        print(f"  script per move (CPU profile, self time, {args.profile} moves):")
+        for name, ms in list(run["scripts"].items())[:9]:
+            print(f"    {name:<28} {ms:8.1f} ms")
+        scripts = sum(ms for name, ms in run["scripts"].items() if not name.startswith("(pro"))
+        print(f"    {'all but (program)':<28} {scripts:8.1f} ms")
     if args.json:
         Path(args.json).write_text(json.dumps({**run, "server_ms": server_ms}, indent=1))
 
