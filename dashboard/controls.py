@@ -188,7 +188,7 @@ def control_for(spec: ParameterSpec, value: float | None) -> html.Div:
         **{
             "data-thumb-label": f"{spec.title} ({spec.unit})",
             "data-log-scale": "true" if spec.scale == "log" else "false",
-            "data-box-label": f"{spec.title} value",
+            "data-box-label": f"{spec.title} value ({spec.unit})",
         },
     )
 

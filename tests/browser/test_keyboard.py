@@ -46,6 +46,9 @@ def test_typed_numbers_are_shown_and_run_as_typed(dash_duo, app, free_port) -> N
     assert dash_duo.driver.execute_script(steppers) == 0
 
     box = dash_duo.find_element("#control-vegfr1_signalling input.param-number")
+    # Named with its unit (assets/a11y.js): the unit on screen is CSS, which a reader skips.
+    until(lambda: box.get_attribute("aria-label") == "VEGFR1 signalling value (fold of basal)",
+          timeout=10)  # fmt: skip
     box.send_keys(Keys.CONTROL, "a")
     box.send_keys("7.25", Keys.ENTER)
     until(lambda: "vegfr1_signalling=7.25" in dash_duo.find_element("#share-link")

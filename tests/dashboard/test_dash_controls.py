@@ -190,7 +190,7 @@ def test_a_control_is_few_components_and_names_its_number_box(spec) -> None:
     ``data-box-label``; the icon's CSS shows ``data-unit``)."""
     control = control_for(spec, spec.default)
     assert len(list(walk(control))) == (4 if spec.optional else 5)
-    assert getattr(control, "data-box-label") == f"{spec.title} value"
+    assert getattr(control, "data-box-label") == f"{spec.title} value ({spec.unit})"
     header = control.children[0]
     assert header.children[0] == spec.title
     assert getattr(header.children[1], "data-unit") == f"({spec.unit})"
