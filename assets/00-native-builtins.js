@@ -14,19 +14,25 @@
 (function () {
     "use strict";
 
+    var own;
     var frame = document.createElement("iframe");
     frame.hidden = true;
-    document.documentElement.appendChild(frame);
-    var pristine = frame.contentWindow;
-    var S = pristine.String.prototype;
-    var own = {
-        trim: S.trim,
-        trimStart: S.trimStart,
-        trimEnd: S.trimEnd,
-        parseFloat: pristine.parseFloat,
-        parseInt: pristine.parseInt,
-    };
-    frame.remove();
+    try {
+        document.documentElement.appendChild(frame);
+        var pristine = frame.contentWindow;
+        var S = pristine.String.prototype;
+        own = {
+            trim: S.trim,
+            trimStart: S.trimStart,
+            trimEnd: S.trimEnd,
+            parseFloat: pristine.parseFloat,
+            parseInt: pristine.parseInt,
+        };
+    } catch (e) {
+        return; // no fresh realm here (a sandbox, say): the polyfill's versions stay
+    } finally {
+        frame.remove();
+    }
 
     function put(target, name, value) {
         if (typeof value === "function" && target[name] !== value) {
