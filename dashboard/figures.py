@@ -230,7 +230,10 @@ def cascade_figure(
             **({"range": [-2.0, np.log10(max(top, 1.0)) + 0.3]} if log_y else {}),
         },
         yaxis2={
-            "title": {"text": "circulating VEGFR1+ HPCs (fold of healthy)"},
+            # Two lines, and a right margin that grows to hold them: on one line the title
+            # ran past the figure's top and bottom on a projector (1024x768, large type).
+            "title": {"text": "VEGFR1+ HPCs in blood<br>(fold of healthy)"},
+            "automargin": True,
             "overlaying": "y",
             "side": "right",
             "rangemode": "tozero",

@@ -36,6 +36,20 @@ return [...document.querySelectorAll(".dash-graph")].filter(g => g.offsetParent)
             bar ? bar.getBoundingClientRect().bottom : 0, title.getBoundingClientRect().top];
 }).filter(Boolean);
 """
+#: Per visible figure, its axis titles that reach outside it: [id, title text, how far, px].
+AXIS_TITLES_OUTSIDE = """
+return [...document.querySelectorAll(".dash-graph")].filter(g => g.offsetParent).flatMap(g => {
+    var svg = g.querySelector("svg.main-svg");
+    if (!svg) return [];
+    var box = svg.getBoundingClientRect();
+    return [...g.querySelectorAll(".xtitle, .ytitle, [class*='y2title']")].map(t => {
+        var r = t.getBoundingClientRect();
+        var out = Math.max(box.top - r.top, r.bottom - box.bottom, box.left - r.left,
+                           r.right - box.right);
+        return [g.id, t.textContent, Math.round(out)];
+    }).filter(([, , out]) => out > 1);
+});
+"""
 #: [readout table width, its column's width] (px).
 TABLE_WIDTHS = (
     "var t = document.getElementById('readout-table-inner');"
@@ -90,6 +104,9 @@ def _figure_titles_fit_below_the_toolbar(dash_duo) -> None:
     for graph, title, width, toolbar_bottom, title_top in _js(dash_duo, FIGURE_TITLES):
         assert title <= width, f"{graph}: title {title:.0f} px wide in a {width} px figure"
         assert toolbar_bottom <= title_top, f"{graph}: the Plotly toolbar covers the title"
+    # No axis title is cut off at the figure's edge (the cascade's biomarker axis was, at
+    # 1024x768 in presentation mode).
+    assert _js(dash_duo, AXIS_TITLES_OUTSIDE) == []
 
 
 def _press_on_toggle(dash_duo, key: str) -> None:
