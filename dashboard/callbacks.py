@@ -62,11 +62,15 @@ log = logging.getLogger(__name__)
 
 DEFAULT_SCENARIO = "kaplan2005-llc"
 _SLIDER_SPECS = [s for s in CONTROL_SPECS if not s.optional]
-#: Each parameter control's id -> (SLIDER or INPUT, parameter name).
+#: Each parameter control's id -> (SLIDER or INPUT, parameter name), sliders first, each kind
+#: in the order the page callback takes and returns its values.
 _CONTROLS = {
-    **{ids.control_id(ids.SLIDER, s.name): (ids.SLIDER, s.name) for s in _SLIDER_SPECS},
-    **{ids.control_id(ids.INPUT, s.name): (ids.INPUT, s.name) for s in CONTROL_SPECS},
+    ids.control_id(kind, s.name): (kind, s.name)
+    for kind, specs in ((ids.SLIDER, _SLIDER_SPECS), (ids.INPUT, CONTROL_SPECS))
+    for s in specs
 }
+_SLIDER_IDS = [i for i, (kind, _) in _CONTROLS.items() if kind == ids.SLIDER]
+_BOX_IDS = [i for i, (kind, _) in _CONTROLS.items() if kind == ids.INPUT]
 
 
 def _baseline(state: PageState) -> Parameters:
@@ -275,14 +279,11 @@ def register(app: Dash) -> None:
 
     # Flexible signature (output=, inputs=, state=): the controls come and go as two lists,
     # one per kind, in the order of _SLIDER_SPECS and CONTROL_SPECS.
-    sliders = [ids.control_id(ids.SLIDER, s.name) for s in _SLIDER_SPECS]
-    boxes = [ids.control_id(ids.INPUT, s.name) for s in CONTROL_SPECS]
-
     @app.callback(
         output=[
             Output(ids.STATE, "data"),
-            [Output(i, "value") for i in sliders],
-            [Output(i, "value") for i in boxes],
+            [Output(i, "value") for i in _SLIDER_IDS],
+            [Output(i, "value") for i in _BOX_IDS],
             Output(ids.SCENARIO, "value"),
             Output(ids.DAYS, "value"),
             Output(ids.URL, "search"),
@@ -300,8 +301,8 @@ def register(app: Dash) -> None:
             Input(ids.URL, "search"),
             Input(ids.SCENARIO, "value"),
             Input(ids.HYPOTHESIS, "value"),
-            [Input(i, "value") for i in sliders],
-            [Input(i, "value") for i in boxes],
+            [Input(i, "value") for i in _SLIDER_IDS],
+            [Input(i, "value") for i in _BOX_IDS],
             Input(ids.DAYS, "value"),
             Input(ids.RESET_ALL, "n_clicks"),
             Input({"type": ids.RESET_GROUP, "group": ALL}, "n_clicks"),
