@@ -110,10 +110,10 @@ def _sig(values: np.ndarray | pd.Series, digits: int = 4) -> np.ndarray:
     A NumPy array, not a list: Plotly's JSON encoder hands float arrays to orjson whole, where
     it walks a list number by number (that walk was half the render callback's time)."""
     x = np.asarray(values, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mag = np.where(x != 0.0, np.floor(np.log10(np.abs(x))), 0.0)
+    size = np.abs(x)
+    mag = np.floor(np.log10(size, out=np.zeros_like(size), where=size > 0.0))
     # Scale by an exact power of ten (never by an inexact 1e-5) so results print short.
-    shift = np.clip(digits - 1 - mag, -290, 290)
+    shift = np.minimum(np.maximum(digits - 1 - mag, -290.0), 290.0)
     up = 10.0 ** np.maximum(shift, 0.0)
     down = 10.0 ** np.maximum(-shift, 0.0)
     return np.round(x * up / down) * down / up
@@ -158,7 +158,36 @@ def _base_layout(font_size: int, **extra) -> dict:
 DISPLAY_POINTS = 121
 
 
-def _course(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+class _Columns:
+    """A run's frame as one block of floats, read column by column as NumPy arrays.
+
+    A figure reads dozens of columns per run; a DataFrame's own lookup builds a Series each
+    time (tens of microseconds: a slider move's figures spent milliseconds on it)."""
+
+    __slots__ = ("_block", "_index")
+
+    def __init__(self, block: np.ndarray, index: dict[str, int]) -> None:
+        self._block, self._index = block, index
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame) -> _Columns:
+        names = frame.columns.tolist()
+        return cls(frame.to_numpy(dtype=float), dict(zip(names, range(len(names)), strict=True)))
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self._block[:, self._index[name]]
+
+    def __len__(self) -> int:
+        return len(self._block)
+
+    def rows(self, rows: np.ndarray | int) -> _Columns | dict[str, float]:
+        """The given rows (an array of row numbers), or one row (an int) as name -> value."""
+        if isinstance(rows, int | np.integer):
+            return dict(zip(self._index, self._block[rows].tolist(), strict=True))
+        return _Columns(self._block[rows], self._index)
+
+
+def _course(frame: pd.DataFrame) -> tuple[_Columns, dict]:
     """The rows of a run's time course a figure draws (evenly thinned to ``DISPLAY_POINTS``,
     the first and last kept), and their x: on an even time grid (the usual case) only its start
     and step (``x0``, ``dx``), so no array of days is sent with every line."""
@@ -167,8 +196,8 @@ def _course(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
     rows = np.arange(0, n, step)
     if rows[-1] != n - 1:
         rows = np.append(rows, n - 1)
-    shown = frame.iloc[rows]
-    days = shown["day"].to_numpy(dtype=float)
+    shown = _Columns.of(frame).rows(rows)
+    days = shown["day"]
     gaps = np.diff(days)
     if len(gaps) and np.allclose(gaps, gaps[0], rtol=1e-9, atol=1e-9):
         return shown, {"x0": float(days[0]), "dx": float(_sig([gaps.mean()], 9)[0])}
@@ -217,7 +246,10 @@ def cascade_figure(
                 width=3,
             ),
         ]
-    top = max(float(r.frame[["tumor", "ctc"]].to_numpy().max()) for r in (result, reference) if r)
+    top = max(
+        float(max(c["tumor"].max(), c["ctc"].max()))
+        for c in (_Columns.of(r.frame) for r in (result, reference) if r)
+    )
     layout = _base_layout(
         font_size,
         title=_title(
@@ -315,14 +347,10 @@ def _therapy_labels(result: SimulationResult, font_size: int) -> list[dict]:
     ]
 
 
-def _cell_log_range(
-    result: SimulationResult, reference: SimulationResult | None, organ: str
-) -> list[float]:
-    """Log axis from 0.01 cells (expected values below that are not worth a decade of plot)."""
-    runs = [r for r in (result, reference) if r is not None]
-    top = max(
-        float(r.frame[f"{organ}.{q}"].max()) for r in runs for q in ("dormant", "proliferating")
-    )
+def _cell_log_range(runs: list[_Columns], organ: str) -> list[float]:
+    """Log axis from 0.01 cells (expected values below that are not worth a decade of plot),
+    over the whole of each run."""
+    top = max(float(c[f"{organ}.{q}"].max()) for c in runs for q in ("dormant", "proliferating"))
     return [-2.0, max(float(np.log10(max(top, 1e-2))) + 0.3, 1.0)]
 
 
@@ -351,6 +379,7 @@ def organ_figure(
         (*_course(run.frame), suffix, dash)
         for run, suffix, dash in _runs(result, reference, labels)
     ]
+    whole = [_Columns.of(r.frame) for r in (result, reference) if r is not None]
     for k, organ in enumerate(ORGANS):
         n = k + 1
         col, row = k % cols, k // cols
@@ -364,7 +393,7 @@ def organ_figure(
         layout[f"yaxis{2 * n - 1}"] = {
             "domain": [y1 - height, y1], "anchor": xa, "type": "log" if log_y else "linear",
             "title": {"text": "DTCs (cells)" if col == 0 else ""}, "exponentformat": "power",
-            **({"range": _cell_log_range(result, reference, organ)} if log_y else {}),
+            **({"range": _cell_log_range(whole, organ)} if log_y else {}),
         }  # fmt: skip
         layout[f"yaxis{2 * n}"] = {
             "overlaying": ya, "anchor": xa, "side": "right", "range": [0, 1.05],
@@ -476,10 +505,10 @@ def _time_course_trace(
     }  # fmt: skip
 
 
-def _row_at(frame: pd.DataFrame, day: float) -> pd.Series:
-    """The grid row nearest to ``day`` (clipped to the run)."""
-    i = int(np.abs(frame["day"].to_numpy() - day).argmin())
-    return frame.iloc[i]
+def _row_at(frame: pd.DataFrame, day: float) -> dict[str, float]:
+    """The grid row nearest to ``day`` (clipped to the run), as column name -> value."""
+    columns = _Columns.of(frame)
+    return columns.rows(int(np.abs(columns["day"] - day).argmin()))
 
 
 def burden_figure(

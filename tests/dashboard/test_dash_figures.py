@@ -18,6 +18,7 @@ from dashboard.figures import (
     PUBLISHED,
     Labels,
     _course,
+    _sig,
     burden_figure,
     cascade_figure,
     hypothesis_name,
@@ -128,6 +129,14 @@ def test_y_values_are_exactly_the_shortest_4_digit_floats(default_result) -> Non
     assert noisy == []
 
 
+def test_rounding_to_significant_digits_keeps_zero_sign_and_non_finite_values() -> None:
+    values = [0.0, -0.000123456, 123456789.0, 1.5e-300, 9.99951, np.nan, np.inf, -np.inf]
+    rounded = _sig(values)
+    # Below ~1e-290 (far under a cell) the scaling stops: drawn as zero.
+    assert rounded[:5].tolist() == [0.0, -0.0001235, 123500000.0, 0.0, 10.0]
+    assert np.isnan(rounded[5]) and rounded[6] == np.inf and rounded[7] == -np.inf
+
+
 def test_time_courses_are_sent_on_an_even_grid_without_a_days_array(default_result) -> None:
     for trace in _sent(cascade_figure(default_result))["data"]:
         assert "x" not in trace
@@ -148,7 +157,7 @@ def test_a_course_keeps_its_ends_and_at_most_display_points(rows: int) -> None:
     frame = pd.DataFrame({"day": np.linspace(0.0, 9.0, rows)})
     shown, _ = _course(frame)
     assert len(shown) <= DISPLAY_POINTS
-    assert shown["day"].iloc[0] == 0.0 and shown["day"].iloc[-1] == 9.0
+    assert shown["day"][0] == 0.0 and shown["day"][-1] == 9.0
 
 
 def test_cascade_values_follow_the_run(default_result) -> None:
