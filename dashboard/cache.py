@@ -1,4 +1,5 @@
-"""Memoised simulations (flask-caching), keyed on the validated parameter set and time span.
+"""Simulations shared through a cache (flask-caching's back-ends), keyed on the validated
+parameter set and time span.
 
 Default: a file-system cache shared by every worker on the host (no extra server). When
 ``REDIS_URL`` is set, a Redis cache shared across hosts. Outside a Flask app context (unit tests,
@@ -7,6 +8,7 @@ scripts) the model simply runs.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -15,7 +17,8 @@ import threading
 from pathlib import Path
 
 import redis
-from flask import Flask, Response, has_app_context
+from cachelib import BaseCache
+from flask import Flask, Response, after_this_request, has_app_context, has_request_context
 from flask_caching import Cache
 
 from dashboard.state import PageState
@@ -29,6 +32,7 @@ __all__ = [
     "init_cache",
     "redis_url",
     "register_health",
+    "run_key",
     "simulate_state",
 ]
 
@@ -70,32 +74,19 @@ def cache_config(env: dict[str, str] | os._Environ = os.environ) -> dict:
 
 def init_cache(server: Flask) -> None:
     cache.init_app(server, config=cache_config())
-    logging.getLogger("flask_caching").addFilter(_OUTAGE)
     _OUTAGE.forget()  # a new app (a new worker) has seen no outage yet
 
 
 # --- Health -----------------------------------------------------------------------------------
 
 
-class _Outage(logging.Filter):
-    """One log line per back-end outage, not one traceback per request.
-
-    While Redis is down every memoised call logs "Exception possibly due to cache backend" with
-    a traceback (flask-caching then runs the model uncached). The first one of an outage is
-    kept, without its traceback; the rest are dropped until ``/health`` finds Redis back.
-    """
+class _Outage:
+    """One log line per back-end outage, not one per request: while Redis is down every run
+    fails to read and store (and runs uncached); the first failure is logged, without a
+    traceback, the rest are not until ``/health`` finds the back-end again."""
 
     def __init__(self) -> None:
-        super().__init__()
         self._down = threading.Event()
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if "cache backend" not in record.getMessage():
-            return True
-        if self._down.is_set():
-            return False
-        self.start(f"cache back-end failing ({_one_line(record)}): running the model uncached")
-        return False
 
     def start(self, message: str) -> None:
         if not self._down.is_set():
@@ -109,11 +100,6 @@ class _Outage(logging.Filter):
         if self._down.is_set():
             self._down.clear()
             log.warning("cache back-end reachable again")
-
-
-def _one_line(record: logging.LogRecord) -> str:
-    exc = record.exc_info[1] if record.exc_info else None
-    return f"{type(exc).__name__}: {exc}" if exc else record.getMessage()
 
 
 _OUTAGE = _Outage()
@@ -154,19 +140,56 @@ def register_health(server: Flask, path: str = "/health") -> None:
     server.add_url_rule(path, "health", health)
 
 
-@cache.memoize()
-def _simulate_key(key: str) -> SimulationResult:
-    data = json.loads(key)
-    return _run(PageState.from_store(data))
+def run_key(state: PageState) -> str:
+    """The cache key of ``state``'s run: its parameters that differ from the defaults and its
+    days (the scenario's name does not change the run)."""
+    text = json.dumps({"changed": state.params.changed(), "days": state.days}, sort_keys=True)
+    return "run:" + hashlib.sha256(text.encode()).hexdigest()
 
 
 def _run(state: PageState) -> SimulationResult:
     return simulate(state.params, state.days)
 
 
+def _backend_failed(exc: Exception) -> None:
+    _OUTAGE.start(
+        f"cache back-end failing ({type(exc).__name__}: {exc}): running the model uncached"
+    )
+
+
+def _store(backend: BaseCache, key: str, result: SimulationResult) -> None:
+    try:
+        backend.set(key, result, timeout=_TIMEOUT_S)
+    except Exception as exc:  # noqa: BLE001 (any back-end failure: the run was answered already)
+        _backend_failed(exc)
+
+
 def simulate_state(state: PageState) -> SimulationResult:
-    """The run for ``state``; memoised when called inside the app."""
+    """The run for ``state``; inside the app, shared through the cache by every worker.
+
+    A new run is stored once its response has been sent (pickling 100-300 kB and writing a
+    file or a Redis key took ~3 ms of a slider move's answer); outside a request, at once. If
+    the back-end fails, the model runs uncached and the outage is logged once (``_Outage``).
+    """
     if not has_app_context():
         return _run(state)
-    key = json.dumps({"changed": state.params.changed(), "days": state.days}, sort_keys=True)
-    return _simulate_key(key)
+    key = run_key(state)
+    try:
+        backend = cache.cache
+        found = backend.get(key)
+    except Exception as exc:  # noqa: BLE001 (Redis down, folder unreadable: run it anyway)
+        _backend_failed(exc)
+        return _run(state)
+    if isinstance(found, SimulationResult):
+        return found
+    result = _run(state)
+    if has_request_context():
+
+        @after_this_request
+        def store_when_sent(response: Response) -> Response:
+            response.call_on_close(lambda: _store(backend, key, result))
+            return response
+
+    else:
+        _store(backend, key, result)
+    return result

@@ -86,7 +86,9 @@ class DashPage:
         )
 
     def post(self, body: dict):
-        response = self.client.post("/_dash-update-component", json=body)
+        # Buffered: the answer is read and closed as a server sends it (work the app does on
+        # close, such as storing a new run in the cache, then happens).
+        response = self.client.post("/_dash-update-component", json=body, buffered=True)
         assert "Traceback" not in response.get_data(as_text=True)
         return response
 

@@ -249,10 +249,35 @@ def test_render_with_reference_overlays_it(page) -> None:
     assert len(out["cascade-graph"]["figure"]["data"]) == 6
 
 
-def test_render_twice_uses_the_cache(page) -> None:
+def test_a_run_is_stored_after_its_answer_is_sent_and_found_by_the_next_request(
+    page, monkeypatch
+) -> None:
+    from flask import has_request_context
+
+    from dashboard import cache as run_cache
+
+    stores, runs = [], []
+    store, run = run_cache._store, run_cache._run
+    monkeypatch.setattr(
+        run_cache, "_store", lambda *a: (stores.append(has_request_context()), store(*a))[1]
+    )
+    monkeypatch.setattr(run_cache, "_run", lambda state: (runs.append(state), run(state))[1])
     first = _response(page.render(LLC.to_store()))
+    assert stores == [False]  # once, when the response was closed: not while it was waited for
+    with page.app.server.app_context():
+        cached = run_cache.cache.cache.get(run_cache.run_key(LLC))
+    assert cached.frame.equals(simulate(LLC.params, LLC.days).frame)
     second = _response(page.render(LLC.to_store()))
-    assert first == second
+    assert second == first and len(runs) == 1 and stores == [False]
+
+
+def test_outside_a_request_a_new_run_is_stored_at_once(page) -> None:
+    from dashboard import cache as run_cache
+
+    state = PageState(Parameters(), 12.0)
+    with page.app.server.app_context():
+        result = run_cache.simulate_state(state)
+        assert run_cache.cache.cache.get(run_cache.run_key(state)).frame.equals(result.frame)
 
 
 @pytest.mark.parametrize(
