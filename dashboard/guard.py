@@ -85,15 +85,16 @@ def _changed_problem(changed: object) -> str | None:
 
 def _depth_problem(value: object) -> str | None:
     """Nesting deeper than ``MAX_DEPTH`` (iterative: depth costs no recursion here)."""
-    stack = [(value, 0)]
+    # Only containers are stacked: a callback body has ~1,000 values, mostly numbers and text.
+    stack = [(value, 0)] if isinstance(value, dict | list) else []
     while stack:
         node, depth = stack.pop()
         if depth > MAX_DEPTH:
             return f"nested deeper than {MAX_DEPTH} levels"
-        if isinstance(node, dict):
-            stack.extend((v, depth + 1) for v in node.values())
-        elif isinstance(node, list):
-            stack.extend((v, depth + 1) for v in node)
+        children = node.values() if isinstance(node, dict) else node
+        if depth == MAX_DEPTH and children:  # its values sit one level deeper
+            return f"nested deeper than {MAX_DEPTH} levels"
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
     return None
 
 

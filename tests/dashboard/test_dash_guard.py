@@ -8,7 +8,7 @@ import json
 import pytest
 
 from dashboard.controls import INPUT, SLIDER
-from dashboard.guard import MAX_BODY_BYTES, MAX_DEPTH, envelope_problem
+from dashboard.guard import MAX_BODY_BYTES, MAX_DEPTH, _depth_problem, envelope_problem
 from dashboard.ids import control_id
 from dashboard.state import PageState
 from tests.dash_requests import _split
@@ -222,6 +222,29 @@ def test_nesting_deeper_than_the_bound_is_a_400(page) -> None:
     body = _about(page)
     body["state"][0]["value"] = deep
     assert page.client.post("/_dash-update-component", json=body).status_code == 400
+
+
+def _nested(levels: int, inner: object) -> object:
+    for _ in range(levels):
+        inner = [inner]
+    return inner
+
+
+@pytest.mark.parametrize(
+    ("value", "too_deep"),
+    [
+        (_nested(MAX_DEPTH, 1), False),  # the number sits at depth MAX_DEPTH
+        (_nested(MAX_DEPTH + 1, 1), True),
+        (_nested(MAX_DEPTH, []), False),  # an empty list at depth MAX_DEPTH
+        (_nested(MAX_DEPTH, {}), False),
+        (_nested(MAX_DEPTH + 1, []), True),
+        (_nested(MAX_DEPTH - 2, {"a": 1, "b": [2]}), False),  # 2 at depth MAX_DEPTH
+        (_nested(MAX_DEPTH - 1, {"a": 1, "b": [2]}), True),
+        (7, False),
+    ],
+)
+def test_the_depth_bound_counts_every_value_by_its_level(value, too_deep) -> None:
+    assert (_depth_problem(value) is not None) is too_deep
 
 
 def test_no_update_and_prevent_update_still_answer_204(page) -> None:
