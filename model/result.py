@@ -11,7 +11,7 @@ from model.equations import permissiveness
 from model.organs import ORGANS
 from model.parameters import Parameters
 from model.probability import clones_grown_to_detection, net_growth_rate
-from model.readouts import Readouts, compute_readouts
+from model.readouts import Readouts, readouts_from_array
 from model.states import N_ORGANS, STATE_COLUMNS, block_start
 
 __all__ = ["COLUMNS", "DERIVED", "SimulationResult", "build_frame", "clones_detected"]
@@ -45,12 +45,31 @@ def clones_detected(
     )
 
 
+#: The frame's column labels, built once: making a pandas Index of ~130 names, and the hash
+#: table behind its first label lookup, costs more than the rest of the DataFrame.
+_COLUMN_INDEX = pd.Index(COLUMNS)
+#: Column name -> position in the frame's values (see ``readouts_from_array``).
+_POSITION = {name: k for k, name in enumerate(COLUMNS)}
+
+
 def build_frame(t: np.ndarray, y: np.ndarray, params: Parameters) -> pd.DataFrame:
     """One row per grid day; ``day``, the states (``model.states``), then per-organ derived
     columns: permissiveness phi, all dormant cells (solitary + quiescent), the burden (every
     DTC and clone cell), the seed-only burden, and the clones detected so far.
-    Built as one block of floats: a DataFrame of ~100 separate columns costs milliseconds.
     """
+    return _frame_of(_frame_values(t, y, params))
+
+
+def _frame_of(data: np.ndarray) -> pd.DataFrame:
+    """The frame over ``data`` (rows: grid days; columns: ``COLUMNS``), sharing its memory.
+    Its columns are a shallow copy of ``_COLUMN_INDEX``: the labels and lookup table are shared,
+    the index name is not, so renaming one frame's column axis leaves the others alone."""
+    return pd.DataFrame(data, columns=_COLUMN_INDEX.copy(), copy=False)
+
+
+def _frame_values(t: np.ndarray, y: np.ndarray, params: Parameters) -> np.ndarray:
+    """The frame's values as one block of floats (see ``build_frame``): a DataFrame of ~130
+    separate columns costs milliseconds, and the readouts read this block directly."""
 
     def block(name: str) -> np.ndarray:
         k = block_start(name)
@@ -70,10 +89,9 @@ def build_frame(t: np.ndarray, y: np.ndarray, params: Parameters) -> pd.DataFram
         + block("quiescent_seed_only")
     )
     detected = clones_detected(t, block("clones").T, phi.T, params).T
-    data = np.hstack(
+    return np.hstack(
         [t[:, None], y, phi, dormant, dormant + block("proliferating"), seed_only, detected]
     )
-    return pd.DataFrame(data, columns=list(COLUMNS), copy=False)
 
 
 @dataclass(frozen=True)
@@ -87,9 +105,9 @@ class SimulationResult:
 
     @classmethod
     def from_states(cls, params: Parameters, t: np.ndarray, y: np.ndarray) -> SimulationResult:
-        frame = build_frame(t, y, params)
-        readouts = compute_readouts(frame, params)
-        return cls(params=params, days=float(t[-1]), frame=frame, readouts=readouts)
+        data = _frame_values(t, y, params)
+        readouts = readouts_from_array(data, _POSITION, params)
+        return cls(params=params, days=float(t[-1]), frame=_frame_of(data), readouts=readouts)
 
     def long_frame(self) -> pd.DataFrame:
         """The same data in long form: columns day, organ ('' for systemic), quantity, value."""
