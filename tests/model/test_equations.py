@@ -11,8 +11,16 @@ import pytest
 
 from model import ORGANS, PARAMETER_SPECS, Parameters
 from model.equations import (
+    CTC_CLEAR,
+    D_FIB,
+    K_FIB,
+    K_T,
+    R_T,
+    SHED,
+    TROPISM,
     _rhs_into_python,
     initial_state,
+    jacobian_columns,
     pack,
     resect,
     rhs,
@@ -21,6 +29,7 @@ from model.equations import (
     survival_in_niche,
 )
 from model.organs import BLOOD_FLOW_ARREST
+from model.solve import ATOL
 from model.states import N_ORGANS, N_STATES, ORGAN_STATES, SYSTEMIC_STATES, block_start, slot
 
 LUNG = ORGANS.index("lung")
@@ -400,3 +409,39 @@ def test_resection_scales_the_primary_capacity_by_the_chance_a_cell_is_left() ->
     c_after[1] = 0.0
     assert rhs(0.0, y, c_after)[idx("tumor")] == 0.0
     assert rhs_interpreted(0.0, y, c_after)[idx("tumor")] == 0.0
+
+
+def test_jacobian_columns_is_the_forward_difference_of_rhs() -> None:
+    """Row j is (rhs(y + h e_j) - rhs(y)) / h with h = sqrt(eps) max(|y_j|, floor_j), the
+    difference a plain Python loop over ``rhs`` gives."""
+    rng = np.random.default_rng(11)
+    step = np.sqrt(np.finfo(float).eps)
+    for c in _random_coefficients(rng, 4):
+        for y in _random_states(rng, 3) + [busy_state(rng), healthy()]:
+            f0 = rhs(0.0, y, c)
+            expected = np.empty((N_STATES, N_STATES))
+            for j in range(N_STATES):
+                yp = y.copy()
+                yp[j] = y[j] + step * max(abs(y[j]), ATOL[j])
+                expected[j] = (rhs(0.0, yp, c) - f0) / (yp[j] - y[j])
+            np.testing.assert_array_equal(jacobian_columns(y, c, ATOL), expected)
+
+
+def test_jacobian_columns_holds_the_jacobian_transposed() -> None:
+    """Entries known in closed form, each on the side of the diagonal it belongs to."""
+    c = pack(Parameters())
+    y = busy_state(np.random.default_rng(12))
+    jac = jacobian_columns(y, c, ATOL).T  # jac[i, j] = d(dy_i) / d(y_j)
+    tumor, ctc, factor = idx("tumor"), idx("ctc"), idx("factor")
+    # Gompertz: d/dT [r T ln(K/T)] = r (ln(K/T) - 1).
+    gompertz = c[R_T] * (np.log(c[K_T] / y[tumor]) - 1.0)
+    assert jac[tumor, tumor] == pytest.approx(gompertz, rel=1e-6)
+    # CTCs are shed by the tumor and cleared; the tumor never depends on them.
+    assert jac[ctc, tumor] == pytest.approx(c[SHED], rel=1e-6)
+    assert jac[ctc, ctc] == pytest.approx(-c[CTC_CLEAR], rel=1e-6)
+    assert jac[tumor, ctc] == 0.0
+    # Fibronectin: k trop f (1 - F) - d F, so d/dF = -(k trop f + d).
+    f = y[factor] / (1.0 + y[factor])
+    fib = idx("fibronectin", "lung")
+    expected = -(c[K_FIB] * c[TROPISM + LUNG] * f + c[D_FIB])
+    assert jac[fib, fib] == pytest.approx(expected, rel=1e-6)

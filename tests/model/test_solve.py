@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy.integrate import solve_ivp
+from scipy.integrate import ODEintWarning, solve_ivp
 
 from model import (
     ORGANS,
@@ -23,12 +23,13 @@ from model import (
     Parameters,
     simulate,
     simulate_batch,
+    solve,
 )
 from model.equations import T_, initial_state, pack, rhs, set_therapy
 from model.parameters import MAX_DAY
 from model.result import COLUMNS, DERIVED
 from model.scenarios import SCENARIOS
-from model.solve import day_grid, integrate, validate_days
+from model.solve import ATOL, RTOL, day_grid, integrate, scipy_segment_solver, validate_days
 from model.states import N_STATES, ORGAN_STATES, STATE_COLUMNS
 
 #: Relative agreement demanded of the production solver against the Radau reference, on every
@@ -358,3 +359,17 @@ def test_simulate_batch_refuses_a_bad_set_before_running_and_names_its_index() -
         simulate_batch([{}, {"vegfr1_signalling": -1}], 30.0)
     with pytest.raises(InvalidInput, match="days="):
         simulate_batch([{}], 0)
+
+
+def test_lsoda_giving_up_falls_back_to_radau(monkeypatch) -> None:
+    """A segment LSODA cannot finish (here: starved of steps) is solved again by Radau."""
+    lsoda = solve.odeint
+
+    def starved(*args, **kwargs):
+        return lsoda(*args, **{**kwargs, "mxstep": 1})
+
+    monkeypatch.setattr(solve, "odeint", starved)
+    with pytest.warns(ODEintWarning, match="Excess work"):
+        _, y = integrate(Parameters(), 3.0)
+    radau = scipy_segment_solver("Radau", rtol=RTOL, atol=ATOL)
+    np.testing.assert_array_equal(y, integrate(Parameters(), 3.0, segment_solver=radau)[1])
