@@ -35,7 +35,10 @@ def _wait_value(dash_duo, name: str, expected: str, timeout: float = 10.0) -> No
 
 
 def _summary(dash_duo) -> str:
-    return dash_duo.find_element("#readout-summary").text
+    """The readout summary's text, read in one go (the readouts are replaced on re-render)."""
+    return dash_duo.driver.execute_script(
+        "const s = document.querySelector('#readout-summary'); return s ? s.innerText : '';"
+    )
 
 
 def _lung_row(dash_duo) -> list[str]:
@@ -158,6 +161,36 @@ def test_a_slider_move_is_one_round_trip(dash_duo, app, free_port) -> None:
     # The link box follows the address without a callback (assets/share-link.js).
     link = dash_duo.find_element("#share-link").get_attribute("value")
     assert link == driver.current_url and "vegfr1_signalling=" in link
+    assert dash_duo.get_logs() == []
+
+
+LOADING_MARKS_JS = """
+window.__marked = new Set();
+new MutationObserver((records) => records.forEach((r) => {
+  if (r.target.getAttribute('data-dash-is-loading') === 'true') window.__marked.add(r.target.id);
+})).observe(document.body, {subtree: true, attributes: true,
+                            attributeFilter: ['data-dash-is-loading']});
+"""
+
+
+def test_parameter_controls_are_not_marked_loading_while_figures_are(
+    dash_duo, app, free_port
+) -> None:
+    """assets/quiet-controls.js: a slider move re-rendered all ~95 controls twice to mark them
+    loading (issue 10). The figures are still marked, so the spinner works as before."""
+    _start(dash_duo, app, free_port)
+    driver = dash_duo.driver
+    driver.execute_script(LOADING_MARKS_JS)
+    summary = _summary(dash_duo)
+    thumb = dash_duo.find_element("#control-vegfr1_signalling [role='slider']")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", thumb)
+    driver.execute_script("arguments[0].focus();", thumb)
+    thumb.send_keys(Keys.ARROW_RIGHT)
+    until(lambda: _summary(dash_duo) != summary, timeout=15)
+    marked = set(driver.execute_script("return [...window.__marked];"))
+    assert "cascade-graph" in marked and "organ-graph" in marked
+    assert [m for m in marked if m.startswith(("param-slider-", "param-input-"))] == []
+    assert _number_box(dash_duo, "vegfr1_signalling").get_attribute("value") != "4"
     assert dash_duo.get_logs() == []
 
 
