@@ -24,7 +24,7 @@ from dashboard.schematic import register_schematic
 from dashboard.security import register_security
 from dashboard.sensitivity import analysis_budget, register_sensitivity
 from dashboard.sweeps import register_sweeps, sweep_budget
-from model import Parameters, simulate
+from model.solve import warm_up
 
 __all__ = ["TITLE", "create_app"]
 
@@ -82,8 +82,8 @@ def create_app() -> Dash:
         app.server.secret_key = secret
     init_cache(app.server)
     register_health(app.server, f"{app.config.routes_pathname_prefix}health")
-    # Load the compiled right-hand side now (numba cache), not on a user's first request.
-    simulate(Parameters(), days=1.0)
+    # Load the compiled model now (numba cache), not on a user's first request.
+    warm_up()
     app.layout = build_layout
     register(app)
     register_explore(app)

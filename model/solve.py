@@ -44,6 +44,7 @@ __all__ = [
     "scipy_segment_solver",
     "simulate",
     "validate_days",
+    "warm_up",
 ]
 
 DEFAULT_DAYS = 30.0
@@ -230,3 +231,13 @@ def simulate(params: Parameters | None = None, days: float | None = None) -> Sim
     span = DEFAULT_DAYS if days is None else validate_days(days)
     t, y = integrate(params, span)
     return SimulationResult.from_states(params, t, y)
+
+
+def warm_up() -> None:
+    """Compile, or load from numba's cache, everything one run calls, so that a web worker's
+    first user does not wait for it: a short run, and the Jacobian, which LSODA asks for only
+    on stiff stretches (a one-day run has none)."""
+    params = Parameters()
+    simulate(params, days=1.0)
+    y0 = initial_state(params)
+    jacobian_columns(y0, pack(params), np.broadcast_to(ATOL, y0.shape).astype(float))

@@ -8,7 +8,10 @@ segment with ``scipy.integrate.solve_ivp(method="Radau", rtol=1e-10, atol=1e-12)
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -373,3 +376,29 @@ def test_lsoda_giving_up_falls_back_to_radau(monkeypatch) -> None:
         _, y = integrate(Parameters(), 3.0)
     radau = scipy_segment_solver("Radau", rtol=RTOL, atol=ATOL)
     np.testing.assert_array_equal(y, integrate(Parameters(), 3.0, segment_solver=radau)[1])
+
+
+@pytest.mark.slow
+def test_warm_up_readies_every_compiled_function_a_run_calls() -> None:
+    """In a fresh process (this one has compiled them already): after ``warm_up`` the first
+    real run compiles nothing more. A one-day run alone never asks for the Jacobian."""
+    code = (
+        "from model.equations import jacobian_columns, rhs_into\n"
+        "from model.solve import simulate, warm_up\n"
+        "simulate(days=1.0)\n"
+        "before = bool(jacobian_columns.signatures)\n"
+        "warm_up()\n"
+        "ready = {f.__name__: len(f.signatures) for f in (jacobian_columns, rhs_into)}\n"
+        "simulate()\n"
+        "after = {f.__name__: len(f.signatures) for f in (jacobian_columns, rhs_into)}\n"
+        "print(before, ready == after, min(after.values()))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    assert done.stdout.split() == ["False", "True", "1"]
