@@ -1,6 +1,9 @@
 """The browser bench (bench/bench_browser.py) on this checkout and on an older commit, taking
 turns in one run, so the two meet the same background load on a shared machine.
 
+"slider -> figures" is until every figure of the Explore tab is redrawn; "on screen" until
+those on the screen are (REF's bench must print it: commits since 2026-12-01's fifth session).
+
     python bench/ab_browser.py REF [--rounds 3] [--changes 16] [--profile 6]
 
 REF is any commit (``0c0e568``, ``HEAD~5``): it is checked out in a temporary git worktree
@@ -23,9 +26,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _bench(checkout: Path, changes: int, profile: int) -> tuple[float, float, float | None]:
-    """(slider -> figures median, first figure, script per move or None) in ms, from one
-    bench_browser run (the script time: CPU profile, all but "(program)")."""
+def _bench(
+    checkout: Path, changes: int, profile: int
+) -> tuple[float, float, float | None, float | None]:
+    """(slider -> figures median, first figure, script per move or None, slider -> figures on
+    the screen or None) in ms, from one bench_browser run (the script time: CPU profile, all
+    but "(program)"; the on-screen time: benches since 2026-12-01's fifth session)."""
     command = [sys.executable, "bench/bench_browser.py", "--changes", str(changes)]
     run = subprocess.run(
         [*command, "--profile", str(profile)] if profile else command,
@@ -40,7 +46,13 @@ def _bench(checkout: Path, changes: int, profile: int) -> tuple[float, float, fl
     if not slider or not first:
         raise RuntimeError(f"unexpected bench output:\n{out}")
     script = re.search(r"all but \(program\)\s+([\d.]+) ms", out)
-    return float(slider.group(1)), float(first.group(1)), float(script.group(1)) if script else None
+    seen = re.search(r"slider -> figures on screen\s+median\s+(\d+)", out)
+    return (
+        float(slider.group(1)),
+        float(first.group(1)),
+        float(script.group(1)) if script else None,
+        float(seen.group(1)) if seen else None,
+    )
 
 
 def main() -> None:
@@ -61,11 +73,23 @@ def main() -> None:
         subprocess.run(["git", "worktree", "add", "--detach", "-q", str(old), args.ref],
                        cwd=ROOT, check=True)  # fmt: skip
         try:
-            print(f"round  {'old ms':>8} {'new ms':>8} {'ratio':>6}   first: old / new s"
+            print(f"round  {'old ms':>8} {'new ms':>8} {'ratio':>6}   on screen: old / new ms"
+                  "   first: old / new s"
                   + ("   script per move: old / new ms" if args.profile else ""))  # fmt: skip
             for k in range(1, args.rounds + 1):
-                old_slider, old_first, old_script = _bench(old, args.changes, args.profile)
-                new_slider, new_first, new_script = _bench(ROOT, args.changes, args.profile)
+                old_slider, old_first, old_script, old_seen = _bench(
+                    old, args.changes, args.profile
+                )
+                new_slider, new_first, new_script, new_seen = _bench(
+                    ROOT, args.changes, args.profile
+                )
+                seen = (
+                    f"{old_seen:.0f} / {new_seen:.0f} ({old_seen / new_seen:.2f})"
+                    if old_seen and new_seen
+                    else f"n/a / {new_seen:.0f}"
+                    if new_seen
+                    else "n/a"
+                )
                 scripts = (
                     f"   {old_script:.0f} / {new_script:.0f} ({old_script / new_script:.2f})"
                     if old_script and new_script
@@ -73,7 +97,7 @@ def main() -> None:
                 )
                 print(
                     f"{k:>5}  {old_slider:8.0f} {new_slider:8.0f} {old_slider / new_slider:6.2f}"
-                    f"   {old_first / 1000:.2f} / {new_first / 1000:.2f}"
+                    f"   {seen}   {old_first / 1000:.2f} / {new_first / 1000:.2f}"
                     f" ({old_first / new_first:.2f}){scripts}",
                     flush=True,
                 )

@@ -45,13 +45,17 @@ def test_profile_samples_are_summed_by_script_file_without_fingerprints_or_idle_
 @pytest.mark.slow
 def test_a_short_run_in_chromium_prints_latency_phases_and_script_time(repo_root: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "bench/bench_browser.py", "--changes", "2", "--profile", "2"],
+        [sys.executable, "bench/bench_browser.py", "--changes", "2", "--profile", "2",
+         "--width", "1024", "--height", "768", "--presentation"],
         cwd=repo_root, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
     assert re.search(r"first figure drawn\s+\d+ ms", out)
-    assert re.search(r"slider -> figures redrawn\s+median\s+\d+ ms", out)
+    assert "1024x768, presentation mode" in out
+    every = re.search(r"slider -> figures redrawn\s+median\s+(\d+) ms", out)
+    seen = re.search(r"slider -> figures on screen\s+median\s+(\d+) ms", out)
+    assert every and seen and int(seen.group(1)) <= int(every.group(1))
     assert re.search(r"requests:\s+median\s+1\b", out)  # one round trip per move
     scripts = dict(re.findall(r"^    (plotly-cartesian|dash_renderer)\s+([\d.]+) ms", out, re.M))
     assert set(scripts) == {"plotly-cartesian", "dash_renderer"}  # both drew in every move

@@ -194,6 +194,50 @@ def test_parameter_controls_are_not_marked_loading_while_figures_are(
     assert dash_duo.get_logs() == []
 
 
+DRAWS_JS = """
+window.__draws = [];
+window.__frames = 0;
+const tick = () => { window.__frames += 1; requestAnimationFrame(tick); };
+requestAnimationFrame(tick);
+for (const id of arguments[0]) {
+  const gd = document.querySelector('#' + id + ' .js-plotly-plot');
+  gd.on('plotly_afterplot', () => window.__draws.push([id, window.__frames]));
+}
+"""
+BURDEN_Y_JS = (
+    "const gd = document.querySelector('#burden-graph .js-plotly-plot');"
+    "return JSON.stringify(gd.data.map(t => Array.from(t.y)));"
+)
+
+
+def test_figures_off_the_screen_are_redrawn_after_those_on_it(dash_duo, app, free_port) -> None:
+    """assets/plotly-offscreen.js: the burden chart, below the fold, is redrawn with the new
+    state's values after the cascade on the screen, a frame later (without it, all figures
+    are redrawn in one task before the page can paint)."""
+    dash_duo.driver.set_window_size(1400, 900)
+    _start(dash_duo, app, free_port)
+    driver = dash_duo.driver
+    driver.execute_script("window.scrollTo(0, 0);")
+    below = driver.execute_script(
+        "return document.getElementById('burden-graph').getBoundingClientRect().top"
+        " > innerHeight + 200;"
+    )
+    assert below, "the burden chart is expected below the fold at 1400x900"
+    burden = driver.execute_script(BURDEN_Y_JS)
+    driver.execute_script(DRAWS_JS, ["cascade-graph", "burden-graph"])
+    thumb = dash_duo.find_element("#control-vegfr1_signalling [role='slider']")
+    driver.execute_script("arguments[0].focus();", thumb)  # the sidebar scrolls, not the page
+    for _ in range(5):
+        thumb.send_keys(Keys.ARROW_RIGHT)
+    until(lambda: driver.execute_script(BURDEN_Y_JS) != burden, timeout=15)
+    time.sleep(0.5)
+    draws = driver.execute_script("return window.__draws;")
+    frame = {figure: at for figure, at in draws}  # animation frames before each last redraw
+    assert frame["cascade-graph"] < frame["burden-graph"], draws  # a frame came between
+    assert driver.execute_script("return window.scrollY;") == 0
+    assert dash_duo.get_logs() == []
+
+
 def test_choosing_a_scenario_sets_controls_and_text(dash_duo, app, free_port) -> None:
     _start(dash_duo, app, free_port)
     dash_duo.select_dcc_dropdown("#scenario", "LLC with anti-VEGFR1 from day 0")

@@ -1,0 +1,88 @@
+/* Figures off the screen are redrawn after the ones on it have been painted.
+ *
+ * A slider move redraws every figure of the Explore tab, one after another in one task, and
+ * the browser paints nothing until the last is done. On a projector (1024x768, presentation
+ * mode) only the cascade is on the screen; the organ panels (the costliest drawing) and the
+ * burden chart are below it. Here Plotly.react on a figure that has been drawn before and is
+ * out of view waits until the next frame has been painted; one that scrolls into view first
+ * is drawn at once. A newer redraw of a waiting figure replaces the older one (both promises
+ * end with it). First draws, and every redraw of a visible figure, run as before.
+ *
+ * Off or on the screen is what an IntersectionObserver last said (200 px beyond the viewport
+ * count as on it); a figure it has not reported on yet is drawn at once.
+ */
+(function () {
+  'use strict';
+
+  const Plotly = window.Plotly;
+  if (!Plotly || typeof Plotly.react !== 'function' || !('IntersectionObserver' in window)) {
+    return;
+  }
+  const react = Plotly.react;
+  const onScreen = new WeakMap();  // graph div -> last reported visibility
+  const waiting = new Map();  // graph div -> {args, settle: [[resolve, reject], ...]}
+  let flushQueued = false;
+
+  function draw(gd) {
+    const job = waiting.get(gd);
+    if (!job) {
+      return;
+    }
+    waiting.delete(gd);
+    settle(job, gd.isConnected ? react.apply(Plotly, job.args) : gd);
+  }
+
+  function settle(job, result) {
+    Promise.resolve(result).then(
+      (value) => job.settle.forEach(([resolve]) => resolve(value)),
+      (error) => job.settle.forEach(([, reject]) => reject(error)),
+    );
+  }
+
+  function flush() {
+    flushQueued = false;
+    [...waiting.keys()].forEach(draw);
+  }
+
+  function queueFlush() {
+    if (!flushQueued) {
+      flushQueued = true;
+      // After the frame that shows the visible figures: rAF runs before that paint, the
+      // timeout after it.
+      requestAnimationFrame(() => setTimeout(flush, 0));
+    }
+  }
+
+  const observer = new IntersectionObserver((entries) => {
+    entries.forEach((entry) => {
+      onScreen.set(entry.target, entry.isIntersecting);
+      if (entry.isIntersecting) {
+        draw(entry.target);
+      }
+    });
+  }, {rootMargin: '200px'});
+
+  Plotly.react = function (gd, ...rest) {
+    const div = typeof gd === 'string' ? document.getElementById(gd) : gd;
+    if (div && !onScreen.has(div)) {
+      onScreen.set(div, undefined);
+      observer.observe(div);
+    }
+    if (!div || !div._fullLayout || onScreen.get(div) !== false) {  // first draw, or in view
+      const older = waiting.get(div);
+      waiting.delete(div);
+      const result = react.call(this, gd, ...rest);
+      if (older) {  // a waiting redraw, replaced by this one
+        settle(older, result);
+      }
+      return result;
+    }
+    return new Promise((resolve, reject) => {
+      const job = waiting.get(div) || {settle: []};
+      job.args = [gd, ...rest];
+      job.settle.push([resolve, reject]);
+      waiting.set(div, job);
+      queueFlush();
+    });
+  };
+})();
