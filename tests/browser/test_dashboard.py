@@ -144,6 +144,21 @@ def _callback_requests_when_quiet(driver) -> int:
         count = now
 
 
+def _move_slider(dash_duo, presses: int = 1, *, scroll: bool = True) -> None:
+    """Focus the VEGFR1 slider's handle and press the right arrow key, as a keyboard user does;
+    returns once the readouts show the new state. ``scroll``: bring the handle into view first
+    (else the page stays where it is: the controls panel scrolls on its own)."""
+    driver = dash_duo.driver
+    summary = _summary(dash_duo)
+    thumb = dash_duo.find_element("#control-vegfr1_signalling [role='slider']")
+    if scroll:
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", thumb)
+    driver.execute_script("arguments[0].focus();", thumb)
+    for _ in range(presses):
+        thumb.send_keys(Keys.ARROW_RIGHT)
+    until(lambda: _summary(dash_duo) != summary, timeout=15)
+
+
 def test_a_slider_move_is_one_round_trip(dash_duo, app, free_port) -> None:
     """The state and the Explore tab come back in one answer, and no other tab's callback is
     asked (the schematic's waits for its tab): one request per move (issue 10)."""
@@ -151,12 +166,7 @@ def test_a_slider_move_is_one_round_trip(dash_duo, app, free_port) -> None:
     driver = dash_duo.driver
     driver.execute_script("performance.setResourceTimingBufferSize(10000);")
     before = _callback_requests_when_quiet(driver)
-    summary = _summary(dash_duo)
-    thumb = dash_duo.find_element("#control-vegfr1_signalling [role='slider']")
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", thumb)
-    driver.execute_script("arguments[0].focus();", thumb)
-    thumb.send_keys(Keys.ARROW_RIGHT)
-    until(lambda: _summary(dash_duo) != summary, timeout=15)
+    _move_slider(dash_duo)
     assert _callback_requests_when_quiet(driver) - before == 1
     # The link box follows the address without a callback (assets/share-link.js).
     link = dash_duo.find_element("#share-link").get_attribute("value")
@@ -181,12 +191,7 @@ def test_parameter_controls_are_not_marked_loading_while_figures_are(
     _start(dash_duo, app, free_port)
     driver = dash_duo.driver
     driver.execute_script(LOADING_MARKS_JS)
-    summary = _summary(dash_duo)
-    thumb = dash_duo.find_element("#control-vegfr1_signalling [role='slider']")
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", thumb)
-    driver.execute_script("arguments[0].focus();", thumb)
-    thumb.send_keys(Keys.ARROW_RIGHT)
-    until(lambda: _summary(dash_duo) != summary, timeout=15)
+    _move_slider(dash_duo)
     marked = set(driver.execute_script("return [...window.__marked];"))
     assert "cascade-graph" in marked and "organ-graph" in marked
     assert [m for m in marked if m.startswith(("param-slider-", "param-input-"))] == []
@@ -225,10 +230,7 @@ def test_figures_off_the_screen_are_redrawn_after_those_on_it(dash_duo, app, fre
     assert below, "the burden chart is expected below the fold at 1400x900"
     burden = driver.execute_script(BURDEN_Y_JS)
     driver.execute_script(DRAWS_JS, ["cascade-graph", "burden-graph"])
-    thumb = dash_duo.find_element("#control-vegfr1_signalling [role='slider']")
-    driver.execute_script("arguments[0].focus();", thumb)  # the sidebar scrolls, not the page
-    for _ in range(5):
-        thumb.send_keys(Keys.ARROW_RIGHT)
+    _move_slider(dash_duo, 5, scroll=False)
     until(lambda: driver.execute_script(BURDEN_Y_JS) != burden, timeout=15)
     time.sleep(0.5)
     draws = driver.execute_script("return window.__draws;")
