@@ -180,23 +180,25 @@ class _Columns:
     def __len__(self) -> int:
         return len(self._block)
 
-    def rows(self, rows: np.ndarray | int) -> _Columns | dict[str, float]:
-        """The given rows (an array of row numbers), or one row (an int) as name -> value."""
-        if isinstance(rows, int | np.integer):
-            return dict(zip(self._index, self._block[rows].tolist(), strict=True))
+    def rows(self, rows: np.ndarray) -> _Columns:
+        """The given rows (an array of row numbers)."""
         return _Columns(self._block[rows], self._index)
 
+    def row(self, k: int) -> dict[str, float]:
+        """Row ``k`` as column name -> value."""
+        return dict(zip(self._index, self._block[k].tolist(), strict=True))
 
-def _course(frame: pd.DataFrame) -> tuple[_Columns, dict]:
+
+def _course(columns: _Columns) -> tuple[_Columns, dict]:
     """The rows of a run's time course a figure draws (evenly thinned to ``DISPLAY_POINTS``,
     the first and last kept), and their x: on an even time grid (the usual case) only its start
     and step (``x0``, ``dx``), so no array of days is sent with every line."""
-    n = len(frame)
+    n = len(columns)
     step = max(1, -(-(n - 1) // (DISPLAY_POINTS - 1)))
     rows = np.arange(0, n, step)
     if rows[-1] != n - 1:
         rows = np.append(rows, n - 1)
-    shown = _Columns.of(frame).rows(rows)
+    shown = columns.rows(rows)
     days = shown["day"]
     gaps = np.diff(days)
     if len(gaps) and np.allclose(gaps, gaps[0], rtol=1e-9, atol=1e-9):
@@ -230,9 +232,11 @@ def cascade_figure(
     labels: Labels = PINNED,
 ) -> dict:
     """The systemic cascade: primary tumor and CTCs (cells) and the VEGFR1+ HPC biomarker."""
-    traces = []
+    traces, tops = [], []
     for run, suffix, dash in _runs(result, reference, labels):
-        f, x = _course(run.frame)
+        whole = _Columns.of(run.frame)
+        tops.append(max(whole["tumor"].max(), whole["ctc"].max()))
+        f, x = _course(whole)
         traces += [
             _line(x, f["tumor"], "Primary tumor" + suffix, _TUMOR, dash=dash),
             _line(x, f["ctc"], "Circulating tumor cells" + suffix, _CTC, dash=dash),
@@ -246,10 +250,7 @@ def cascade_figure(
                 width=3,
             ),
         ]
-    top = max(
-        float(max(c["tumor"].max(), c["ctc"].max()))
-        for c in (_Columns.of(r.frame) for r in (result, reference) if r)
-    )
+    top = float(max(tops))
     layout = _base_layout(
         font_size,
         title=_title(
@@ -376,10 +377,10 @@ def organ_figure(
     span = [0.0, result.days]  # fixed: marker labels near the end must not widen the axis
     traces, shapes, annotations, layout = [], [], [], {}
     runs = [
-        (*_course(run.frame), suffix, dash)
-        for run, suffix, dash in _runs(result, reference, labels)
+        (_Columns.of(r.frame), suffix, dash) for r, suffix, dash in _runs(result, reference, labels)
     ]
-    whole = [_Columns.of(r.frame) for r in (result, reference) if r is not None]
+    whole = [columns for columns, _, _ in runs]  # axis ranges span each whole run
+    courses = [(*_course(columns), suffix, dash) for columns, suffix, dash in runs]
     for k, organ in enumerate(ORGANS):
         n = k + 1
         col, row = k % cols, k // cols
@@ -402,7 +403,7 @@ def organ_figure(
         }  # fmt: skip
         colour = ORGAN_COLOURS[organ]
         first = k == 0
-        for f, x, suffix, dash in runs:
+        for f, x, suffix, dash in courses:
             traces += [
                 _line(
                     # A share on a 0-1 axis: three decimals are finer than a pixel.
@@ -508,7 +509,7 @@ def _time_course_trace(
 def _row_at(frame: pd.DataFrame, day: float) -> dict[str, float]:
     """The grid row nearest to ``day`` (clipped to the run), as column name -> value."""
     columns = _Columns.of(frame)
-    return columns.rows(int(np.abs(columns["day"] - day).argmin()))
+    return columns.row(int(np.abs(columns["day"] - day).argmin()))
 
 
 def burden_figure(

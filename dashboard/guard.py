@@ -89,10 +89,8 @@ def _depth_problem(value: object) -> str | None:
     stack = [(value, 0)] if isinstance(value, dict | list) else []
     while stack:
         node, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            return f"nested deeper than {MAX_DEPTH} levels"
         children = node.values() if isinstance(node, dict) else node
-        if depth == MAX_DEPTH and children:  # its values sit one level deeper
+        if depth >= MAX_DEPTH and children:  # its values sit deeper than the bound
             return f"nested deeper than {MAX_DEPTH} levels"
         stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
     return None

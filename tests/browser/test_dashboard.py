@@ -17,6 +17,7 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
+from dashboard.ids import INPUT, SLIDER, control_id
 from model import ORGAN_LABELS, ORGANS
 
 pytestmark = pytest.mark.browser
@@ -194,7 +195,8 @@ def test_parameter_controls_are_not_marked_loading_while_figures_are(
     _move_slider(dash_duo)
     marked = set(driver.execute_script("return [...window.__marked];"))
     assert "cascade-graph" in marked and "organ-graph" in marked
-    assert [m for m in marked if m.startswith(("param-slider-", "param-input-"))] == []
+    controls = (control_id(SLIDER, ""), control_id(INPUT, ""))  # the prefixes the script drops
+    assert [m for m in marked if m.startswith(controls)] == []
     assert _number_box(dash_duo, "vegfr1_signalling").get_attribute("value") != "4"
     assert dash_duo.get_logs() == []
 

@@ -17,6 +17,7 @@ from dashboard.figures import (
     ORGAN_COLOURS,
     PUBLISHED,
     Labels,
+    _Columns,
     _course,
     _sig,
     burden_figure,
@@ -146,7 +147,7 @@ def test_time_courses_are_sent_on_an_even_grid_without_a_days_array(default_resu
 
 def test_an_uneven_time_grid_is_sent_as_days(default_result) -> None:
     uneven = default_result.frame.drop(index=[5, 7])
-    shown, x = _course(uneven)
+    shown, x = _course(_Columns.of(uneven))
     assert set(x) == {"x"} and _plain_floats(_sent(x)["x"])
     assert x["x"][0] == 0.0 and x["x"][-1] == 30.0 and list(x["x"]) == sorted(x["x"])
     assert len(shown) <= DISPLAY_POINTS
@@ -155,7 +156,7 @@ def test_an_uneven_time_grid_is_sent_as_days(default_result) -> None:
 @pytest.mark.parametrize("rows", [2, 121, 122, 301, 601, 1000])
 def test_a_course_keeps_its_ends_and_at_most_display_points(rows: int) -> None:
     frame = pd.DataFrame({"day": np.linspace(0.0, 9.0, rows)})
-    shown, _ = _course(frame)
+    shown, _ = _course(_Columns.of(frame))
     assert len(shown) <= DISPLAY_POINTS
     assert shown["day"][0] == 0.0 and shown["day"][-1] == 9.0
 
