@@ -20,6 +20,7 @@ from dashboard.layout import build_layout
 from dashboard.lessons import register_lessons
 from dashboard.limits import register_limits
 from dashboard.links import register_links
+from dashboard.page import SeedSoilDash
 from dashboard.schematic import register_schematic
 from dashboard.security import register_security
 from dashboard.sensitivity import analysis_budget, register_sensitivity
@@ -62,7 +63,7 @@ def create_app() -> Dash:
     analysis_budget()
     job_threads()
     manager, celery_app = background_manager()
-    app = Dash(
+    app = SeedSoilDash(
         __name__,
         title=TITLE,
         assets_folder=str(ASSETS_FOLDER),

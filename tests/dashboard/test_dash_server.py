@@ -4,6 +4,7 @@ the renderer sends them (see ``DashPage`` in conftest.py)."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -11,6 +12,7 @@ from dashboard import figures
 from dashboard.controls import INPUT, SLIDER
 from dashboard.ids import control_id
 from dashboard.layout import GRAPH_IDS
+from dashboard.page import without_polyfill
 from dashboard.state import PageState, slider_position, to_query
 from model import Parameters, simulate, spec_for
 
@@ -447,3 +449,26 @@ def test_render_of_a_long_run_shows_the_risk_figures(page) -> None:
     assert any(n.startswith("Published: Pan 2017") for n in risk_names)
     organ_names = [t["name"] for t in out["organ-risk-graph"]["figure"]["data"]]
     assert any("autopsies" in n for n in organ_names)
+
+
+def test_the_page_loads_no_polyfill_and_defines_regenerator_runtime_first(page) -> None:
+    """dashboard/page.py: no Babel polyfill in the page; the regenerator runtime the bundles'
+    lazy loaders call is an asset, loaded before the renderer that calls it; every other
+    script Dash lists is still there (React first)."""
+    html = page.client.get("/").get_data(as_text=True)
+    scripts = re.findall(r'<script src="([^"]+)"', html)
+    assert not [s for s in scripts if "polyfill" in s]
+    assert scripts[0].split("/")[-1].startswith("react@")
+    runtime = next(k for k, s in enumerate(scripts) if "/assets/regenerator-runtime-" in s)
+    renderer = next(k for k, s in enumerate(scripts) if "dash_renderer" in s)
+    assert runtime < renderer
+    asset = page.client.get(scripts[runtime].split("?")[0])
+    assert asset.status_code == 200 and b"regeneratorRuntime = runtime" in asset.get_data()
+
+
+def test_without_polyfill_removes_only_the_polyfills_tag() -> None:
+    deps = "/_dash-component-suites/dash/deps"
+    polyfill = f'<script src="{deps}/polyfill@7.v4_4_1m17.12.1.min.js"></script>\n'
+    react = f'<script src="{deps}/react@18.v4_4_1m17.3.1.min.js"></script>'
+    assert without_polyfill(polyfill + react) == react
+    assert without_polyfill(react) == react
