@@ -137,15 +137,24 @@ def _short(organ: str) -> str:
 #: whether each overflows the figure (plotly.js's default for numeric axes measures every
 #: label's box on every redraw, ~10 % of a slider move's drawing; our margins hold them).
 TEMPLATE = {
-    "layout": {"xaxis": {"ticklabeloverflow": "allow"}, "yaxis": {"ticklabeloverflow": "allow"}}
+    "layout": {
+        # Axes make room beside them for their tick labels and title (the legend goes under
+        # the x axis: ``_base_layout``); large type on a projector overlapped them.
+        "xaxis": {"ticklabeloverflow": "allow", "automargin": True},
+        "yaxis": {"ticklabeloverflow": "allow", "automargin": True},
+    }
 }
+#: Under the x axis: at the figure's foot (the bottom margin grows to hold it). Placed on the
+#: plot's scale (18 % of its height below it), its first row sat level with the x axis's title
+#: in presentation mode, where the type is larger and the plot shorter.
+_LEGEND = {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom"}
 
 
 def _base_layout(font_size: int, **extra) -> dict:
     return {
         "font": {"size": font_size, "family": "system-ui, sans-serif"},
         "margin": {"l": 60, "r": 60, "t": 72, "b": 50},
-        "legend": {"orientation": "h", "y": -0.18},
+        "legend": _LEGEND,
         "hovermode": "x unified",
         "template": TEMPLATE,
         **extra,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from dashboard.figures import (
+    _LEGEND,
     ORGAN_COLOURS,
     PINNED,
     PUBLISHED,
@@ -218,7 +219,7 @@ def organ_probability_figure(
     traces.append(
         {
             "type": "bar",
-            "name": f"{PUBLISHED}breast cancer autopsies (Cummings 2014; brain: Tsukada 1983)",
+            "name": f"{PUBLISHED}breast cancer autopsies<br>(Cummings 2014; brain: Tsukada 1983)",
             "x": names,
             "y": [None if p is None else p.value for p in shown],
             "marker": {"color": "#FFFFFF", "line": {"color": _DATA_COLOUR, "width": 1.5},
@@ -234,17 +235,14 @@ def organ_probability_figure(
                      labels),
         barmode="group",
         hovermode="closest",
-        margin={"l": 60, "r": 60, "t": 72, "b": 110},
-        yaxis={"title": {"text": "probability / share of patients"}, "range": [0, 1.0],
+        yaxis={"title": {"text": "probability /<br>share of patients"}, "range": [0, 1.0],
                "tickformat": ".0%"},
-        annotations=[
-            {
-                "text": "Autopsies count women who died of breast cancer (several sites each): "
-                "compare the organs' ranking more than the levels.",
-                "xref": "paper", "yref": "paper", "x": 0, "y": -0.3, "xanchor": "left",
-                "yanchor": "top", "showarrow": False,
-                "font": {"size": max(font_size - 3, 9), "color": "#555555"},
-            }
-        ],
+        # The note on the autopsies heads the legend, above their entry: both sit at the
+        # figure's foot, under the x axis, however large the type.
+        legend={**_LEGEND, "title": {
+            "text": "Autopsies count women who died of breast cancer (several sites each):"
+                    "<br>compare the organs' ranking more than the levels.",
+            "side": "top", "font": {"size": max(font_size - 3, 9), "color": "#555555"},
+        }},
     )  # fmt: skip
     return {"data": traces, "layout": layout}

@@ -50,6 +50,20 @@ return [...document.querySelectorAll(".dash-graph")].filter(g => g.offsetParent)
     }).filter(([, , out]) => out > 1);
 });
 """
+#: Per visible figure, what its legend covers: x axis titles, tick labels, annotations
+#: ([id, text] each, boxes overlapping by more than a pixel each way).
+UNDER_THE_LEGEND = """
+const overlap = (a, b) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1
+    && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1;
+return [...document.querySelectorAll(".dash-graph")].filter(g => g.offsetParent).flatMap(g => {
+    const legend = g.querySelector(".legend");
+    if (!legend) return [];
+    const box = legend.getBoundingClientRect();
+    return [...g.querySelectorAll(".g-xtitle text, .xtick text, .annotation")]
+        .filter(t => t.textContent.trim() && overlap(box, t.getBoundingClientRect()))
+        .map(t => [g.id, t.textContent]);
+});
+"""
 #: [readout table width, its column's width] (px).
 TABLE_WIDTHS = (
     "var t = document.getElementById('readout-table-inner');"
@@ -107,6 +121,9 @@ def _figure_titles_fit_below_the_toolbar(dash_duo) -> None:
     # No axis title is cut off at the figure's edge (the cascade's biomarker axis was, at
     # 1024x768 in presentation mode).
     assert _js(dash_duo, AXIS_TITLES_OUTSIDE) == []
+    # No legend covers an axis title, tick label or note (the cascade's "day" sat in its
+    # legend's first row, at 1024x768 in presentation mode).
+    assert _js(dash_duo, UNDER_THE_LEGEND) == []
 
 
 def _press_on_toggle(dash_duo, key: str) -> None:
