@@ -24,6 +24,7 @@ from model.readouts import BIOMARKER_ALARM_FOLD
 
 __all__ = [
     "MOUSE_MAX_DAYS",
+    "LEGEND",
     "TEMPLATE",
     "ORGAN_COLOURS",
     "PINNED",
@@ -144,17 +145,17 @@ TEMPLATE = {
         "yaxis": {"ticklabeloverflow": "allow", "automargin": True},
     }
 }
-#: Under the x axis: at the figure's foot (the bottom margin grows to hold it). Placed on the
-#: plot's scale (18 % of its height below it), its first row sat level with the x axis's title
-#: in presentation mode, where the type is larger and the plot shorter.
-_LEGEND = {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom"}
+#: Every legend: under the x axis, at the figure's foot (the bottom margin grows to hold it).
+#: Placed on the plot's scale (18 % of its height below it), its first row sat level with the
+#: x axis's title at 1024x768, where the plot is shorter, and more so with larger type.
+LEGEND = {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom"}
 
 
 def _base_layout(font_size: int, **extra) -> dict:
     return {
         "font": {"size": font_size, "family": "system-ui, sans-serif"},
         "margin": {"l": 60, "r": 60, "t": 72, "b": 50},
-        "legend": _LEGEND,
+        "legend": LEGEND,
         "hovermode": "x unified",
         "template": TEMPLATE,
         **extra,

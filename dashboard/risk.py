@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from dashboard.figures import (
-    _LEGEND,
+    LEGEND,
     ORGAN_COLOURS,
     PINNED,
     PUBLISHED,
@@ -239,7 +239,7 @@ def organ_probability_figure(
                "tickformat": ".0%"},
         # The note on the autopsies heads the legend, above their entry: both sit at the
         # figure's foot, under the x axis, however large the type.
-        legend={**_LEGEND, "title": {
+        legend={**LEGEND, "title": {
             "text": "Autopsies count women who died of breast cancer (several sites each):"
                     "<br>compare the organs' ranking more than the levels.",
             "side": "top", "font": {"size": max(font_size - 3, 9), "color": "#555555"},

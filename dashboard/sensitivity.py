@@ -14,7 +14,7 @@ from dash import Dash, Input, Output, State, dcc, html, no_update
 from dashboard import ids
 from dashboard.config import whole_number
 from dashboard.controls import inline_choice
-from dashboard.figures import TEMPLATE
+from dashboard.figures import LEGEND, TEMPLATE
 from dashboard.results import (
     job_buttons,
     job_display,
@@ -163,11 +163,14 @@ def sensitivity_figure(result: dict, font_size: int = 13) -> dict:
             "template": TEMPLATE,
             "font": {"size": font_size},
             "barmode": "group",
-            "title": {"text": f"Sobol indices of: {what}, {result['runs']} runs"},
+            "title": {
+                "text": f"Sobol indices of: {what}",
+                "subtitle": {"text": f"{result['runs']} runs"},
+            },
             "xaxis": {"title": {"text": "share of output variance"}},
-            "margin": {"l": 200, "r": 30, "t": 50, "b": 50},
-            "legend": {"orientation": "h", "y": -0.15},
-            "height": 120 + 45 * len(labels),
+            "margin": {"l": 200, "r": 30, "t": 80, "b": 50},
+            "legend": LEGEND,
+            "height": 170 + 45 * len(labels),
         },
     }
 

@@ -19,7 +19,7 @@ from dash import Dash, Input, Output, State, dcc, html, no_update
 from dashboard import ids
 from dashboard.config import whole_number
 from dashboard.controls import inline_choice, number_box
-from dashboard.figures import ORGAN_COLOURS, TEMPLATE
+from dashboard.figures import LEGEND, ORGAN_COLOURS, TEMPLATE
 from dashboard.results import (
     job_buttons,
     job_display,
@@ -234,6 +234,7 @@ def sweep_figure(result: dict, font_size: int = 13, *, log_y: bool = True) -> di
         "title": {"text": f"{label} ({unit})"},
         "xaxis": {"title": {"text": _title(result["x_name"])}, "type": "log" if x_log else "-"},
         "margin": {"l": 70, "r": 30, "t": 50, "b": 60},
+        "legend": LEGEND,  # under the plot: on its right it squeezed the curves on a projector
     }
     bx = base[result["x_name"]]
     if result["y_name"] is None:

@@ -19,6 +19,7 @@ from model import spec_for
 from model.outcomes import OUTCOMES
 from model.scenarios import SCENARIOS
 from model.sensitivity import sobol_indices
+from tests.browser.test_layouts import UNDER_THE_LEGEND
 
 pytestmark = pytest.mark.browser
 
@@ -37,7 +38,7 @@ var st = g.data.find(function (t) { return t.name === 'Total effect (ST)'; });
 if (!st) { return null; }
 var ax = g._fullLayout.yaxis;
 return {
-    title: g._fullLayout.title.text,
+    title: g._fullLayout.title.text, subtitle: g._fullLayout.title.subtitle.text,
     bars: st.y.map(function (label, i) {
         return {label: label, st: st.x[i], pixel: ax.d2p(label)};
     }),
@@ -128,7 +129,9 @@ def test_the_three_parameters_controlling_lung_burden_are_on_top(
     assert shown_st == pytest.approx(expected_st, abs=2e-4)
     assert [bar["st"] for bar in top_down] == sorted(shown_st.values(), reverse=True)
     assert OUTCOMES[OUTCOME].label in chart["title"]
-    assert chart["title"].endswith(f", {expected.attrs['runs']} runs")
+    assert chart["subtitle"] == f"{expected.attrs['runs']} runs"
+    # Its legend covers neither the axis title nor the tick labels (it covered both).
+    assert dash_duo.driver.execute_script(UNDER_THE_LEGEND) == []
 
     _wait_idle(dash_duo)
     assert dash_duo.find_element("#sens-run").is_enabled()

@@ -28,9 +28,9 @@ def test_an_analysis_result_is_json_and_draws_a_tornado_largest_on_top() -> None
     assert total["name"].startswith("Total") and first["name"].startswith("First")
     assert total["y"][-1] == "Metastatic growth rate"  # plotly draws the last category on top
     assert len(total["error_x"]["array"]) == 2
-    assert fig["layout"]["title"]["text"] == (
-        "Sobol indices of: DTC burden in lung, final (cells), 256 runs"
-    )
+    title = fig["layout"]["title"]
+    assert title["text"] == "Sobol indices of: DTC burden in lung, final (cells)"
+    assert title["subtitle"]["text"] == "256 runs"
 
 
 def test_a_log10_analysis_says_so_in_its_title_and_file_name() -> None:
