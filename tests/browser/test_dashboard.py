@@ -171,6 +171,16 @@ def _move_slider(dash_duo, presses: int = 1, *, scroll: bool = True) -> None:
     until(lambda: _summary(dash_duo) != summary, timeout=15)
 
 
+def test_a_page_load_asks_the_server_twice(dash_duo, app, free_port) -> None:
+    """On load, only the page callback (the state, controls and figures) and the fragment's
+    (tab and settings from the #link) go to the server: the lesson bar starts hidden without
+    asking, and the sweep's second-axis box follows its mode in the browser."""
+    _start(dash_duo, app, free_port)  # ~40 resources: the browser keeps 250 timing entries
+    assert _callback_requests_when_quiet(dash_duo.driver) == 2
+    assert dash_duo.find_element("#lesson-bar").get_attribute("hidden") is not None
+    assert dash_duo.get_logs() == []
+
+
 def test_a_slider_move_is_one_round_trip(dash_duo, app, free_port) -> None:
     """The state and the Explore tab come back in one answer, and no other tab's callback is
     asked (the schematic's waits for its tab): one request per move (issue 10)."""
