@@ -38,6 +38,7 @@ __all__ = [
     "is_mouse_run",
     "organ_figure",
     "readout_table",
+    "short_organ_name",
 ]
 
 #: Okabe & Ito (2008) colour-blind-safe palette, one fixed colour per organ.
@@ -128,7 +129,8 @@ def graph_config(fmt: str = "png") -> dict:
     }
 
 
-def _short(organ: str) -> str:
+def short_organ_name(organ: str) -> str:
+    """An organ's label without its note: "Other", not "Other (spleen, kidney, ...)"."""
     return ORGAN_LABELS[organ].split(" (")[0]
 
 
@@ -458,7 +460,7 @@ def organ_figure(
             )  # fmt: skip
         annotations.append(
             {
-                "text": f"<b>{_short(organ)}</b>", "x": x0, "xref": "paper", "y": y1,
+                "text": f"<b>{short_organ_name(organ)}</b>", "x": x0, "xref": "paper", "y": y1,
                 "yref": "paper", "yanchor": "bottom", "xanchor": "left", "showarrow": False,
                 "font": {"color": colour, "size": font_size + 1},
             }
@@ -535,7 +537,7 @@ def burden_figure(
     adds (stacked). The reference run's total burden is shown as a black diamond."""
     suffix = _suffix(labels.run)
     row = _row_at(result.frame, day)
-    names = [_short(o) for o in ORGANS]
+    names = [short_organ_name(o) for o in ORGANS]
     seed = np.array([row[f"{o}.seed_only_burden"] for o in ORGANS])
     total = np.array([row[f"{o}.burden"] for o in ORGANS])
     niche_added = np.maximum(total - seed, 0.0)
@@ -647,8 +649,9 @@ def readout_table(
             _cells_text(o.seed_only_burden_final),
             chance,
         )
+        name = escape(short_organ_name(organ))
         rows.append(
-            f'<tr><th scope="row" class="organ organ-{escape(organ)}">{escape(_short(organ))}'
+            f'<tr><th scope="row" class="organ organ-{escape(organ)}">{name}'
             "</th>" + "".join(f"<td>{escape(c)}</td>" for c in cells) + "</tr>"
         )
     table = (

@@ -24,9 +24,9 @@ from dashboard.figures import (
     _base_layout,
     _line,
     _runs,
-    _short,
     _sig,
     _title,
+    short_organ_name,
 )
 from model import ORGANS, SimulationResult
 from model.data import AUTOPSY_BREAST, DEMICHELI_2008, PAN_2017
@@ -198,7 +198,7 @@ def organ_probability_figure(
 ) -> dict:
     """Per organ: the model's chance of a detected metastasis by the last day (organ colours;
     a reference hatched) next to the share of breast cancer autopsies with metastases there."""
-    names = [_short(o) for o in ORGANS]
+    names = [short_organ_name(o) for o in ORGANS]
     traces = []
     for run, suffix, dash in _runs(result, reference, labels):
         chance = [run.readouts.organs[o].metastasis_probability for o in ORGANS]

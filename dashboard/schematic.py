@@ -25,9 +25,9 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import ids
 from dashboard.cache import simulate_state
-from dashboard.figures import ORGAN_COLOURS, TEMPLATE, graph_config
+from dashboard.figures import ORGAN_COLOURS, TEMPLATE, graph_config, short_organ_name
 from dashboard.state import PageState
-from model import ORGAN_LABELS, ORGANS, InvalidInput, SimulationError, SimulationResult
+from model import ORGANS, InvalidInput, SimulationError, SimulationResult
 from model.flows import flow_specs, flows_at
 
 __all__ = [
@@ -152,15 +152,11 @@ class Arrow:
 _SPECS = {s.name: s for s in flow_specs()}
 
 
-def _short(organ: str) -> str:
-    return ORGAN_LABELS[organ].split(" (")[0]
-
-
 def _organ_arrows(i: int, organ: str) -> list[Arrow]:
     rows = _row(i)
     soil_mid = 0.5 * sum(rows["soil"])
     dormant_mid, prolif_mid = 0.5 * sum(rows["dormant"]), 0.5 * sum(rows["prolif"])
-    name = _short(organ)
+    name = short_organ_name(organ)
     hpc_y, myeloid_y = soil_mid - 0.25, soil_mid - 0.55
     gap_x = 0.5 * (_SOIL_X[1] + _SEED_X[0])
     factor_exit = (_BOX["factor"].x0 + 0.2, _BOX["factor"].y0)
@@ -264,7 +260,7 @@ def _box_words(r) -> dict[str, tuple[str, str]]:
                 f"Circulating tumor cells: {_number(r['ctc'])} cells"),
     }  # fmt: skip
     for organ in ORGANS:
-        name = _short(organ)
+        name = short_organ_name(organ)
         phi, primed = r[f"{organ}.niche_permissiveness"], r[f"{organ}.fibronectin"]
         words[f"soil.{organ}"] = (
             f"<b>{name}</b><br>niche {100 * phi:.0f}%<br>primed {100 * primed:.0f}%",

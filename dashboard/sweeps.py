@@ -19,7 +19,7 @@ from dash import Dash, Input, Output, State, dcc, html, no_update
 from dashboard import ids
 from dashboard.config import whole_number
 from dashboard.controls import inline_choice, number_box
-from dashboard.figures import LEGEND, ORGAN_COLOURS, TEMPLATE
+from dashboard.figures import LEGEND, ORGAN_COLOURS, TEMPLATE, short_organ_name
 from dashboard.results import (
     job_buttons,
     job_display,
@@ -30,7 +30,6 @@ from dashboard.results import (
 from dashboard.state import PageState
 from model import PARAMETER_SPECS, InvalidInput, spec_for
 from model.export import axis_text, provenance, round_sig
-from model.organs import ORGAN_LABELS
 from model.outcomes import FAMILIES, OUTCOMES, expand_outcome
 from model.sweep import MAX_RUNS, axis_values, sweep_1d, sweep_2d
 
@@ -214,10 +213,12 @@ def _what(outcome: str) -> tuple[str, str]:
 
 
 def _series_style(name: str) -> tuple[str, str]:
-    """(legend name, colour) of one curve: per-organ outcomes in their organ's colour."""
+    """(legend name, colour) of one curve: per-organ outcomes in their organ's colour, named
+    as the Explore tab's panels name them ("Other": its long label set every legend column
+    that wide, six rows on a projector)."""
     organ = name.rsplit(".", 1)[-1]
     if organ in ORGAN_COLOURS:
-        return ORGAN_LABELS[organ], ORGAN_COLOURS[organ]
+        return short_organ_name(organ), ORGAN_COLOURS[organ]
     return OUTCOMES[name].label, "#0072B2"
 
 
