@@ -481,9 +481,9 @@ def register_lessons(app: Dash) -> None:
         Input(ids.LESSON_STEP, "data"),
         Input(ids.LESSON_ANSWER_BTN, "n_clicks"),
         State(ids.LESSON_ANSWER, "is_open"),
-        # The bar starts hidden, as for no lesson; a lesson in the link reaches the stores
-        # through the fragment's callback (dashboard.links), which calls this one. Not asked on
-        # every page load for nothing (issue 10: each load-time answer costs the renderer).
+        # The bar starts hidden, as for no lesson. A lesson in the link reaches the stores
+        # through the fragment's callback (dashboard.links), and that change calls this one:
+        # no request on every page load for nothing (issue 10).
         prevent_initial_call=True,
     )
     def show_step(lesson, step, _asked, answer_open):
