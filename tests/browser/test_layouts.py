@@ -137,7 +137,7 @@ def _figure_titles_fit_below_the_toolbar(dash_duo) -> None:
     # 1024x768 in presentation mode).
     assert _js(dash_duo, AXIS_TITLES_OUTSIDE) == []
     # No legend covers an axis title, tick label or note (the cascade's "day" sat in its
-    # legend's first row, at 1024x768 in presentation mode).
+    # legend's first row at 1024x768, with and without presentation mode).
     assert _js(dash_duo, UNDER_THE_LEGEND) == []
 
 
