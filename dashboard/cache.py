@@ -1,5 +1,5 @@
-"""Simulations shared through a cache (flask-caching's back-ends), keyed on the validated
-parameter set and time span.
+"""Simulations shared through a cache (flask-caching's back-ends), keyed on the model's
+version, the validated parameter set and the time span.
 
 Default: a file-system cache shared by every worker on the host (no extra server). When
 ``REDIS_URL`` is set, a Redis cache shared across hosts. Outside a Flask app context (unit tests,
@@ -23,6 +23,7 @@ from flask_caching import Cache
 
 from dashboard.state import PageState
 from model import SimulationResult, simulate
+from model import __version__ as MODEL_VERSION
 from model.errors import InvalidInput
 
 __all__ = [
@@ -141,9 +142,13 @@ def register_health(server: Flask, path: str = "/health") -> None:
 
 
 def run_key(state: PageState) -> str:
-    """The cache key of ``state``'s run: its parameters that differ from the defaults and its
-    days (the scenario's name does not change the run)."""
-    text = json.dumps({"changed": state.params.changed(), "days": state.days}, sort_keys=True)
+    """The cache key of ``state``'s run: the model's version (with Redis, runs outlive a
+    deployment: a new model must not be answered with an old one's runs), the parameters that
+    differ from the defaults and the days (the scenario's name does not change the run)."""
+    text = json.dumps(
+        {"model": MODEL_VERSION, "changed": state.params.changed(), "days": state.days},
+        sort_keys=True,
+    )
     return "run:" + hashlib.sha256(text.encode()).hexdigest()
 
 

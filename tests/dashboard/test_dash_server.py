@@ -3,6 +3,7 @@ the renderer sends them (see ``DashPage`` in conftest.py)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 
@@ -280,6 +281,18 @@ def test_outside_a_request_a_new_run_is_stored_at_once(page) -> None:
     with page.app.server.app_context():
         result = run_cache.simulate_state(state)
         assert run_cache.cache.cache.get(run_cache.run_key(state)).frame.equals(result.frame)
+
+
+def test_a_runs_cache_key_names_the_model_version(monkeypatch) -> None:
+    """Runs shared through Redis outlive a deployment: a new model version is not answered with
+    the old one's runs. The scenario's name alone does not change the run, or its key."""
+    from dashboard import cache as run_cache
+
+    key = run_cache.run_key(LLC)
+    assert run_cache.run_key(dataclasses.replace(LLC, scenario=None)) == key
+    assert run_cache.run_key(dataclasses.replace(LLC, days=31.0)) != key
+    monkeypatch.setattr(run_cache, "MODEL_VERSION", "99.0")
+    assert run_cache.run_key(LLC) != key
 
 
 @pytest.mark.parametrize(
