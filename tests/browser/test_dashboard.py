@@ -221,6 +221,75 @@ def test_parameter_controls_are_not_marked_loading_while_figures_are(
     assert dash_duo.get_logs() == []
 
 
+#: Runs before the page's scripts (CDP): for each figure, the animation frames counted when
+#: each of its drawings ended, and its drawn width then.
+LOAD_DRAWS_JS = """
+window.__loadDraws = {};
+window.__frames = 0;
+const tick = () => { window.__frames += 1; requestAnimationFrame(tick); };
+requestAnimationFrame(tick);
+const hooked = new WeakSet();
+new MutationObserver(() => {
+  for (const gd of document.querySelectorAll('.js-plotly-plot')) {
+    if (!gd.on || hooked.has(gd)) continue;
+    hooked.add(gd);
+    const id = gd.closest('[id]').id;
+    window.__loadDraws[id] = [];
+    gd.on('plotly_afterplot',
+          () => window.__loadDraws[id].push([window.__frames, gd._fullLayout.width]));
+  }
+}).observe(document, {childList: true, subtree: true});
+"""
+EXPLORE_FIGURES = ("cascade-graph", "organ-graph", "burden-graph")
+
+
+def _load_draws(dash_duo, app, free_port) -> dict[str, list[list[float]]]:
+    """Each figure's drawings while the page loads (``LOAD_DRAWS_JS``), once it is quiet."""
+    dash_duo.start_server(app, port=free_port)
+    driver = dash_duo.driver
+    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": LOAD_DRAWS_JS})
+    driver.get(dash_duo.server_url)
+    dash_duo.wait_for_element("#readout-table-inner", timeout=40)
+    until(
+        lambda: all(driver.execute_script("return window.__loadDraws")[i] for i in EXPLORE_FIGURES),
+        timeout=30,
+    )
+    draws = None
+    while draws != (draws := driver.execute_script("return window.__loadDraws")):
+        time.sleep(1.5)  # a resize redraws after ~100 ms; the hidden tabs' graphs come later
+    return draws
+
+
+def test_a_page_load_draws_each_figure_once(dash_duo, app, free_port) -> None:
+    """Every figure was drawn twice as the page loaded: dcc.Graph resizes each after its first
+    drawing, and Plotly redraws even at the same size (assets/plotly-resize.js now skips such
+    a resize), and the page's scrollbar appeared during the first drawing, narrowing the first
+    figure (style.css reserves its place). The first figure is painted before the others are
+    drawn (assets/plotly-offscreen.js). A resize still redraws, at the new width."""
+    dash_duo.driver.set_window_size(1400, 900)
+    draws = _load_draws(dash_duo, app, free_port)
+    assert len(draws) == 8, draws  # every graph of the page, the hidden tabs' included
+    assert all(len(d) == 1 for d in draws.values()), draws
+    cascade, organ, burden = (draws[i][0] for i in EXPLORE_FIGURES)
+    assert cascade[0] < organ[0] and cascade[0] < burden[0], draws  # frames came between
+    driver = dash_duo.driver
+    driver.set_window_size(1100, 900)
+    until(lambda: len(driver.execute_script("return window.__loadDraws")["cascade-graph"]) > 1,
+          timeout=10)  # fmt: skip
+    narrower = driver.execute_script("return window.__loadDraws")["cascade-graph"][-1][1]
+    assert narrower < cascade[1] - 200
+    # A graph on a hidden tab is drawn at its width when the tab opens.
+    dash_duo.find_element("#tabs .nav-link:not(.active)").click()  # Sweep
+    until(
+        lambda: driver.execute_script(
+            "const g = document.querySelector('#sweep-graph .js-plotly-plot');"
+            "return Math.abs(g._fullLayout.width - g.getBoundingClientRect().width) <= 1;"
+        ),
+        timeout=10,
+    )
+    assert dash_duo.get_logs() == []
+
+
 DRAWS_JS = """
 window.__draws = [];
 window.__frames = 0;
