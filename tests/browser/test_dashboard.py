@@ -122,6 +122,25 @@ def test_the_page_runs_without_dashs_polyfill(dash_duo, app, free_port) -> None:
     assert dash_duo.get_logs() == []
 
 
+FIRST_FETCHES_JS = (
+    "return performance.getEntriesByType('resource')"
+    ".filter(r => /\\/_dash-(layout|dependencies)$/.test(r.name))"
+    ".map(r => [r.name.split('/').pop(), r.initiatorType]);"
+)
+
+
+def test_the_layout_and_callback_list_are_preloaded_and_fetched_once(
+    dash_duo, app, free_port
+) -> None:
+    """dashboard/page.py preloads what the renderer fetches first: the renderer's requests
+    take the preloaded answers (a preload the renderer's fetch does not match would be
+    fetched a second time, by "fetch")."""
+    _start(dash_duo, app, free_port)
+    fetched = sorted(map(tuple, dash_duo.driver.execute_script(FIRST_FETCHES_JS)))
+    assert fetched == [("_dash-dependencies", "link"), ("_dash-layout", "link")]
+    assert dash_duo.get_logs() == []
+
+
 def test_keyboard_on_a_slider_changes_value_and_figures(dash_duo, app, free_port) -> None:
     _start(dash_duo, app, free_port)
     before = _summary(dash_duo)

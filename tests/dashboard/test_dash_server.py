@@ -13,7 +13,7 @@ from dashboard import figures
 from dashboard.controls import INPUT, SLIDER
 from dashboard.ids import control_id
 from dashboard.layout import GRAPH_IDS
-from dashboard.page import without_polyfill
+from dashboard.page import PRELOADED, without_polyfill
 from dashboard.state import PageState, slider_position, to_query
 from model import Parameters, simulate, spec_for
 
@@ -477,6 +477,20 @@ def test_the_page_loads_no_polyfill_and_defines_regenerator_runtime_first(page) 
     assert runtime < renderer
     asset = page.client.get(scripts[runtime].split("?")[0])
     assert asset.status_code == 200 and b"regeneratorRuntime = runtime" in asset.get_data()
+
+
+def test_the_page_preloads_the_layout_and_the_callback_list(page) -> None:
+    """dashboard/page.py: the head asks for what the renderer fetches first, each a GET the
+    server answers, in the mode of the renderer's fetch (CORS, same-origin credentials)."""
+    html = page.client.get("/").get_data(as_text=True)
+    head = html.split("</head>")[0]
+    links = re.findall(
+        r'<link rel="preload" href="([^"]+)" as="fetch" crossorigin="anonymous">', head
+    )
+    assert links == [f"/{path}" for path in PRELOADED]
+    for link in links:
+        answer = page.client.get(link)
+        assert answer.status_code == 200 and answer.is_json
 
 
 def test_without_polyfill_removes_only_the_polyfills_tag() -> None:
