@@ -3,13 +3,14 @@
  * dcc.Graph asks Plotly.Plots.resize for every graph right after its first drawing, and again
  * whenever its box is resized; Plotly then redraws the whole figure (relayout, autosize) even
  * when the size it computes is the one the figure already has. So every figure of the page
- * (eight, five of them on tabs not shown) was drawn twice as the page loaded, ~0.5 s of a cold
- * page's main thread after its first figure, in the way of a first slider move.
+ * (eight, five of them hidden: on other tabs, or in the Explore tab's long-run section) was
+ * drawn twice as the page loaded, ~0.5 s of a cold page's main thread after its first figure,
+ * in the way of a first slider move.
  *
  * Here the resize is skipped when the figure's box, as Plotly's autosize reads it (its
  * computed width and height), is within 1 px of the drawn size (Plotly's own threshold), or
- * when the graph is not rendered at all (on a tab not shown: its box is resized, and observed
- * by dcc.Graph, when the tab opens). Any other resize runs as before. If a Plotly release moves
+ * when the graph is not rendered at all (hidden: its box is resized, and observed by
+ * dcc.Graph, when it is shown). Any other resize runs as before. If a Plotly release moves
  * Plots.resize, nothing breaks (the figures are drawn twice again), and the browser test
  * test_a_page_load_draws_each_figure_once says so.
  */
@@ -27,7 +28,7 @@
     if (!full || !gd.layout || !gd.isConnected) {
       return false;
     }
-    if (gd.getClientRects().length === 0) {  // not rendered: a tab not shown
+    if (gd.getClientRects().length === 0) {  // not rendered: hidden
       return true;
     }
     const style = window.getComputedStyle(gd);

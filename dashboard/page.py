@@ -14,8 +14,8 @@ calls it only when it renders). The browser suite checks that the page loads no 
 graphs, Markdown) render with a clean console.
 
 The page also asks for its layout and callback list at once (``<link rel="preload">``): the
-renderer asks for them only when every script has run (~1.7 s into a cold page load), and
-then waited for the server. Preloaded, they arrive while the scripts are parsed, and the
+renderer asked for them only once every script had run (~1.7 s into a cold page load), then
+waited for the server. Preloaded, they arrive while the scripts are parsed, and the
 renderer's own requests take the preloaded answers (a browser test checks that each is
 fetched once).
 """
