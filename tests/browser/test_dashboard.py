@@ -313,16 +313,6 @@ def test_a_page_load_draws_each_figure_once(dash_duo, app, free_port) -> None:
     assert dash_duo.get_logs() == []
 
 
-DRAWS_JS = """
-window.__draws = [];
-window.__frames = 0;
-const tick = () => { window.__frames += 1; requestAnimationFrame(tick); };
-requestAnimationFrame(tick);
-for (const id of arguments[0]) {
-  const gd = document.querySelector('#' + id + ' .js-plotly-plot');
-  gd.on('plotly_afterplot', () => window.__draws.push([id, window.__frames]));
-}
-"""
 BURDEN_Y_JS = (
     "const gd = document.querySelector('#burden-graph .js-plotly-plot');"
     "return JSON.stringify(gd.data.map(t => Array.from(t.y)));"
@@ -334,7 +324,7 @@ def test_figures_off_the_screen_are_redrawn_after_those_on_it(dash_duo, app, fre
     state's values after the cascade on the screen, a frame later (without it, all figures
     are redrawn in one task before the page can paint)."""
     dash_duo.driver.set_window_size(1400, 900)
-    _start(dash_duo, app, free_port)
+    _load_draws(dash_duo, app, free_port)  # counts every drawing's frame (LOAD_DRAWS_JS)
     driver = dash_duo.driver
     driver.execute_script("window.scrollTo(0, 0);")
     below = driver.execute_script(
@@ -343,12 +333,12 @@ def test_figures_off_the_screen_are_redrawn_after_those_on_it(dash_duo, app, fre
     )
     assert below, "the burden chart is expected below the fold at 1400x900"
     burden = driver.execute_script(BURDEN_Y_JS)
-    driver.execute_script(DRAWS_JS, ["cascade-graph", "burden-graph"])
     _move_slider(dash_duo, 5, scroll=False)
     until(lambda: driver.execute_script(BURDEN_Y_JS) != burden, timeout=15)
     time.sleep(0.5)
-    draws = driver.execute_script("return window.__draws;")
-    frame = {figure: at for figure, at in draws}  # animation frames before each last redraw
+    draws = driver.execute_script("return window.__loadDraws;")
+    # Animation frames before each figure's last redraw.
+    frame = {figure: draws[figure][-1][0] for figure in ("cascade-graph", "burden-graph")}
     assert frame["cascade-graph"] < frame["burden-graph"], draws  # a frame came between
     assert driver.execute_script("return window.scrollY;") == 0
     assert dash_duo.get_logs() == []
