@@ -2,6 +2,9 @@
 downloaded browser): headless, no sandbox (root in CI), no calls home (no network here)."""
 
 CHROMIUM = "/usr/bin/chromium"
+#: Seconds a browser test waits for a page's first render. A cold Chromium on a loaded 2-core
+#: CI machine (the Docker check's containers start beside the tests) once took over 40 s.
+FIRST_RENDER_SECONDS = 90
 CHROME_ARGUMENTS = (
     "--headless=new",
     "--no-sandbox",

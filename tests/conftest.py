@@ -10,6 +10,8 @@ from types import SimpleNamespace
 
 import pytest
 
+from tests.processes import stop as stop_process
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -71,8 +73,7 @@ def redis_server(tmp_path: Path):
             time.sleep(0.05)
 
     def stop() -> None:
-        processes[-1].terminate()
-        processes[-1].wait(timeout=10)
+        stop_process(processes[-1])
 
     start()
     try:

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.processes import stop
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 # Every test here starts gunicorn or redis-server: left out of scripts/test --fast.
@@ -76,8 +78,7 @@ def serving(port: int, env: dict[str, str], log_path: Path) -> Iterator[str]:
         print(log_path.read_text())
         raise
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        stop(process, log_path)
 
 
 def test_gunicorn_serves_health_and_page(free_port: int, tmp_path: Path) -> None:

@@ -15,6 +15,8 @@ import axe_playwright_python
 import pytest
 from dash.testing.wait import until
 
+from tests.chromium import FIRST_RENDER_SECONDS
+
 pytestmark = pytest.mark.browser
 
 AXE_JS = Path(axe_playwright_python.__file__).with_name("axe.min.js")
@@ -68,7 +70,7 @@ def test_axe_finds_no_violation_on_any_tab(
 ) -> None:
     set_viewport(dash_duo.driver, width, height)
     dash_duo.start_server(app, port=free_port)
-    dash_duo.wait_for_element("#readout-table-inner", timeout=40)
+    dash_duo.wait_for_element("#readout-table-inner", timeout=FIRST_RENDER_SECONDS)
     if presentation:
         switch_presentation_on(dash_duo)
     names = [tab.text for tab in dash_duo.find_elements(TABS)]

@@ -19,6 +19,8 @@ from dash.testing.wait import until
 from selenium.webdriver.common.by import By
 
 from dashboard import create_app
+from tests.chromium import FIRST_RENDER_SECONDS
+from tests.processes import stop
 
 pytestmark = pytest.mark.browser
 
@@ -50,8 +52,7 @@ def celery_worker(redis_url: str, repo_root: Path, tmp_path: Path):
         assert process.poll() is None, log.read_text()
         yield Worker(process, log)
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        stop(process, log)
 
 
 @pytest.fixture
@@ -63,7 +64,7 @@ def sweep_tab(dash_duo, free_port, redis_url, monkeypatch, tmp_path, click):
         monkeypatch.setenv("SEED_SOIL_CACHE_DIR", str(tmp_path / "app-cache"))
         dash_duo.start_server(create_app(), port=free_port)
         dash_duo.driver.get(dash_duo.server_url + path)
-        dash_duo.wait_for_element("#readout-table-inner", timeout=40)
+        dash_duo.wait_for_element("#readout-table-inner", timeout=FIRST_RENDER_SECONDS)
         click(dash_duo.driver.find_element(By.XPATH, "//a[normalize-space()='Sweep']"))
         for box_id in ("#sweep-x-n", "#sweep-y-n"):
             box = dash_duo.find_element(box_id)

@@ -19,6 +19,7 @@ from selenium.webdriver.common.keys import Keys
 
 from dashboard.ids import INPUT, SLIDER, control_id
 from dashboard.layout import GRAPH_IDS
+from tests.chromium import FIRST_RENDER_SECONDS
 
 pytestmark = pytest.mark.browser
 
@@ -61,7 +62,7 @@ def _start(dash_duo, app, free_port, path: str = "/") -> None:
     dash_duo.start_server(app, port=free_port)
     if path != "/":
         dash_duo.driver.get(dash_duo.server_url + path)
-    dash_duo.wait_for_element("#readout-table-inner", timeout=40)
+    dash_duo.wait_for_element("#readout-table-inner", timeout=FIRST_RENDER_SECONDS)
 
 
 def test_page_loads_with_story_figures_and_clean_console(dash_duo, app, free_port) -> None:
@@ -269,7 +270,7 @@ def _load_draws(dash_duo, app, free_port) -> dict[str, list[list[float]]]:
     driver = dash_duo.driver
     driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": LOAD_DRAWS_JS})
     driver.get(dash_duo.server_url)
-    dash_duo.wait_for_element("#readout-table-inner", timeout=40)
+    dash_duo.wait_for_element("#readout-table-inner", timeout=FIRST_RENDER_SECONDS)
     until(  # every graph of the page drawn, the hidden ones' too (they come last)
         lambda: (
             len(d := driver.execute_script("return window.__loadDraws")) == len(GRAPH_IDS)

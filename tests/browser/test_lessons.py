@@ -12,6 +12,7 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
 from dashboard.lessons import lessons
+from tests.chromium import FIRST_RENDER_SECONDS
 
 pytestmark = pytest.mark.browser
 
@@ -44,7 +45,7 @@ def test_a_lesson_from_the_menu_to_its_last_step_and_back(dash_duo, app, free_po
     lesson = lessons()[LESSON]
     count = len(lesson.steps)
     dash_duo.start_server(app, port=free_port)
-    dash_duo.wait_for_element("#cascade-graph .main-svg", timeout=40)
+    dash_duo.wait_for_element("#cascade-graph .main-svg", timeout=FIRST_RENDER_SECONDS)
     assert dash_duo.find_element("#lesson-bar").get_attribute("hidden")
 
     click(dash_duo.find_element("#lessons-menu button"))
@@ -99,7 +100,7 @@ def test_a_step_link_opens_that_step_and_the_keyboard_walks_on(dash_duo, app, fr
     lesson = lessons()["blocking-vegfr1"]
     count = len(lesson.steps)
     dash_duo.start_server(app, port=free_port)
-    dash_duo.wait_for_element("#cascade-graph .main-svg", timeout=40)
+    dash_duo.wait_for_element("#cascade-graph .main-svg", timeout=FIRST_RENDER_SECONDS)
     dash_duo.driver.get(dash_duo.server_url + "/" + lesson.url(4))
     _wait_step(dash_duo, 4, count)
     assert dash_duo.find_element("#lesson-title").text == lesson.steps[3].title
@@ -136,7 +137,7 @@ def test_a_step_link_opens_that_step_and_the_keyboard_walks_on(dash_duo, app, fr
 
 def test_a_bad_step_link_is_refused_with_the_link_message(dash_duo, app, free_port):
     dash_duo.start_server(app, port=free_port)
-    dash_duo.wait_for_element("#cascade-graph .main-svg", timeout=40)
+    dash_duo.wait_for_element("#cascade-graph .main-svg", timeout=FIRST_RENDER_SECONDS)
     dash_duo.driver.get(dash_duo.server_url + f"/?days=30#lesson={LESSON}&step=99")
     dash_duo.wait_for_contains_text(
         "#link-message", f"#step=99 is not a step of lesson '{LESSON}'", timeout=30

@@ -10,6 +10,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from dashboard.schematic import ARROWS, BOXES, FRAMES
+from tests.chromium import FIRST_RENDER_SECONDS
 
 pytestmark = pytest.mark.browser
 
@@ -35,7 +36,7 @@ def _day(dash_duo) -> float:
 
 def test_play_steps_through_the_days_in_the_browser(dash_duo, free_port, app, click) -> None:
     dash_duo.start_server(app, port=free_port)
-    dash_duo.wait_for_element("#readout-table-inner", timeout=40)
+    dash_duo.wait_for_element("#readout-table-inner", timeout=FIRST_RENDER_SECONDS)
     tab = dash_duo.driver.find_element(By.LINK_TEXT, "Schematic")
     click(tab)
     until(lambda: _figure(dash_duo) is not None, timeout=30)
@@ -70,14 +71,14 @@ def test_play_steps_through_the_days_in_the_browser(dash_duo, free_port, app, cl
 def test_a_link_opens_the_schematic_of_the_linked_run(dash_duo, free_port, app) -> None:
     dash_duo.start_server(app, port=free_port)
     dash_duo.driver.get(dash_duo.server_url + "/?days=40#tab=schematic")
-    until(lambda: _figure(dash_duo) is not None, timeout=40)
+    until(lambda: _figure(dash_duo) is not None, timeout=FIRST_RENDER_SECONDS)
     until(lambda: _figure(dash_duo)["title"].startswith("Day 40 of 40"), timeout=20)
     assert dash_duo.get_logs() == []
 
 
 def test_a_change_made_while_the_tab_is_open_redraws_it(dash_duo, free_port, app, click) -> None:
     dash_duo.start_server(app, port=free_port)
-    dash_duo.wait_for_element("#readout-table-inner", timeout=40)
+    dash_duo.wait_for_element("#readout-table-inner", timeout=FIRST_RENDER_SECONDS)
     click(dash_duo.driver.find_element(By.LINK_TEXT, "Schematic"))
     until(lambda: _figure(dash_duo) is not None, timeout=30)
     days = dash_duo.find_element("#days")

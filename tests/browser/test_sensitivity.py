@@ -20,6 +20,7 @@ from model.outcomes import OUTCOMES
 from model.scenarios import SCENARIOS
 from model.sensitivity import sobol_indices
 from tests.browser.test_layouts import UNDER_THE_LEGEND
+from tests.chromium import FIRST_RENDER_SECONDS
 
 pytestmark = pytest.mark.browser
 
@@ -54,7 +55,7 @@ def _start(dash_duo, app, free_port, path: str = "/") -> None:
     dash_duo.start_server(app, port=free_port)
     if path != "/":
         dash_duo.driver.get(dash_duo.server_url + path)
-    dash_duo.wait_for_element("#readout-table-inner", timeout=40)
+    dash_duo.wait_for_element("#readout-table-inner", timeout=FIRST_RENDER_SECONDS)
 
 
 def _shown(dash_duo, dropdown: str) -> str:

@@ -6,49 +6,26 @@ Docker engine runs."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-STARTUP_SECONDS = 90
+from tests.test_serving import server_env, serving
 
 
 @pytest.fixture
-def served(free_port: int, repo_root: Path, tmp_path: Path):
-    base = f"http://127.0.0.1:{free_port}"
-    log_path = tmp_path / "gunicorn.log"
-    env = {
-        **os.environ,
-        "SEED_SOIL_CACHE_DIR": str(tmp_path / "cache"),
-        "SEED_SOIL_JOBS_DIR": str(tmp_path / "jobs"),
-        "DASH_SECRET_KEY": "test-secret",
-    }
+def served(free_port: int, tmp_path: Path):
+    """``gunicorn app:server`` (2 workers, no Redis) as tests/test_serving.py starts it."""
+    env = server_env(
+        SEED_SOIL_CACHE_DIR=str(tmp_path / "cache"),
+        SEED_SOIL_JOBS_DIR=str(tmp_path / "jobs"),
+        DASH_SECRET_KEY="test-secret",
+    )
     env.pop("REDIS_URL", None)
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{free_port}",
-             "--workers", "2", "--preload", "--no-control-socket", "app:server"],
-            cwd=repo_root, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            assert process.poll() is None, log_path.read_text()
-            try:
-                with urllib.request.urlopen(f"{base}/health", timeout=5):
-                    break
-            except OSError:
-                assert time.monotonic() < deadline, log_path.read_text()
-                time.sleep(0.2)
+    with serving(free_port, env, tmp_path / "gunicorn.log") as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def _client(repo_root: Path, base: str, what: str) -> dict:
