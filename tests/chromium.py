@@ -17,3 +17,12 @@ CHROME_ARGUMENTS = (
     "--disable-component-update",
     "--disable-sync",
 )
+
+
+def open_page(dash_duo, app, port: int, path: str = "/") -> None:
+    """Serve ``app`` with dash_duo on ``port``, open ``path`` and wait for the page's first
+    render (its readout table)."""
+    dash_duo.start_server(app, port=port)
+    if path != "/":
+        dash_duo.driver.get(dash_duo.server_url + path)
+    dash_duo.wait_for_element("#readout-table-inner", timeout=FIRST_RENDER_SECONDS)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 #: gunicorn's graceful stop gives its workers graceful_timeout (30 s) before it kills them, so
 #: a stop must be allowed longer than that: on a loaded 2-core CI machine (Chromium and the
-#: Docker check's containers running beside the tests) a worker's exit has taken that long.
+#: Docker check's containers running beside the tests) a stop once took longer than that.
 STOP_SECONDS = 60
 
 

@@ -15,7 +15,7 @@ import axe_playwright_python
 import pytest
 from dash.testing.wait import until
 
-from tests.chromium import FIRST_RENDER_SECONDS
+from tests.chromium import open_page
 
 pytestmark = pytest.mark.browser
 
@@ -69,8 +69,7 @@ def test_axe_finds_no_violation_on_any_tab(
     dash_duo, app, free_port, width, height, presentation
 ) -> None:
     set_viewport(dash_duo.driver, width, height)
-    dash_duo.start_server(app, port=free_port)
-    dash_duo.wait_for_element("#readout-table-inner", timeout=FIRST_RENDER_SECONDS)
+    open_page(dash_duo, app, free_port)
     if presentation:
         switch_presentation_on(dash_duo)
     names = [tab.text for tab in dash_duo.find_elements(TABS)]

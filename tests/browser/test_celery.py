@@ -19,7 +19,7 @@ from dash.testing.wait import until
 from selenium.webdriver.common.by import By
 
 from dashboard import create_app
-from tests.chromium import FIRST_RENDER_SECONDS
+from tests.chromium import open_page
 from tests.processes import stop
 
 pytestmark = pytest.mark.browser
@@ -62,9 +62,7 @@ def sweep_tab(dash_duo, free_port, redis_url, monkeypatch, tmp_path, click):
     def open_tab(path: str = "/", n: int = 3) -> None:
         monkeypatch.setenv("REDIS_URL", redis_url)
         monkeypatch.setenv("SEED_SOIL_CACHE_DIR", str(tmp_path / "app-cache"))
-        dash_duo.start_server(create_app(), port=free_port)
-        dash_duo.driver.get(dash_duo.server_url + path)
-        dash_duo.wait_for_element("#readout-table-inner", timeout=FIRST_RENDER_SECONDS)
+        open_page(dash_duo, create_app(), free_port, path)
         click(dash_duo.driver.find_element(By.XPATH, "//a[normalize-space()='Sweep']"))
         for box_id in ("#sweep-x-n", "#sweep-y-n"):
             box = dash_duo.find_element(box_id)

@@ -19,7 +19,7 @@ from selenium.webdriver.common.keys import Keys
 
 from dashboard.ids import INPUT, SLIDER, control_id
 from dashboard.layout import GRAPH_IDS
-from tests.chromium import FIRST_RENDER_SECONDS
+from tests.chromium import FIRST_RENDER_SECONDS, open_page
 
 pytestmark = pytest.mark.browser
 
@@ -58,15 +58,8 @@ HEATMAP_JS = (
 )
 
 
-def _start(dash_duo, app, free_port, path: str = "/") -> None:
-    dash_duo.start_server(app, port=free_port)
-    if path != "/":
-        dash_duo.driver.get(dash_duo.server_url + path)
-    dash_duo.wait_for_element("#readout-table-inner", timeout=FIRST_RENDER_SECONDS)
-
-
 def test_page_loads_with_story_figures_and_clean_console(dash_duo, app, free_port) -> None:
-    _start(dash_duo, app, free_port)
+    open_page(dash_duo, app, free_port)
     assert "Biomarker: peak" in _summary(dash_duo)
     # The default scenario is Kaplan's LLC experiment: the lung niche comes before lung DTCs.
     cells = _lung_row(dash_duo)
@@ -111,7 +104,7 @@ def test_the_page_runs_without_dashs_polyfill(dash_duo, app, free_port) -> None:
     parseFloat and setImmediate with slower versions; issue 10), the global regeneratorRuntime
     the bundles' lazy loaders call is there (assets/regenerator-runtime-*.js), and the lazy
     components render: dropdowns, sliders, graphs, the readouts' Markdown."""
-    _start(dash_duo, app, free_port)
+    open_page(dash_duo, app, free_port)
     native = dash_duo.driver.execute_script(NATIVE_JS)
     assert native.pop("scripts") == []
     assert native.pop("setImmediate") == "undefined"  # core-js defined one; browsers do not
@@ -137,14 +130,14 @@ def test_the_layout_and_callback_list_are_preloaded_and_fetched_once(
     """dashboard/page.py preloads what the renderer fetches first: the renderer's requests
     take the preloaded answers (a preload the renderer's fetch does not match would be
     fetched a second time, by "fetch")."""
-    _start(dash_duo, app, free_port)
+    open_page(dash_duo, app, free_port)
     fetched = sorted(map(tuple, dash_duo.driver.execute_script(FIRST_FETCHES_JS)))
     assert fetched == [("_dash-dependencies", "link"), ("_dash-layout", "link")]
     assert dash_duo.get_logs() == []
 
 
 def test_keyboard_on_a_slider_changes_value_and_figures(dash_duo, app, free_port) -> None:
-    _start(dash_duo, app, free_port)
+    open_page(dash_duo, app, free_port)
     before = _summary(dash_duo)
     thumb = dash_duo.find_element("#control-vegfr1_signalling [role='slider']")
     # Keyboard only, as a user tabbing to the slider would: focus it, then press the arrow keys.
@@ -195,7 +188,7 @@ def test_a_page_load_asks_the_server_twice(dash_duo, app, free_port) -> None:
     """On load, only the page callback (the state, controls and figures) and the fragment's
     (tab and settings from the #link) go to the server: the lesson bar starts hidden without
     asking, and the sweep's second-axis box follows its mode in the browser."""
-    _start(dash_duo, app, free_port)  # ~40 resources: the browser keeps 250 timing entries
+    open_page(dash_duo, app, free_port)  # ~40 resources: the browser keeps 250 timing entries
     assert _callback_requests_when_quiet(dash_duo.driver) == 2
     assert dash_duo.find_element("#lesson-bar").get_attribute("hidden") is not None
     assert dash_duo.get_logs() == []
@@ -204,7 +197,7 @@ def test_a_page_load_asks_the_server_twice(dash_duo, app, free_port) -> None:
 def test_a_slider_move_is_one_round_trip(dash_duo, app, free_port) -> None:
     """The state and the Explore tab come back in one answer, and no other tab's callback is
     asked (the schematic's waits for its tab): one request per move (issue 10)."""
-    _start(dash_duo, app, free_port)
+    open_page(dash_duo, app, free_port)
     driver = dash_duo.driver
     driver.execute_script("performance.setResourceTimingBufferSize(10000);")
     before = _callback_requests_when_quiet(driver)
@@ -230,7 +223,7 @@ def test_parameter_controls_are_not_marked_loading_while_figures_are(
 ) -> None:
     """assets/quiet-controls.js: a slider move re-rendered all ~95 controls twice to mark them
     loading (issue 10). The figures are still marked, so the spinner works as before."""
-    _start(dash_duo, app, free_port)
+    open_page(dash_duo, app, free_port)
     driver = dash_duo.driver
     driver.execute_script(LOADING_MARKS_JS)
     _move_slider(dash_duo)
@@ -346,7 +339,7 @@ def test_figures_off_the_screen_are_redrawn_after_those_on_it(dash_duo, app, fre
 
 
 def test_choosing_a_scenario_sets_controls_and_text(dash_duo, app, free_port) -> None:
-    _start(dash_duo, app, free_port)
+    open_page(dash_duo, app, free_port)
     dash_duo.select_dcc_dropdown("#scenario", "LLC with anti-VEGFR1 from day 0")
     _wait_value(dash_duo, "anti_vegfr1_efficacy", "0.95")
     dash_duo.wait_for_contains_text("#scenario-text", "anti-VEGFR1 antibody", timeout=10)
@@ -358,7 +351,7 @@ def test_choosing_a_scenario_sets_controls_and_text(dash_duo, app, free_port) ->
 
 
 def test_a_shared_link_restores_the_same_state(dash_duo, app, free_port) -> None:
-    _start(dash_duo, app, free_port, "/?scenario=kaplan2005-llc&days=40&vegfr1_signalling=8")
+    open_page(dash_duo, app, free_port, "/?scenario=kaplan2005-llc&days=40&vegfr1_signalling=8")
     _wait_value(dash_duo, "vegfr1_signalling", "8")
     assert dash_duo.find_element("#days").get_attribute("value") == "40"
     until(
@@ -375,7 +368,7 @@ def test_a_shared_link_restores_the_same_state(dash_duo, app, free_port) -> None
 
 
 def test_a_bad_link_value_is_refused_with_a_message(dash_duo, app, free_port) -> None:
-    _start(dash_duo, app, free_port, "/?vegfr1_signalling=999")
+    open_page(dash_duo, app, free_port, "/?vegfr1_signalling=999")
     dash_duo.wait_for_contains_text("#message", "vegfr1_signalling", timeout=10)
     assert "allowed range" in dash_duo.find_element("#message").text
     assert "Biomarker: peak" in _summary(dash_duo)
@@ -384,7 +377,7 @@ def test_a_bad_link_value_is_refused_with_a_message(dash_duo, app, free_port) ->
 def test_a_bad_upload_shows_the_error_and_keeps_the_figures(
     dash_duo, app, free_port, tmp_path
 ) -> None:
-    _start(dash_duo, app, free_port)
+    open_page(dash_duo, app, free_port)
     summary = _summary(dash_duo)
     bad = tmp_path / "broken.json"
     bad.write_text("{not json")
@@ -401,7 +394,7 @@ def test_a_bad_upload_shows_the_error_and_keeps_the_figures(
 def test_csv_download_holds_the_time_series(
     dash_duo, app, free_port, click, downloaded_csv
 ) -> None:
-    _start(dash_duo, app, free_port)
+    open_page(dash_duo, app, free_port)
     click(dash_duo.find_element("#download-csv-btn"))
     lines = downloaded_csv().read_text().splitlines()
     provenance = [line for line in lines if line.startswith("#")]
@@ -416,7 +409,7 @@ def test_anti_vegfr1_makes_the_lung_niche_and_metastases_vanish(
 ) -> None:
     """The issue's story: LLC's lung niche comes before lung DTCs; pin that run, switch on
     anti-VEGFR1 by typing its efficacy, and watch niche and burden vanish against the pin."""
-    _start(dash_duo, app, free_port)
+    open_page(dash_duo, app, free_port)
     organ, onset, detected, _, burden, *_ = _lung_row(dash_duo)
     assert organ == "Lung" and float(onset) < float(detected)
     click(dash_duo.find_element("#pin"))
@@ -446,7 +439,7 @@ def test_anti_vegfr1_makes_the_lung_niche_and_metastases_vanish(
 def test_a_sweep_map_runs_in_the_background_and_a_clicked_cell_loads(
     dash_duo, app, free_port, click
 ) -> None:
-    _start(dash_duo, app, free_port)
+    open_page(dash_duo, app, free_port)
     click(dash_duo.driver.find_element(By.XPATH, "//a[normalize-space()='Sweep']"))
     for box_id, value in (("#sweep-x-from", "2"), ("#sweep-x-to", "8"), ("#sweep-x-n", "4"),
                           ("#sweep-y-n", "3")):  # fmt: skip
@@ -488,7 +481,7 @@ def test_a_sweep_map_runs_in_the_background_and_a_clicked_cell_loads(
 
 
 def _start_long_sweep(dash_duo, app, free_port, click) -> None:
-    _start(dash_duo, app, free_port, "/?days=3650")  # long runs: a 50 x 50 map takes a while
+    open_page(dash_duo, app, free_port, "/?days=3650")  # long runs: a 50 x 50 map takes a while
     click(dash_duo.driver.find_element(By.XPATH, "//a[normalize-space()='Sweep']"))
     for box_id in ("#sweep-x-n", "#sweep-y-n"):
         box = dash_duo.find_element(box_id)
@@ -546,7 +539,7 @@ def test_a_sweep_whose_process_dies_says_so(dash_duo, app, free_port, click) -> 
 def test_a_link_restores_the_open_tab_and_the_sweep_settings(
     dash_duo, app, free_port, click
 ) -> None:
-    _start(dash_duo, app, free_port, "/?days=40#tab=sweep&sweep-mode=1d&sweep-x=homing_rate"
+    open_page(dash_duo, app, free_port, "/?days=40#tab=sweep&sweep-mode=1d&sweep-x=homing_rate"
            "&sweep-x-from=0.5&sweep-x-n=7&sweep-outcome=niche_onset_day.lung")  # fmt: skip
     until(lambda: dash_duo.find_element("#tabs .nav-link.active").text == "Sweep", timeout=20)
     until(lambda: dash_duo.find_element("#sweep-x-n").get_attribute("value") == "7", timeout=10)
@@ -570,7 +563,7 @@ def test_a_link_restores_the_open_tab_and_the_sweep_settings(
 
 
 def test_a_bad_link_fragment_is_refused_and_the_defaults_stay(dash_duo, app, free_port) -> None:
-    _start(dash_duo, app, free_port, "/#tab=sweep&sweep-x=homing_rate&sweep-x-from=-3")
+    open_page(dash_duo, app, free_port, "/#tab=sweep&sweep-x=homing_rate&sweep-x-from=-3")
     until(lambda: dash_duo.find_element("#link-message").text, timeout=20)
     message = dash_duo.find_element("#link-message").text
     assert message.startswith("Not applied: sweep of homing_rate from -3 to 5 leaves its allowed")
@@ -584,7 +577,7 @@ def test_a_1d_sweep_of_liver_tropism_shows_which_organ_wins(
     dash_duo, app, free_port, click
 ) -> None:
     """Set up from a shared link, run by a click: one curve per organ, in the organ colours."""
-    _start(dash_duo, app, free_port, "/#tab=sweep&sweep-mode=1d&sweep-x=tropism.liver"
+    open_page(dash_duo, app, free_port, "/#tab=sweep&sweep-mode=1d&sweep-x=tropism.liver"
            "&sweep-x-n=4&sweep-outcome=burden.each_organ")  # fmt: skip
     until(lambda: dash_duo.find_element("#sweep-x-n").get_attribute("value") == "4", timeout=20)
     click(dash_duo.find_element("#sweep-run"))
@@ -607,7 +600,7 @@ def test_presentation_mode_enlarges_the_type_and_fits_a_projector(
     """A lecture-hall projector at 1280 x 800: larger type, organ panels in two columns, and
     nothing wider than the screen (the readout table scrolls inside its own box)."""
     dash_duo.driver.set_window_size(1280, 800)
-    _start(dash_duo, app, free_port)
+    open_page(dash_duo, app, free_port)
     click(dash_duo.find_element("#presentation"))
     organ_js = (
         "var g = document.querySelector('#organ-graph .js-plotly-plot');"
@@ -629,7 +622,7 @@ def test_the_about_panel_contents_links_scroll_to_their_section(
 ) -> None:
     """A table-of-contents link scrolls the panel to its heading and leaves the page's link
     (whose fragment holds the Sweep settings) untouched: no 'not a setting' message."""
-    _start(dash_duo, app, free_port)
+    open_page(dash_duo, app, free_port)
     url = dash_duo.driver.current_url
     click(dash_duo.find_element("#about-btn"))
     link = dash_duo.driver.find_element(By.CSS_SELECTOR, ".about-markdown a[href='#known-limits']")
@@ -660,7 +653,7 @@ def test_the_same_experiment_under_two_hypotheses_side_by_side(dash_duo, app, fr
     """The issue's story: anti-VEGFR1 from day 0 abolishes lung metastases if the niche needs
     VEGFR1 (Kaplan-Lyden), not if it does not (Dawson). Compare both on one page, then share
     the comparison as a link."""
-    _start(dash_duo, app, free_port)
+    open_page(dash_duo, app, free_port)
     dash_duo.select_dcc_dropdown("#scenario", "LLC with anti-VEGFR1 from day 0")
     _wait_value(dash_duo, "anti_vegfr1_efficacy", "0.95")
     dash_duo.wait_for_contains_text("#hypothesis", "Kaplan-Lyden", timeout=10)
@@ -690,7 +683,7 @@ def test_the_same_experiment_under_two_hypotheses_side_by_side(dash_duo, app, fr
 
 def test_a_hypothesis_is_chosen_then_mixed_by_hand(dash_duo, app, free_port, click) -> None:
     """The menu sets the four switches; a switch typed by hand makes a custom mix."""
-    _start(dash_duo, app, free_port)
+    open_page(dash_duo, app, free_port)
     dash_duo.select_dcc_dropdown("#hypothesis", "Paget: seed and soil, no niche")
     _wait_value(dash_duo, "organ_soil", "1")
     _wait_value(dash_duo, "niche_formation", "0")
@@ -716,7 +709,7 @@ def test_a_hypothesis_is_chosen_then_mixed_by_hand(dash_duo, app, free_port, cli
 def test_a_long_run_shows_risk_next_to_patient_data(dash_duo, app, free_port) -> None:
     """A mouse run has no risk section; the breast scenario's 23 years do, with Pan 2017,
     Demicheli 2008 and autopsy data marked as published."""
-    _start(dash_duo, app, free_port)
+    open_page(dash_duo, app, free_port)
     assert not dash_duo.find_element("#risk-section").is_displayed()
     dash_duo.select_dcc_dropdown("#scenario", "Breast cancer: resection, dormancy, late relapse")
     until(lambda: dash_duo.find_element("#risk-section").is_displayed(), timeout=30)

@@ -13,7 +13,7 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
 from model import spec_for
-from tests.chromium import FIRST_RENDER_SECONDS
+from tests.chromium import FIRST_RENDER_SECONDS, open_page
 
 pytestmark = pytest.mark.browser
 
@@ -59,8 +59,7 @@ def test_typed_numbers_are_shown_and_run_as_typed(dash_duo, app, free_port) -> N
 
 
 def test_skip_link_first_then_tabs_switch_by_keyboard(dash_duo, app, free_port) -> None:
-    dash_duo.start_server(app, port=free_port)
-    dash_duo.wait_for_element("#readout-table-inner", timeout=FIRST_RENDER_SECONDS)
+    open_page(dash_duo, app, free_port)
     dash_duo.driver.execute_script("document.activeElement.blur();")
     _press(dash_duo, Keys.TAB)
     assert dash_duo.driver.execute_script(ACTIVE_ID) == "skip-to-figures"
@@ -95,8 +94,7 @@ TIP_JS = (
 
 
 def test_an_info_icon_tells_its_parameters_meaning_on_focus(dash_duo, app, free_port) -> None:
-    dash_duo.start_server(app, port=free_port)
-    dash_duo.wait_for_element("#readout-table-inner", timeout=FIRST_RENDER_SECONDS)
+    open_page(dash_duo, app, free_port)
     icon = dash_duo.find_element("#control-vegfr1_signalling .param-info")
     dash_duo.driver.execute_script("arguments[0].focus();", icon)
     until(lambda: dash_duo.driver.execute_script(TIP_JS), timeout=5)

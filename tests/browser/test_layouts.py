@@ -12,7 +12,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from tests.browser.test_a11y import set_viewport, switch_presentation_on
-from tests.chromium import FIRST_RENDER_SECONDS
+from tests.chromium import open_page
 
 pytestmark = pytest.mark.browser
 
@@ -101,8 +101,7 @@ CONTROLS_SHOWN = (
 
 def _open(dash_duo, app, free_port, size: tuple[int, int], presentation: bool = False) -> None:
     set_viewport(dash_duo.driver, *size)
-    dash_duo.start_server(app, port=free_port)
-    dash_duo.wait_for_element("#readout-table-inner", timeout=FIRST_RENDER_SECONDS)
+    open_page(dash_duo, app, free_port)
     if presentation:
         switch_presentation_on(dash_duo)
     until(lambda: len(dash_duo.driver.execute_script(FIGURE_TITLES)) >= 3, timeout=30)

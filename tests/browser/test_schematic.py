@@ -10,7 +10,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from dashboard.schematic import ARROWS, BOXES, FRAMES
-from tests.chromium import FIRST_RENDER_SECONDS
+from tests.chromium import FIRST_RENDER_SECONDS, open_page
 
 pytestmark = pytest.mark.browser
 
@@ -35,8 +35,7 @@ def _day(dash_duo) -> float:
 
 
 def test_play_steps_through_the_days_in_the_browser(dash_duo, free_port, app, click) -> None:
-    dash_duo.start_server(app, port=free_port)
-    dash_duo.wait_for_element("#readout-table-inner", timeout=FIRST_RENDER_SECONDS)
+    open_page(dash_duo, app, free_port)
     tab = dash_duo.driver.find_element(By.LINK_TEXT, "Schematic")
     click(tab)
     until(lambda: _figure(dash_duo) is not None, timeout=30)
@@ -77,8 +76,7 @@ def test_a_link_opens_the_schematic_of_the_linked_run(dash_duo, free_port, app) 
 
 
 def test_a_change_made_while_the_tab_is_open_redraws_it(dash_duo, free_port, app, click) -> None:
-    dash_duo.start_server(app, port=free_port)
-    dash_duo.wait_for_element("#readout-table-inner", timeout=FIRST_RENDER_SECONDS)
+    open_page(dash_duo, app, free_port)
     click(dash_duo.driver.find_element(By.LINK_TEXT, "Schematic"))
     until(lambda: _figure(dash_duo) is not None, timeout=30)
     days = dash_duo.find_element("#days")

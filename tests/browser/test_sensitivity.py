@@ -20,7 +20,7 @@ from model.outcomes import OUTCOMES
 from model.scenarios import SCENARIOS
 from model.sensitivity import sobol_indices
 from tests.browser.test_layouts import UNDER_THE_LEGEND
-from tests.chromium import FIRST_RENDER_SECONDS
+from tests.chromium import open_page
 
 pytestmark = pytest.mark.browser
 
@@ -49,13 +49,6 @@ _TRACE_COUNT_JS = """
 var g = document.querySelector('#sens-graph .js-plotly-plot');
 return g && g.data ? g.data.length : 0;
 """
-
-
-def _start(dash_duo, app, free_port, path: str = "/") -> None:
-    dash_duo.start_server(app, port=free_port)
-    if path != "/":
-        dash_duo.driver.get(dash_duo.server_url + path)
-    dash_duo.wait_for_element("#readout-table-inner", timeout=FIRST_RENDER_SECONDS)
 
 
 def _shown(dash_duo, dropdown: str) -> str:
@@ -100,7 +93,7 @@ def test_the_three_parameters_controlling_lung_burden_are_on_top(
     read the three largest bars of the tornado chart; then download the indices as CSV."""
     scenario = SCENARIOS[SCENARIO]
     # Start from custom settings (60 days) so that choosing the scenario changes the state.
-    _start(dash_duo, app, free_port, "/?days=60")
+    open_page(dash_duo, app, free_port, "/?days=60")
     _choose(dash_duo, "scenario", scenario.title)
     days_box = dash_duo.find_element("#days")
     until(lambda: days_box.get_attribute("value") == f"{scenario.days:g}", timeout=15)
@@ -164,7 +157,7 @@ def test_an_analysis_without_parameters_is_refused_with_a_message(
     dash_duo, app, free_port, click
 ) -> None:
     """Clearing the parameter choice and pressing Run says why nothing ran; no chart."""
-    _start(dash_duo, app, free_port)
+    open_page(dash_duo, app, free_port)
     _open_sensitivity_tab(dash_duo, click)
     click(dash_duo.find_element("#sens-params .dash-dropdown-clear"))
     until(lambda: _chosen_parameters(dash_duo) == [], timeout=10)
