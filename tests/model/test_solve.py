@@ -24,6 +24,7 @@ from model import (
     ORGANS,
     InvalidInput,
     Parameters,
+    SimulationError,
     simulate,
     simulate_batch,
     solve,
@@ -32,7 +33,16 @@ from model.equations import T_, initial_state, pack, rhs, set_therapy
 from model.parameters import MAX_DAY
 from model.result import COLUMNS, DERIVED
 from model.scenarios import SCENARIOS
-from model.solve import ATOL, RTOL, day_grid, integrate, scipy_segment_solver, validate_days
+from model.solve import (
+    ATOL,
+    EXPLICIT_MAX_DAYS,
+    METHODS,
+    RTOL,
+    day_grid,
+    integrate,
+    scipy_segment_solver,
+    validate_days,
+)
 from model.states import N_STATES, ORGAN_STATES, STATE_COLUMNS
 
 #: Relative agreement demanded of the production solver against the Radau reference, on every
@@ -180,9 +190,9 @@ def radau_reference(params: Parameters, days: float) -> tuple[np.ndarray, np.nda
     return grid, out
 
 
-def assert_matches_reference(params: Parameters, days: float) -> None:
+def assert_matches_reference(params: Parameters, days: float, method: str = "auto") -> None:
     t_ref, y_ref = radau_reference(params, days)
-    t, y = integrate(params, days)
+    t, y = integrate(params, days, method=method)
     np.testing.assert_array_equal(t, t_ref)
     floor = np.maximum(RELATIVE_FLOOR * np.abs(y_ref).max(axis=0), ABSOLUTE_FLOOR)
     significant = np.abs(y_ref) > floor
@@ -197,12 +207,15 @@ def assert_matches_reference(params: Parameters, days: float) -> None:
     )
 
 
-def test_default_run_matches_radau_reference() -> None:
-    """Measured: worst relative error about 3e-6 (lung proliferating cells, day 30)."""
-    assert_matches_reference(Parameters(), 30.0)
+@pytest.mark.parametrize("method", METHODS)
+def test_default_run_matches_radau_reference(method: str) -> None:
+    """Measured, worst relative error: LSODA about 3e-6 (lung proliferating cells, day 30),
+    the explicit method (and "auto", which takes it here) about 4e-7."""
+    assert_matches_reference(Parameters(), 30.0, method)
 
 
-def test_run_with_therapy_window_and_partial_resection_matches_radau_reference() -> None:
+@pytest.mark.parametrize("method", METHODS)
+def test_run_with_therapy_window_and_partial_resection_matches_radau_reference(method) -> None:
     params = Parameters(
         anti_vegfr1_efficacy=0.8,
         anti_vegfr1_start_day=4.0,
@@ -210,7 +223,54 @@ def test_run_with_therapy_window_and_partial_resection_matches_radau_reference()
         resection_day=17.0,
         resection_fraction=0.9,
     )
-    assert_matches_reference(params, 30.0)
+    assert_matches_reference(params, 30.0, method)
+
+
+@pytest.mark.slow
+def test_explicit_method_matches_radau_reference_on_a_long_run() -> None:
+    """Asked for by name, the explicit method finishes a run "auto" would give to LSODA (here
+    ~2,400 stability-bound steps), at its accuracy."""
+    params = Parameters(resection_day=200.0, resection_fraction=0.99)
+    assert_matches_reference(params, 365.0, "dopri5")
+
+
+def _same_run(a: np.ndarray, b: np.ndarray) -> bool:
+    return bool(np.array_equal(a, b))
+
+
+@pytest.mark.parametrize("days", [1.0, 30.0, EXPLICIT_MAX_DAYS])
+def test_auto_takes_the_explicit_method_for_short_runs(days: float) -> None:
+    auto = integrate(Parameters(), days)[1]
+    assert _same_run(auto, integrate(Parameters(), days, method="dopri5")[1])
+    assert not _same_run(auto, integrate(Parameters(), days, method="lsoda")[1])
+
+
+def test_auto_takes_lsoda_for_long_runs() -> None:
+    days = 2 * EXPLICIT_MAX_DAYS
+    auto = integrate(Parameters(), days)[1]
+    assert _same_run(auto, integrate(Parameters(), days, method="lsoda")[1])
+
+
+def test_auto_hands_a_run_past_its_step_budget_to_lsoda(monkeypatch) -> None:
+    """A stiff parameter set needs more explicit steps than ``EXPLICIT_MAX_STEPS`` (the fastest
+    clearance allowed: ~1,900 steps in 30 days): the run is LSODA's, whole, not a mix."""
+    stiff = Parameters(ctc_clearance_rate=200.0)
+    assert _same_run(integrate(stiff, 30.0)[1], integrate(stiff, 30.0, method="lsoda")[1])
+    monkeypatch.setattr(solve, "EXPLICIT_MAX_STEPS", 100)  # the defaults take ~320
+    auto = integrate(Parameters(), 30.0)[1]
+    assert _same_run(auto, integrate(Parameters(), 30.0, method="lsoda")[1])
+
+
+def test_explicit_method_with_too_few_steps_fails_clearly(monkeypatch) -> None:
+    monkeypatch.setattr(solve, "_DOPRI5_MAX_STEPS", 10)
+    with pytest.raises(SimulationError, match="dopri5 needed more than 10 steps"):
+        integrate(Parameters(), 30.0, method="dopri5")
+
+
+@pytest.mark.parametrize("method", ["LSODA", "", None, 3])
+def test_integrate_refuses_an_unknown_method_and_names_it(method) -> None:
+    with pytest.raises(InvalidInput, match="method=.* is not one of auto, dopri5, lsoda"):
+        integrate(Parameters(), 30.0, method=method)
 
 
 @pytest.mark.slow
@@ -373,7 +433,7 @@ def test_lsoda_giving_up_falls_back_to_radau(monkeypatch) -> None:
 
     monkeypatch.setattr(solve, "odeint", starved)
     with pytest.warns(ODEintWarning, match="Excess work"):
-        _, y = integrate(Parameters(), 3.0)
+        _, y = integrate(Parameters(), 3.0, method="lsoda")
     radau = scipy_segment_solver("Radau", rtol=RTOL, atol=ATOL)
     np.testing.assert_array_equal(y, integrate(Parameters(), 3.0, segment_solver=radau)[1])
 
@@ -383,14 +443,18 @@ def test_warm_up_readies_every_compiled_function_a_run_calls() -> None:
     """In a fresh process (this one has compiled them already): after ``warm_up`` the first
     real run compiles nothing more. A one-day run alone never asks for the Jacobian."""
     code = (
+        "from model import Parameters\n"
+        "from model.dopri import integrate_member\n"
         "from model.equations import jacobian_columns, rhs_into\n"
-        "from model.solve import simulate, warm_up\n"
+        "from model.solve import integrate, simulate, warm_up\n"
         "simulate(days=1.0)\n"
         "before = bool(jacobian_columns.signatures)\n"
+        "compiled = (jacobian_columns, rhs_into, integrate_member)\n"
         "warm_up()\n"
-        "ready = {f.__name__: len(f.signatures) for f in (jacobian_columns, rhs_into)}\n"
+        "ready = {f.__name__: len(f.signatures) for f in compiled}\n"
         "simulate()\n"
-        "after = {f.__name__: len(f.signatures) for f in (jacobian_columns, rhs_into)}\n"
+        "integrate(Parameters(), 1000.0)  # LSODA's\n"
+        "after = {f.__name__: len(f.signatures) for f in compiled}\n"
         "print(before, ready == after, min(after.values()))\n"
     )
     done = subprocess.run(
