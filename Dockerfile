@@ -100,7 +100,7 @@ COPY . .
 # Compile the numba code (right-hand side, batch solver) once at build time; workers and sweep
 # jobs then only load the cache. The application's bytecode goes beside its sources, which stay
 # (numba's cache and Dash's background callbacks read them).
-RUN python -c "from model import simulate, simulate_batch; simulate(); simulate_batch([{}], days=1.0)" \
+RUN python -c "from model import simulate_batch; from model.solve import warm_up; warm_up(); simulate_batch([{}], days=1.0)" \
     && chmod -R a+rwX "$NUMBA_CACHE_DIR" \
     && python -m compileall -q -j 0 /app
 

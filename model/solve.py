@@ -178,8 +178,9 @@ def integrate(
     At an event day the grid shows the state just after the event (right-continuous).
     ``method``: one of ``METHODS`` (module docstring). ``rtol`` and ``atol`` replace the
     method's own tolerances (``EXPLICIT_RTOL`` or ``RTOL``, and ``ATOL``).
-    ``segment_solver`` replaces both methods on every segment (e.g. ``scipy_segment_solver`` for
-    a reference run); ``rtol``/``atol`` then belong to it.
+    ``"auto"`` hands a run on to LSODA if the explicit method needs more steps than it allows
+    or leaves a non-finite state. ``segment_solver`` replaces both methods on every segment
+    (e.g. ``scipy_segment_solver`` for a reference run); ``rtol``/``atol`` then belong to it.
     """
     if method not in METHODS:
         raise InvalidInput(f"method={shown(method)} is not one of {', '.join(METHODS)}")
@@ -191,10 +192,12 @@ def integrate(
         out = np.empty((t_grid.size, N_STATES))
         steps = _integrate_explicit(params, days, t_grid, EXPLICIT_RTOL if rtol is None else rtol,
                                     atol, max_steps, out)  # fmt: skip
-        if steps >= 0:
-            return t_grid, _checked(out, params)
+        if steps >= 0 and np.all(np.isfinite(out)):
+            return t_grid, out
         if method == "dopri5":
-            raise SimulationError(f"dopri5 needed more than {max_steps} steps for {params!r}")
+            problem = f"needed more than {max_steps} steps" if steps < 0 else "non-finite state"
+            raise SimulationError(f"dopri5: {problem} for {params!r}")
+        # "auto": LSODA gets the run, whole (stiff, or the explicit steps went astray).
     if segment_solver is None:
         lsoda_rtol = RTOL if rtol is None else rtol
 

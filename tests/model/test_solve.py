@@ -261,9 +261,24 @@ def test_auto_hands_a_run_past_its_step_budget_to_lsoda(monkeypatch) -> None:
     assert _same_run(auto, integrate(Parameters(), 30.0, method="lsoda")[1])
 
 
+def test_auto_hands_a_non_finite_explicit_run_to_lsoda(monkeypatch) -> None:
+    """An explicit run that leaves a NaN (here: written by a stand-in for the kernel) is
+    LSODA's; asked for by name, the explicit method says what went wrong."""
+
+    def astray(params, days, grid, rtol, atol, max_steps, out):
+        out[:] = np.nan
+        return 10
+
+    monkeypatch.setattr(solve, "_integrate_explicit", astray)
+    auto = integrate(Parameters(), 30.0)[1]
+    assert _same_run(auto, integrate(Parameters(), 30.0, method="lsoda")[1])
+    with pytest.raises(SimulationError, match="dopri5: non-finite state"):
+        integrate(Parameters(), 30.0, method="dopri5")
+
+
 def test_explicit_method_with_too_few_steps_fails_clearly(monkeypatch) -> None:
     monkeypatch.setattr(solve, "_DOPRI5_MAX_STEPS", 10)
-    with pytest.raises(SimulationError, match="dopri5 needed more than 10 steps"):
+    with pytest.raises(SimulationError, match="dopri5: needed more than 10 steps"):
         integrate(Parameters(), 30.0, method="dopri5")
 
 
