@@ -5,7 +5,7 @@ solver (``model.batch``, one member per thread). Everything here is compiled wit
 called with plain arrays, so a whole run happens in compiled code: no Python call per step.
 
 Events: the caller gives the segment edges (therapy window edges, resection; from
-``model.solve._segments``). Steps are clipped so every edge is hit exactly; a resection is
+``model.solve.kernel_inputs``). Steps are clipped so every edge is hit exactly; a resection is
 applied as a jump at the start of its segment; grid days inside a step are filled by cubic
 Hermite interpolation from the step's end values and slopes.
 """

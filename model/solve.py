@@ -58,6 +58,7 @@ __all__ = [
     "RTOL",
     "day_grid",
     "integrate",
+    "kernel_inputs",
     "scipy_segment_solver",
     "simulate",
     "validate_days",
