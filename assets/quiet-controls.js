@@ -1,4 +1,5 @@
-/* Parameter controls are never marked "loading".
+/* Parameter controls are never marked "loading", and the page's components hear of the
+ * store's changes once a burst.
  *
  * While a callback runs, Dash's renderer marks every one of its outputs as loading (a LOADING
  * action on its store, undone by LOADED): each marked component renders again and gets
@@ -15,6 +16,18 @@
  * marked as before. If a Dash release changes its store, nothing breaks: the controls are
  * marked again, and the browser test
  * test_parameter_controls_are_not_marked_loading_while_figures_are says so.
+ *
+ * Once a burst: every component on the page (~475) checks the store after every dispatch
+ * (react-redux's one subscription to it), and a slider move makes ~29 dispatches, most of
+ * them in runs of several within one task (a request's bookkeeping, an answer's outputs).
+ * Subscriptions made after the store exists (react-redux's; the renderer's own callback
+ * machinery subscribed when it made the store and is left alone) are told once, a microtask
+ * after the first dispatch of a run. A change the user makes (a component's own setProps:
+ * ON_PROP_CHANGE with renderType "internal") is told at once, so a control follows the
+ * hand in the same event. Measured against the same code without it (bench/ab_browser.py,
+ * 6 rounds): figures on the screen 0.99-1.23x sooner, median 1.06x (296-334 against
+ * 311-379 ms); the first figure 0.96-1.16x. Browser test:
+ * test_store_changes_reach_the_page_once_a_burst_and_the_users_at_once.
  */
 (function () {
   'use strict';
@@ -29,14 +42,51 @@
     return kept.length === action.payload.length ? action : Object.assign({}, action, {payload: kept});
   }
 
+  // A change the user makes (a component's own setProps) reaches the page's components at
+  // once; any other is told once per burst of dispatches (a microtask later).
+  let immediate = 0;
+
+  function userChange(action) {
+    return action && action.type === 'ON_PROP_CHANGE' && action.payload &&
+      action.payload.renderType === 'internal';
+  }
+
+  function coalesced(listener) {
+    let queued = false;
+    function run() {
+      queued = false;
+      listener();
+    }
+    return function () {
+      if (immediate) {
+        listener();
+      } else if (!queued) {
+        queued = true;
+        queueMicrotask(run);
+      }
+    };
+  }
+
   function quieten(store) {
     if (store && typeof store.dispatch === 'function' && !store.dispatch.quietControls) {
       const dispatch = store.dispatch;
       const quiet = function (action) {
-        return dispatch.call(this, withoutControls(action));
+        if (!userChange(action)) {
+          return dispatch.call(this, withoutControls(action));
+        }
+        immediate += 1;
+        try {
+          return dispatch.call(this, action);
+        } finally {
+          immediate -= 1;
+        }
       };
       quiet.quietControls = true;
       store.dispatch = quiet;
+      const subscribe = store.subscribe;
+      store.subscribe = function (listener) {
+        return subscribe.call(this, coalesced(listener));
+      };
     }
     return store;
   }

@@ -235,6 +235,42 @@ def test_parameter_controls_are_not_marked_loading_while_figures_are(
     assert dash_duo.get_logs() == []
 
 
+#: Subscribes to the page's store as react-redux does, then makes a burst of three changes
+#: and one change of a component's own (setProps): how often the subscriber heard, and when.
+NOTIFY_JS = """
+const done = arguments[arguments.length - 1];
+const store = window.store;
+let heard = 0;
+const unsubscribe = store.subscribe(() => { heard += 1; });
+for (const type of ['PROBE_A', 'PROBE_B', 'PROBE_C']) store.dispatch({type});
+const burstAtOnce = heard;
+Promise.resolve().then(() => {
+  const burstLater = heard;
+  const itempath = store.getState().paths.strs['readouts'];
+  store.dispatch({type: 'ON_PROP_CHANGE',
+                  payload: {itempath, props: {title: 'probe'}, renderType: 'internal'}});
+  const ownAtOnce = heard - burstLater;
+  unsubscribe();
+  setTimeout(() => done([burstAtOnce, burstLater, ownAtOnce,
+                         document.getElementById('readouts').title]), 50);
+});
+"""
+
+
+def test_store_changes_reach_the_page_once_a_burst_and_the_users_at_once(
+    dash_duo, app, free_port
+) -> None:
+    """assets/quiet-controls.js: every component checked the store after each of a slider
+    move's ~29 dispatches. A burst is told once, a microtask later; a component's own change
+    at once (a control follows the hand in the same event), and it reaches the page."""
+    open_page(dash_duo, app, free_port)
+    burst_at_once, burst_later, own_at_once, title = dash_duo.driver.execute_async_script(NOTIFY_JS)
+    assert (burst_at_once, burst_later) == (0, 1)
+    assert own_at_once >= 1
+    assert title == "probe"
+    assert dash_duo.get_logs() == []
+
+
 #: Runs before the page's scripts (CDP): for each figure, the animation frames counted when
 #: each of its drawings ended, and its drawn width then.
 LOAD_DRAWS_JS = """
