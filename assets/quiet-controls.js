@@ -51,19 +51,26 @@
       action.payload.renderType === 'internal';
   }
 
-  function coalesced(listener) {
+  function subscribeCoalesced(subscribe, listener) {
     let queued = false;
+    let subscribed = true;
     function run() {
       queued = false;
-      listener();
+      if (subscribed) {  // never told after it unsubscribed, as redux promises
+        listener();
+      }
     }
-    return function () {
+    const unsubscribe = subscribe(function () {
       if (immediate) {
         listener();
       } else if (!queued) {
         queued = true;
         queueMicrotask(run);
       }
+    });
+    return function () {
+      subscribed = false;
+      return unsubscribe();
     };
   }
 
@@ -83,10 +90,8 @@
       };
       quiet.quietControls = true;
       store.dispatch = quiet;
-      const subscribe = store.subscribe;
-      store.subscribe = function (listener) {
-        return subscribe.call(this, coalesced(listener));
-      };
+      const subscribe = store.subscribe.bind(store);
+      store.subscribe = (listener) => subscribeCoalesced(subscribe, listener);
     }
     return store;
   }

@@ -250,8 +250,9 @@ Promise.resolve().then(() => {
   store.dispatch({type: 'ON_PROP_CHANGE',
                   payload: {itempath, props: {title: 'probe'}, renderType: 'internal'}});
   const ownAtOnce = heard - burstLater;
-  unsubscribe();
-  setTimeout(() => done([burstAtOnce, burstLater, ownAtOnce,
+  store.dispatch({type: 'PROBE_D'});
+  unsubscribe();  // before the burst of one is told: it never is
+  setTimeout(() => done([burstAtOnce, burstLater, ownAtOnce, heard - burstLater - ownAtOnce,
                          document.getElementById('readouts').title]), 50);
 });
 """
@@ -262,11 +263,15 @@ def test_store_changes_reach_the_page_once_a_burst_and_the_users_at_once(
 ) -> None:
     """assets/quiet-controls.js: every component checked the store after each of a slider
     move's ~29 dispatches. A burst is told once, a microtask later; a component's own change
-    at once (a control follows the hand in the same event), and it reaches the page."""
+    at once (a control follows the hand in the same event), and it reaches the page. A
+    subscriber that left is not told of a burst still waiting."""
     open_page(dash_duo, app, free_port)
-    burst_at_once, burst_later, own_at_once, title = dash_duo.driver.execute_async_script(NOTIFY_JS)
+    burst_at_once, burst_later, own_at_once, after_unsubscribing, title = (
+        dash_duo.driver.execute_async_script(NOTIFY_JS)
+    )
     assert (burst_at_once, burst_later) == (0, 1)
     assert own_at_once >= 1
+    assert after_unsubscribing == 0
     assert title == "probe"
     assert dash_duo.get_logs() == []
 
