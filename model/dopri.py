@@ -20,8 +20,9 @@ from model.equations import resect as resect_primary
 
 __all__ = ["integrate_member"]
 
-# Dormand & Prince (1980) 5(4) tableau; B is the 5th-order solution, E = B - B_hat.
-_C = np.array([0.0, 1 / 5, 3 / 10, 4 / 5, 8 / 9, 1.0, 1.0])
+# Dormand & Prince (1980) 5(4) tableau. The model is autonomous, so the nodes c are not needed;
+# the last row of A is the 5th-order weights b (first same as last: the 7th stage is f at the
+# new state), and E = b - b_hat weighs the stages into the local error.
 _A = np.array(
     [
         [0, 0, 0, 0, 0, 0],
@@ -33,7 +34,6 @@ _A = np.array(
         [35 / 384, 0, 500 / 1113, 125 / 192, -2187 / 6784, 11 / 84],
     ]
 )
-_B = np.array([35 / 384, 0, 500 / 1113, 125 / 192, -2187 / 6784, 11 / 84, 0])
 _E = np.array([71 / 57600, 0, -71 / 16695, 71 / 1920, -17253 / 339200, 22 / 525, -1 / 40])
 
 

@@ -234,31 +234,27 @@ def test_explicit_method_matches_radau_reference_on_a_long_run() -> None:
     assert_matches_reference(params, 365.0, "dopri5")
 
 
-def _same_run(a: np.ndarray, b: np.ndarray) -> bool:
-    return bool(np.array_equal(a, b))
-
-
 @pytest.mark.parametrize("days", [1.0, 30.0, EXPLICIT_MAX_DAYS])
 def test_auto_takes_the_explicit_method_for_short_runs(days: float) -> None:
     auto = integrate(Parameters(), days)[1]
-    assert _same_run(auto, integrate(Parameters(), days, method="dopri5")[1])
-    assert not _same_run(auto, integrate(Parameters(), days, method="lsoda")[1])
+    assert np.array_equal(auto, integrate(Parameters(), days, method="dopri5")[1])
+    assert not np.array_equal(auto, integrate(Parameters(), days, method="lsoda")[1])
 
 
 def test_auto_takes_lsoda_for_long_runs() -> None:
     days = 2 * EXPLICIT_MAX_DAYS
     auto = integrate(Parameters(), days)[1]
-    assert _same_run(auto, integrate(Parameters(), days, method="lsoda")[1])
+    assert np.array_equal(auto, integrate(Parameters(), days, method="lsoda")[1])
 
 
 def test_auto_hands_a_run_past_its_step_budget_to_lsoda(monkeypatch) -> None:
     """A stiff parameter set needs more explicit steps than ``EXPLICIT_MAX_STEPS`` (the fastest
     clearance allowed: ~1,900 steps in 30 days): the run is LSODA's, whole, not a mix."""
     stiff = Parameters(ctc_clearance_rate=200.0)
-    assert _same_run(integrate(stiff, 30.0)[1], integrate(stiff, 30.0, method="lsoda")[1])
+    assert np.array_equal(integrate(stiff, 30.0)[1], integrate(stiff, 30.0, method="lsoda")[1])
     monkeypatch.setattr(solve, "EXPLICIT_MAX_STEPS", 100)  # the defaults take ~320
     auto = integrate(Parameters(), 30.0)[1]
-    assert _same_run(auto, integrate(Parameters(), 30.0, method="lsoda")[1])
+    assert np.array_equal(auto, integrate(Parameters(), 30.0, method="lsoda")[1])
 
 
 def test_auto_hands_a_non_finite_explicit_run_to_lsoda(monkeypatch) -> None:
@@ -271,7 +267,7 @@ def test_auto_hands_a_non_finite_explicit_run_to_lsoda(monkeypatch) -> None:
 
     monkeypatch.setattr(solve, "_integrate_explicit", astray)
     auto = integrate(Parameters(), 30.0)[1]
-    assert _same_run(auto, integrate(Parameters(), 30.0, method="lsoda")[1])
+    assert np.array_equal(auto, integrate(Parameters(), 30.0, method="lsoda")[1])
     with pytest.raises(SimulationError, match="dopri5: non-finite state"):
         integrate(Parameters(), 30.0, method="dopri5")
 
