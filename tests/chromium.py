@@ -1,9 +1,16 @@
 """Debian's Chromium as the browser suite and bench/bench_browser.py start it (never a
 downloaded browser): headless, no sandbox (root in CI), no calls home (no network here)."""
 
+import sys
+import threading
+import traceback
+
+from selenium.common.exceptions import TimeoutException
+
 CHROMIUM = "/usr/bin/chromium"
 #: Seconds a browser test waits for a page's first render. A cold Chromium on a loaded 2-core
-#: CI machine (the Docker check's containers start beside the tests) once took over 40 s.
+#: CI machine (the Docker check's containers start beside the tests) once took over 40 s; a
+#: later failure at 90 s had stopped being served its scripts (``_unfinished`` says more).
 FIRST_RENDER_SECONDS = 90
 CHROME_ARGUMENTS = (
     "--headless=new",
@@ -25,4 +32,33 @@ def open_page(dash_duo, app, port: int, path: str = "/") -> None:
     dash_duo.start_server(app, port=port)
     if path != "/":
         dash_duo.driver.get(dash_duo.server_url + path)
-    dash_duo.wait_for_element("#readout-table-inner", timeout=FIRST_RENDER_SECONDS)
+    try:
+        dash_duo.wait_for_element("#readout-table-inner", timeout=FIRST_RENDER_SECONDS)
+    except TimeoutException as exc:
+        raise AssertionError(
+            f"no first render in {FIRST_RENDER_SECONDS} s\n{_unfinished(dash_duo.driver)}"
+        ) from exc
+
+
+#: The requests the page has had answered (ms since navigation: sent, answered); one still
+#: waiting for its answer is not listed yet.
+_REQUESTS_JS = """
+return performance.getEntriesByType('resource').map(e => [
+  e.name.replace(location.origin, ''), Math.round(e.startTime), Math.round(e.responseEnd)]);
+"""
+
+
+def _unfinished(driver) -> str:
+    """What a page that never rendered was waiting for: the requests it had answered and
+    every thread of this process (the test server's included), for the failure's message.
+    CI twice saw a page (test_a11y) whose scripts stopped being served after react-dom."""
+    try:
+        requests = "\n".join(map(str, driver.execute_script(_REQUESTS_JS)))
+    except Exception as exc:  # noqa: BLE001 (a diagnosis must not hide the failure)
+        requests = f"(the browser did not say: {exc})"
+    names = {thread.ident: thread.name for thread in threading.enumerate()}
+    stacks = "\n".join(
+        f"--- thread {names.get(ident, ident)}\n{''.join(traceback.format_stack(frame))}"
+        for ident, frame in sys._current_frames().items()
+    )
+    return f"answered:\n{requests}\nthis process's threads:\n{stacks}"
