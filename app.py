@@ -8,6 +8,7 @@ import os
 import sys
 
 from dashboard import create_app
+from dashboard.compression import warm_bundles
 from dashboard.security import VersionlessRequestHandler
 from model import InvalidInput
 
@@ -28,9 +29,11 @@ def port_from_env() -> int:
 
 
 if __name__ == "__main__":
+    port = port_from_env()
+    warm_bundles(server)  # the first visit's files compressed before it (gunicorn.conf.py too)
     app.run(
         host=os.environ.get("HOST", "127.0.0.1"),
-        port=port_from_env(),
+        port=port,
         debug=os.environ.get("SEED_SOIL_DEBUG") == "1",
         request_handler=VersionlessRequestHandler,  # a Server header without versions
     )

@@ -10,6 +10,7 @@ under load average 15) and trailed in 2 (144-254 against 59-78 ms); 2 threads di
 4, 8 no better. The command line sets the rest (and may override these).
 """
 
+from dashboard.compression import warm_bundles
 from dashboard.security import secret_key_problem
 
 worker_class = "gthread"
@@ -21,3 +22,18 @@ def on_starting(server) -> None:
     problem = secret_key_problem(server.cfg.workers)
     if problem:
         raise RuntimeError(problem)
+
+
+def when_ready(server) -> None:
+    """With --preload the app is built here, before any worker: compress what a first visit
+    fetches once, and every worker inherits it (``dashboard.compression.warm_bundles``)."""
+    if server.cfg.preload_app:
+        urls = warm_bundles(server.app.wsgi())
+        server.log.info("Compressed the %d files a first visit fetches", len(urls))
+
+
+def post_worker_init(worker) -> None:
+    """Without --preload each worker builds its own app: it compresses its own copy."""
+    if not worker.cfg.preload_app:
+        urls = warm_bundles(worker.wsgi)
+        worker.log.info("Compressed the %d files a first visit fetches", len(urls))

@@ -7,8 +7,14 @@ the browser accepts in ``Accept-Encoding`` (brotli first, then gzip), adds
 
 The static bundles (Dash's and Plotly's scripts from ``/_dash-component-suites/``, the files in
 ``assets/``, the favicon) are the same bytes on every visit, so each worker compresses each of
-them once per encoding and keeps the result (:class:`BundleCache`); a page load then costs only
-the compression of the layout and the callback answers. Callback answers are never cached.
+them once per encoding and keeps the result (:class:`BundleCache`), the layout too (it is made
+once: ``dashboard.page``); a page load then costs only the compression of the index, the
+callback list and the callback answers. Callback answers are never cached.
+
+A worker's first visitor used to pay for that compression (~0.4 s for Plotly, Dash's bundles
+and the layout, with each of the two workers compressing its own share). gunicorn now compresses
+everything a first visit fetches in brotli before any worker starts (``warm_bundles``, called by
+``gunicorn.conf.py``; with ``--preload`` the workers inherit it), as does ``python app.py``.
 
 ``Dash(compress=True)`` is not used: it sets flask-compress to gzip only.
 
@@ -24,6 +30,7 @@ plotly.py writes figures for (``plotly.offline.get_plotlyjs_version()``, also te
 from __future__ import annotations
 
 import os
+import re
 
 from dash import Dash
 from dash.fingerprint import check_fingerprint
@@ -38,6 +45,7 @@ __all__ = [
     "PLOTLY_TRACES",
     "BundleCache",
     "register_compression",
+    "warm_bundles",
 ]
 
 #: In the server's order of preference when the browser accepts several equally.
@@ -67,10 +75,14 @@ class BundleCache:
 
     def __init__(self, app: Dash) -> None:
         prefix = app.config.routes_pathname_prefix
+        self.routes, self.requests = prefix, app.config.requests_pathname_prefix
         self._suites = f"{prefix}_dash-component-suites/"
         self._favicon = f"{prefix}_favicon.ico"
         self._assets_url = f"{prefix}{app.config.assets_url_path.strip('/')}/"
         self._assets_folder = app.config.assets_folder
+        self._layout = f"{prefix}_dash-layout"
+        # The layout is the same bytes for every visitor only where it is made once.
+        self._layout_version = getattr(app, "layout_version", None)
         self._data: dict[str, bytes] = {}
 
     def key(self, req: Request) -> str:
@@ -80,10 +92,13 @@ class BundleCache:
         the same file, so a client inventing fingerprints cannot grow the cache), a file in
         ``assets/`` by its real path on disk (``/assets/./x.js`` and ``/assets//x.js`` are the
         same file: one entry, not one per spelling) and modification time. A range request is
-        never cached: its answer holds part of the file only.
+        never cached: its answer holds part of the file only. The layout is named by its
+        version (``dashboard.page.SeedSoilDash.layout_version``).
         """
         if req.method != "GET" or "Range" in req.headers:
             return ""
+        if req.path == self._layout and self._layout_version is not None:
+            return f"layout@{self._layout_version()}"
         if req.path.startswith(self._suites) or req.path == self._favicon:
             return check_fingerprint(req.path)[0]
         if req.path.startswith(self._assets_url):
@@ -134,6 +149,7 @@ class _Compress(Compress):
 def register_compression(app: Dash) -> Compress:
     """Compress the answers of ``app``'s server (call it once, in ``create_app``)."""
     cache = BundleCache(app)
+    app.server.extensions["seed_soil_bundles"] = cache
     app.server.config.update(
         COMPRESS_ALGORITHM=ALGORITHMS,
         COMPRESS_ALGORITHM_STREAMING=ALGORITHMS,
@@ -144,3 +160,22 @@ def register_compression(app: Dash) -> Compress:
         COMPRESS_CACHE_KEY=cache.key,
     )
     return _Compress(app.server, cache)
+
+
+#: Every file the index page names: scripts, stylesheets, preloads, the icon.
+_NAMED = re.compile(r'<(?:script|link)\b[^>]*?\b(?:src|href)="([^"]+)"')
+
+
+def warm_bundles(server: Flask, encoding: str = "br") -> list[str]:
+    """Compress now, in ``encoding``, every file the index page of ``server`` (an app set up
+    by ``register_compression``) makes a first visit fetch; returns their URLs."""
+    cache: BundleCache = server.extensions["seed_soil_bundles"]
+    client = server.test_client()
+    index = client.get(cache.routes).get_data(as_text=True)
+    urls = [
+        cache.routes + url.removeprefix(cache.requests) if url.startswith(cache.requests) else url
+        for url in _NAMED.findall(index)
+    ]
+    for url in urls:
+        client.get(url, headers={"Accept-Encoding": encoding}).close()
+    return urls

@@ -4,6 +4,7 @@ reports the cache back-end (a real redis-server, started and stopped by the test
 import contextlib
 import logging
 import os
+import re
 import subprocess
 import sys
 import time
@@ -83,7 +84,8 @@ def serving(port: int, env: dict[str, str], log_path: Path) -> Iterator[str]:
 
 def test_gunicorn_serves_health_and_page(free_port: int, tmp_path: Path) -> None:
     env = server_env(DASH_SECRET_KEY="test-secret", SEED_SOIL_CACHE_DIR=str(tmp_path / "cache"))
-    with serving(free_port, env, tmp_path / "gunicorn.log") as base:
+    log = tmp_path / "gunicorn.log"
+    with serving(free_port, env, log) as base:
         # A browser asks for the page's scripts all at once, from several threads of each
         # worker; none may find Dash half set up (they were answered 500 that way).
         bundle = f"{base}/_dash-component-suites/dash/deps/react@18.3.1.min.js"
@@ -108,6 +110,10 @@ def test_gunicorn_serves_health_and_page(free_port: int, tmp_path: Path) -> None
         refused.value.close()
         assert refused.value.code == 400
         assert refused.value.headers["X-Content-Type-Options"] == "nosniff"
+    # With --preload the files a first visit fetches were compressed once, before the workers
+    # forked (gunicorn.conf.py's when_ready), not by each worker for its first visitor.
+    warmed = re.findall(r"Compressed the (\d+) files a first visit fetches", log.read_text())
+    assert len(warmed) == 1 and int(warmed[0]) > 20
 
 
 @pytest.mark.parametrize(

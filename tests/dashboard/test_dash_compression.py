@@ -4,6 +4,7 @@ bundles compressed once per worker, and a first page load that fits in 1.5 MB.""
 from __future__ import annotations
 
 import gzip
+import json
 import pkgutil
 import re
 import urllib.request
@@ -13,10 +14,11 @@ from pathlib import Path
 import brotli
 import flask_compress.flask_compress
 import pytest
+from dash import html
 from plotly.offline import get_plotlyjs_version
 
 from bench.serving import state_body
-from dashboard.compression import MIN_SIZE, PLOTLY_BUNDLE, PLOTLY_TRACES
+from dashboard.compression import MIN_SIZE, PLOTLY_BUNDLE, PLOTLY_TRACES, warm_bundles
 from dashboard.figures import TEMPLATE, burden_figure, cascade_figure, organ_figure
 from dashboard.results import placeholder
 from dashboard.risk import organ_probability_figure, risk_figure
@@ -164,7 +166,7 @@ def compressions(monkeypatch) -> list[int]:
     return sizes
 
 
-def test_static_bundles_are_compressed_once_per_encoding_and_the_layout_every_time(
+def test_static_bundles_and_the_layout_are_compressed_once_per_encoding(
     page, compressions: list[int]
 ) -> None:
     index = _get(page.client, "/", None).get_data(as_text=True)
@@ -175,9 +177,37 @@ def test_static_bundles_are_compressed_once_per_encoding_and_the_layout_every_ti
     assert again == first and len(compressions) == 2
     _get(page.client, BUNDLE, "gzip")
     assert len(compressions) == 3  # its own entry per encoding
-    for _ in range(2):
-        _get(page.client, "/_dash-layout", "br")
-    assert len(compressions) == 5
+    layouts = [_get(page.client, "/_dash-layout", "br").get_data() for _ in range(2)]
+    assert layouts[0] == layouts[1] and len(compressions) == 4
+    plain = _get(page.client, "/_dash-layout").get_json()
+    assert json.loads(brotli.decompress(layouts[0])) == plain
+    for _ in range(2):  # the callback list is not kept
+        _get(page.client, "/_dash-dependencies", "br")
+    assert len(compressions) == 6
+
+
+def test_a_replaced_layout_is_served_and_compressed_anew(page, compressions: list[int]) -> None:
+    before = brotli.decompress(_get(page.client, "/_dash-layout", "br").get_data())
+    text = "replaced " * 100  # over MIN_SIZE: compressed
+    page.app.layout = html.Div(text, id="replaced")
+    after = json.loads(brotli.decompress(_get(page.client, "/_dash-layout", "br").get_data()))
+    assert after["props"] == {"children": text, "id": "replaced"}
+    assert json.loads(before) != after and len(compressions) == 2
+
+
+def test_warm_bundles_compresses_every_file_a_first_visit_fetches(
+    page, compressions: list[int]
+) -> None:
+    urls = warm_bundles(page.app.server)
+    index = _get(page.client, "/", None).get_data(as_text=True)
+    assert set(urls) == set(_referenced(index)) and len(urls) > 20
+    assert "/_dash-layout" in urls and any(PLOTLY_BUNDLE in url for url in urls)
+    assert any("/dcc/async-graph.js" in url for url in urls)
+    warmed = len(compressions)
+    for url in [u for u in urls if u != "/_dash-dependencies"]:
+        answer = _get(page.client, url, "br")
+        assert answer.status_code == 200 and answer.headers["Content-Encoding"] == "br", url
+    assert len(compressions) == warmed  # every answer came from the cache
 
 
 def test_invented_fingerprints_and_range_requests_neither_grow_nor_spoil_the_cache(

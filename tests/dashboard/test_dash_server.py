@@ -13,7 +13,7 @@ from dashboard import figures
 from dashboard.controls import INPUT, SLIDER
 from dashboard.ids import control_id
 from dashboard.layout import GRAPH_IDS
-from dashboard.page import PRELOADED, without_polyfill
+from dashboard.page import DCC_CHUNKS, PRELOADED, lazy_chunks, without_polyfill
 from dashboard.state import PageState, slider_position, to_query
 from model import Parameters, simulate, spec_for
 
@@ -493,9 +493,57 @@ def test_the_page_preloads_the_layout_and_the_callback_list(page) -> None:
         assert answer.status_code == 200 and answer.is_json
 
 
-def test_without_polyfill_removes_only_the_polyfills_tag() -> None:
+def test_without_polyfill_removes_only_the_polyfills_and_dash_tables_tags() -> None:
     deps = "/_dash-component-suites/dash/deps"
     polyfill = f'<script src="{deps}/polyfill@7.v4_4_1m17.12.1.min.js"></script>\n'
     react = f'<script src="{deps}/react@18.v4_4_1m17.3.1.min.js"></script>'
-    assert without_polyfill(polyfill + react) == react
+    table = '<script src="/_dash-component-suites/dash/dash_table/bundle.v7_4_1m17.js"></script>\n'
+    assert without_polyfill(polyfill + table + react) == react
     assert without_polyfill(react) == react
+
+
+def test_the_page_preloads_the_dcc_chunks_its_layout_needs_and_no_table(page) -> None:
+    """dashboard/page.py: one preload per dcc chunk of a component type in the layout (the
+    URL and mode of dcc's own script tag for it: no crossorigin), each answered; dash_table's
+    bundle is not in the page."""
+    html = page.client.get("/").get_data(as_text=True)
+    head = html.split("</head>")[0]
+    links = re.findall(
+        r'<link rel="preload" href="/_dash-component-suites/dash/dcc/async-([a-z]+)\.js" '
+        r'as="script">',
+        head,
+    )
+    layout = page.client.get("/_dash-layout").get_json()
+    assert links == lazy_chunks(layout) == ["dropdown", "graph", "markdown", "slider", "upload"]
+    for chunk in links:
+        answer = page.client.get(f"/_dash-component-suites/dash/dcc/async-{chunk}.js")
+        assert answer.status_code == 200
+    assert not [s for s in re.findall(r'<script src="([^"]+)"', html) if "dash_table" in s]
+
+
+def test_lazy_chunks_names_each_chunk_once_from_any_depth() -> None:
+    graph = {"namespace": "dash_core_components", "type": "Graph", "props": {}}
+    tree = {
+        "namespace": "dash_html_components",
+        "type": "Div",
+        "props": {
+            "children": [
+                graph,
+                {"namespace": "x", "type": "Div", "props": {"children": [graph]}},
+                {"namespace": "dash_core_components", "type": "RangeSlider", "props": {}},
+                {"namespace": "dash_core_components", "type": "Store", "props": {}},
+                {"namespace": "other", "type": "Slider", "props": {}},  # not dcc's
+            ]
+        },
+    }
+    assert lazy_chunks(tree) == ["graph", "slider"]
+    assert lazy_chunks([]) == [] and set(DCC_CHUNKS.values()) >= {"graph", "slider"}
+
+
+def test_the_layout_is_made_once_and_served_the_same_to_every_visitor(page, monkeypatch) -> None:
+    """dashboard/page.py: building and serialising the layout is done once per app."""
+    first = page.client.get("/_dash-layout").get_data()
+    made = []
+    monkeypatch.setattr(page.app, "get_layout", lambda: made.append(1))
+    assert [page.client.get("/_dash-layout").get_data() for _ in range(3)] == [first] * 3
+    assert page.client.get("/").status_code == 200 and made == []
