@@ -95,7 +95,7 @@ def create_app() -> Dash:
     register_links(app)
     register_limits(app)  # before the guard: a refused request is not even parsed
     register_guard(app)
-    register_compression(app)  # brotli or gzip; static bundles compressed once per worker
+    register_compression(app)  # brotli or gzip; static bundles and the layout compressed once
     register_security(app)  # last: its CSP hashes every inline script registered above
     # Dash finishes setting up (it registers the script bundles it may serve) on the first
     # request, and marks itself set up before it is: under gunicorn's threads, concurrent

@@ -19,36 +19,27 @@ waited for the server. Preloaded, they arrive while the scripts are parsed, and 
 renderer's own requests take the preloaded answers (a browser test checks that each is
 fetched once).
 
-dcc keeps the code of its larger components (graph, slider, dropdown, upload, markdown) in
-chunks of their own, which the renderer fetched one after another only as it first rendered
-each (~0.2 s of a cold load, after every script had run). The page preloads the chunks its
-layout needs (``lazy_chunks``), so they are in the browser's cache when asked for. It also
-leaves out dash_table's bundle (33 kB compressed, parsed on every load): nothing on the page is
-a table.
+The page also leaves out dash_table's bundle (33 kB compressed, parsed on every load): nothing
+on the page is a table.
 
 The layout is the same for every visitor (the URL callback then sets the controls), so its
-JSON is made once (``SeedSoilDash.serve_layout``): building and serialising ~850 components
-took ~50 ms of server time per page load, and its compressed bytes are kept with the static
+JSON is made once (``SeedSoilDash.serve_layout``): building and serialising it (~210 kB) took
+~50 ms of server time per page load, and its compressed bytes are kept with the static
 bundles' (``dashboard.compression``).
 """
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterator
 
 from dash import Dash
 from dash._utils import to_json
 
 __all__ = [
-    "DCC_CHUNKS",
     "POLYFILL",
     "PRELOADED",
     "UNUSED_BUNDLES",
     "SeedSoilDash",
-    "chunk_links",
-    "lazy_chunks",
     "preload_links",
     "without_polyfill",
 ]
@@ -57,19 +48,6 @@ __all__ = [
 POLYFILL = re.compile(r'<script src="[^"]*/deps/polyfill@[^"]*"></script>\n?')
 #: Bundles Dash lists that the page never uses: dash_table's (no DataTable anywhere).
 UNUSED_BUNDLES = re.compile(r'<script src="[^"]*/dash/dash_table/bundle[^"]*"></script>\n?')
-#: dcc's components whose code is a chunk of its own (``async-<chunk>.js``), fetched when the
-#: renderer first renders one.
-DCC_CHUNKS = {
-    "Graph": "graph",
-    "Slider": "slider",
-    "RangeSlider": "slider",
-    "Dropdown": "dropdown",
-    "Upload": "upload",
-    "Markdown": "markdown",
-    "DatePickerSingle": "datepicker",
-    "DatePickerRange": "datepicker",
-}
-
 
 #: What the renderer fetches first, by GET, before it can render anything.
 PRELOADED = ("_dash-layout", "_dash-dependencies")
@@ -78,39 +56,6 @@ PRELOADED = ("_dash-layout", "_dash-dependencies")
 def without_polyfill(scripts: str) -> str:
     """The page's script tags without Babel's polyfill and the bundles it never uses."""
     return UNUSED_BUNDLES.sub("", POLYFILL.sub("", scripts))
-
-
-def _component_types(node: object) -> Iterator[tuple[str, str]]:
-    """Every (namespace, type) in a layout's JSON form."""
-    if isinstance(node, list):
-        for child in node:
-            yield from _component_types(child)
-    elif isinstance(node, dict):
-        if "namespace" in node and "type" in node:
-            yield node["namespace"], node["type"]
-        for value in node.get("props", {}).values():
-            yield from _component_types(value)
-
-
-def lazy_chunks(layout: object) -> list[str]:
-    """The dcc chunks a layout (its JSON form) makes the renderer fetch, by name, sorted."""
-    return sorted(
-        {
-            DCC_CHUNKS[kind]
-            for namespace, kind in _component_types(layout)
-            if namespace == "dash_core_components" and kind in DCC_CHUNKS
-        }
-    )
-
-
-def chunk_links(prefix: str, chunks: list[str]) -> str:
-    """``<link rel="preload">`` tags for dcc's ``chunks``: the URLs and mode (a plain script,
-    no CORS) of the script tags dcc adds for them, so the browser hands them the answers."""
-    return "".join(
-        f'<link rel="preload" href="{prefix}_dash-component-suites/dash/dcc/async-{chunk}.js"'
-        ' as="script">\n'
-        for chunk in chunks
-    )
 
 
 def preload_links(prefix: str) -> str:
@@ -125,20 +70,19 @@ def preload_links(prefix: str) -> str:
 
 class SeedSoilDash(Dash):
     """Dash, serving its page without Babel's polyfill and unused bundles, with its first
-    requests and dcc's chunks preloaded, and its layout made once (see the module's note)."""
+    requests preloaded, and its layout made once (see the module's note)."""
 
-    #: The layout served, its JSON and the chunks it needs; made anew if the layout is replaced.
-    _layout_memo: tuple[object, str, list[str]] | None = None
+    #: The layout served and its JSON; made anew if the layout is replaced.
+    _layout_memo: tuple[object, str] | None = None
     _layout_made = 0
 
-    def layout_json(self) -> tuple[str, list[str]]:
-        """The layout's JSON, as served, and the dcc chunks it needs (made once)."""
+    def layout_json(self) -> str:
+        """The layout's JSON, as served (made once)."""
         memo = self._layout_memo
         if memo is None or memo[0] is not self.layout:
-            text = to_json(self.get_layout())
-            memo = self._layout_memo = (self.layout, text, lazy_chunks(json.loads(text)))
+            memo = self._layout_memo = (self.layout, to_json(self.get_layout()))
             self._layout_made += 1
-        return memo[1], memo[2]
+        return memo[1]
 
     def layout_version(self) -> str:
         """Names the layout JSON served now: a cache of its compressed bytes keys on it."""
@@ -146,11 +90,9 @@ class SeedSoilDash(Dash):
         return str(self._layout_made)
 
     def serve_layout(self):
-        return self.backend.make_response(self.layout_json()[0], mimetype="application/json")
+        return self.backend.make_response(self.layout_json(), mimetype="application/json")
 
     def interpolate_index(self, **kwargs) -> str:
-        prefix = self.config.requests_pathname_prefix
         kwargs["scripts"] = without_polyfill(kwargs["scripts"])
-        chunks = chunk_links(prefix, self.layout_json()[1])
-        kwargs["css"] = preload_links(prefix) + chunks + kwargs["css"]
+        kwargs["css"] = preload_links(self.config.requests_pathname_prefix) + kwargs["css"]
         return super().interpolate_index(**kwargs)

@@ -119,28 +119,20 @@ def test_the_page_runs_without_dashs_polyfill(dash_duo, app, free_port) -> None:
 
 FIRST_FETCHES_JS = (
     "return performance.getEntriesByType('resource')"
-    ".filter(r => /\\/(_dash-(layout|dependencies)|dcc\\/async-[a-z]+\\.js)$/.test(r.name)"
-    "  || r.name.includes('dash_table'))"
+    ".filter(r => /\\/_dash-(layout|dependencies)$/.test(r.name) || r.name.includes('dash_table'))"
     ".map(r => [r.name.split('/').pop(), r.initiatorType]);"
 )
 
 
-def test_first_fetches_and_dccs_chunks_are_preloaded_and_fetched_once(
+def test_the_layout_and_callback_list_are_preloaded_and_fetched_once(
     dash_duo, app, free_port
 ) -> None:
-    """dashboard/page.py preloads what the renderer fetches first, and the dcc chunks the
-    layout's components need: the renderer's requests and dcc's script tags take the preloaded
-    answers (a preload they did not match would be fetched a second time, by "fetch" or
-    "script"). dash_table's bundle is not loaded at all."""
+    """dashboard/page.py preloads what the renderer fetches first: the renderer's requests
+    take the preloaded answers (a preload the renderer's fetch does not match would be
+    fetched a second time, by "fetch"). dash_table's bundle is not fetched at all."""
     open_page(dash_duo, app, free_port)
-    dash_duo.wait_for_element("#cascade-graph .trace", timeout=10)
-    fetched = dash_duo.driver.execute_script(FIRST_FETCHES_JS)
-    names = [name for name, _ in fetched]
-    assert len(names) == len(set(names)), fetched
-    preloaded = {name for name, initiator in fetched if initiator == "link"}
-    chunks = {"async-dropdown.js", "async-graph.js", "async-markdown.js", "async-slider.js"}
-    assert preloaded == {"_dash-dependencies", "_dash-layout", "async-upload.js", *chunks}
-    assert not [name for name in names if "bundle" in name], fetched
+    fetched = sorted(map(tuple, dash_duo.driver.execute_script(FIRST_FETCHES_JS)))
+    assert fetched == [("_dash-dependencies", "link"), ("_dash-layout", "link")]
     assert dash_duo.get_logs() == []
 
 

@@ -29,7 +29,6 @@ CONTROL_IDS = {ids.control_id(k, s.name) for k in (ids.SLIDER, ids.INPUT) for s 
 
 #: Quoted strings equal to an id that are not ids, by (module, string): why they stay literal.
 NOT_IDS = {
-    ("page.py", "upload"): "dcc's chunk for its Upload component (async-upload.js)",
     ("cache.py", "days"): "a field of the cache key (the page state's run length)",
     ("state.py", "days"): "a key of the link's query string and of the parameter file",
     ("state.py", "scenario"): "a key of the link's query string and of the parameter file",

@@ -13,7 +13,7 @@ from dashboard import figures
 from dashboard.controls import INPUT, SLIDER
 from dashboard.ids import control_id
 from dashboard.layout import GRAPH_IDS
-from dashboard.page import DCC_CHUNKS, PRELOADED, lazy_chunks, without_polyfill
+from dashboard.page import PRELOADED, without_polyfill
 from dashboard.state import PageState, slider_position, to_query
 from model import Parameters, simulate, spec_for
 
@@ -502,42 +502,13 @@ def test_without_polyfill_removes_only_the_polyfills_and_dash_tables_tags() -> N
     assert without_polyfill(react) == react
 
 
-def test_the_page_preloads_the_dcc_chunks_its_layout_needs_and_no_table(page) -> None:
-    """dashboard/page.py: one preload per dcc chunk of a component type in the layout (the
-    URL and mode of dcc's own script tag for it: no crossorigin), each answered; dash_table's
-    bundle is not in the page."""
+def test_the_page_loads_no_dash_table(page) -> None:
+    """dashboard/page.py: dash_table's bundle is not in the page (nothing on it is a table),
+    and no component of the layout is one of dash_table's."""
     html = page.client.get("/").get_data(as_text=True)
-    head = html.split("</head>")[0]
-    links = re.findall(
-        r'<link rel="preload" href="/_dash-component-suites/dash/dcc/async-([a-z]+)\.js" '
-        r'as="script">',
-        head,
-    )
-    layout = page.client.get("/_dash-layout").get_json()
-    assert links == lazy_chunks(layout) == ["dropdown", "graph", "markdown", "slider", "upload"]
-    for chunk in links:
-        answer = page.client.get(f"/_dash-component-suites/dash/dcc/async-{chunk}.js")
-        assert answer.status_code == 200
     assert not [s for s in re.findall(r'<script src="([^"]+)"', html) if "dash_table" in s]
-
-
-def test_lazy_chunks_names_each_chunk_once_from_any_depth() -> None:
-    graph = {"namespace": "dash_core_components", "type": "Graph", "props": {}}
-    tree = {
-        "namespace": "dash_html_components",
-        "type": "Div",
-        "props": {
-            "children": [
-                graph,
-                {"namespace": "x", "type": "Div", "props": {"children": [graph]}},
-                {"namespace": "dash_core_components", "type": "RangeSlider", "props": {}},
-                {"namespace": "dash_core_components", "type": "Store", "props": {}},
-                {"namespace": "other", "type": "Slider", "props": {}},  # not dcc's
-            ]
-        },
-    }
-    assert lazy_chunks(tree) == ["graph", "slider"]
-    assert lazy_chunks([]) == [] and set(DCC_CHUNKS.values()) >= {"graph", "slider"}
+    namespaces = set(re.findall(r'"namespace":\s*"(\w+)"', page.client.get("/_dash-layout").text))
+    assert "dash_core_components" in namespaces and "dash_table" not in namespaces
 
 
 def test_the_layout_is_made_once_and_served_the_same_to_every_visitor(page, monkeypatch) -> None:
