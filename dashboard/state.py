@@ -109,7 +109,9 @@ def to_query(state: PageState) -> str:
 def from_query(search: str | None) -> PageState:
     """Parse a URL query. Keys other than parameters, ``days`` and ``scenario`` are refused.
 
-    Parameters override the defaults (not the scenario): a link carries the full state.
+    Parameters override the defaults (not the scenario): a link carries the full state. A
+    link naming only a scenario (``?scenario=kaplan2005-anti-vegfr1``, written by hand: the
+    page's own links always carry the days) opens that scenario as it was run.
     """
     if search is not None and not isinstance(search, str):
         raise InvalidInput("the link's query is not text")
@@ -121,6 +123,8 @@ def from_query(search: str | None) -> PageState:
         seen[key] = value
     scenario = seen.pop("scenario", None)
     days = seen.pop("days", None)
+    if scenario in SCENARIOS and days is None and not seen:
+        return PageState.for_scenario(scenario)
     return _from_mapping(seen, days, scenario or None)
 
 

@@ -52,6 +52,20 @@ def test_initial_load_restores_the_state_from_the_link(page) -> None:
     assert out[box]["value"] == 0.5
 
 
+def test_a_link_naming_only_a_scenario_opens_it_unchanged(page) -> None:
+    """A hand-written ``?scenario=NAME`` loads that scenario's settings and run length; the
+    card shows it without the "settings changed" note, and the address becomes the page's
+    own link for it."""
+    breast = PageState.for_scenario("breast-resection-dormancy")
+    search = "?scenario=breast-resection-dormancy"
+    out = _response(page.update_state(LLC, changed=None, search=search))
+    assert PageState.from_store(out["state"]["data"]) == breast
+    assert out["scenario"]["value"] == "breast-resection-dormancy"
+    assert "scenario-changed" not in out  # its note stays hidden (only a change is written)
+    assert out["url"]["search"] == to_query(breast) != search
+    assert "Relapse since resection" in [t["name"] for t in out["risk-graph"]["figure"]["data"]]
+
+
 def test_slider_change_updates_state_and_link(page) -> None:
     trigger = control_id(SLIDER, "tumor_growth_rate")
     out = _response(

@@ -113,6 +113,21 @@ def test_query_parameters_override_the_defaults_not_the_scenario() -> None:
     assert state.params == Parameters()
 
 
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_a_link_naming_only_a_scenario_opens_it_as_it_was_run(name: str) -> None:
+    state = from_query(f"?scenario={name}")
+    assert state == PageState.for_scenario(name)
+    assert from_query(to_query(state)) == state  # the page's own link for it says as much
+
+
+def test_a_link_naming_a_scenario_and_more_keeps_the_defaults_underneath() -> None:
+    anti = SCENARIOS["kaplan2005-anti-vegfr1"]
+    assert anti.parameters() != Parameters()
+    state = from_query("?scenario=kaplan2005-anti-vegfr1&vegfr1_signalling=5")
+    assert state.params == Parameters({"vegfr1_signalling": 5.0}) and state.days == DEFAULT_DAYS
+    assert "unknown scenario 'no-such'" in _refusal("?scenario=no-such")
+
+
 def _refusal(search: str) -> str:
     with pytest.raises(InvalidInput) as info:
         from_query(search)
