@@ -8,6 +8,10 @@ settings taking turns in one run) its action p95 beat the one-request ``sync`` w
 7 paired levels (125-150 ms against 224-517 ms on the quietest machine; 2.4 s against 17 s
 under load average 15) and trailed in 2 (144-254 against 59-78 ms); 2 threads did worse than
 4, 8 no better. The command line sets the rest (and may override these).
+
+Before the workers serve, the files a first visit fetches are compressed (``when_ready`` with
+``--preload``, as in the Dockerfile: once, inherited by every worker; ``post_worker_init``
+otherwise), so no visitor waits for it.
 """
 
 from dashboard.compression import warm_bundles
