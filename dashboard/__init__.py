@@ -20,7 +20,7 @@ from dashboard.layout import build_layout
 from dashboard.lessons import register_lessons
 from dashboard.limits import register_limits
 from dashboard.links import register_links
-from dashboard.page import SeedSoilDash
+from dashboard.page import SeedSoilDash, register_asset_caching
 from dashboard.schematic import register_schematic
 from dashboard.security import register_security
 from dashboard.sensitivity import analysis_budget, register_sensitivity
@@ -96,6 +96,7 @@ def create_app() -> Dash:
     register_limits(app)  # before the guard: a refused request is not even parsed
     register_guard(app)
     register_compression(app)  # brotli or gzip; static bundles and the layout compressed once
+    register_asset_caching(app)  # versioned assets kept a year by browsers
     register_security(app)  # last: its CSP hashes every inline script registered above
     # Dash finishes setting up (it registers the script bundles it may serve) on the first
     # request, and marks itself set up before it is: under gunicorn's threads, concurrent

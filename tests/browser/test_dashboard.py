@@ -136,6 +136,28 @@ def test_the_layout_and_callback_list_are_preloaded_and_fetched_once(
     assert dash_duo.get_logs() == []
 
 
+ASSETS_ASKED_JS = (
+    "return performance.getEntriesByType('resource')"
+    ".filter(r => r.name.includes('/assets/'))"
+    ".map(r => [r.name.split('/').pop().split('?')[0], r.transferSize]);"
+)
+
+
+def test_a_second_visit_runs_the_assets_without_asking_the_server(dash_duo, app, free_port) -> None:
+    """dashboard/page.py: the page names its assets with their version (``?m=``) and the server
+    lets browsers keep them: on the next visit none is asked for again (transfer size 0: from
+    the browser's cache, not even a 304), and the page renders with a clean console."""
+    open_page(dash_duo, app, free_port)
+    first = dash_duo.driver.execute_script(ASSETS_ASKED_JS)
+    assert len(first) >= 10 and all(size > 0 for _, size in first), first
+    dash_duo.driver.get(dash_duo.server_url + "/?days=31")
+    dash_duo.wait_for_element("#cascade-graph .trace", timeout=FIRST_RENDER_SECONDS)
+    again = dash_duo.driver.execute_script(ASSETS_ASKED_JS)
+    assert sorted(name for name, _ in again) == sorted(name for name, _ in first)
+    assert [name for name, size in again if size > 0] == []
+    assert dash_duo.get_logs() == []
+
+
 def test_keyboard_on_a_slider_changes_value_and_figures(dash_duo, app, free_port) -> None:
     open_page(dash_duo, app, free_port)
     before = _summary(dash_duo)

@@ -13,7 +13,7 @@ from dashboard import figures
 from dashboard.controls import INPUT, SLIDER
 from dashboard.ids import control_id
 from dashboard.layout import GRAPH_IDS
-from dashboard.page import PRELOADED, without_polyfill
+from dashboard.page import ASSET_MAX_AGE, PRELOADED, without_polyfill
 from dashboard.state import PageState, slider_position, to_query
 from model import Parameters, simulate, spec_for
 
@@ -532,3 +532,25 @@ def test_the_layout_is_made_once_and_served_the_same_to_every_visitor(page, monk
     monkeypatch.setattr(page.app, "get_layout", lambda: made.append(1))
     assert [page.client.get("/_dash-layout").get_data() for _ in range(3)] == [first] * 3
     assert page.client.get("/").status_code == 200 and made == []
+
+
+def test_versioned_assets_may_be_kept_a_year_and_nothing_else_changes(page) -> None:
+    """dashboard/page.py: a file of ``assets/`` asked for with its version (as the page names
+    it) may be kept a year, also when revalidated (304); without a version, missing, or any
+    other file, the answer's caching is Flask's or Dash's as before."""
+    html = page.client.get("/").get_data(as_text=True)
+    assets = [u for u in re.findall(r'(?:src|href)="([^"]+)"', html) if "/assets/" in u]
+    assert len(assets) >= 10 and all("?m=" in u for u in assets)
+    year = f"public, max-age={ASSET_MAX_AGE}, immutable"
+    for url in assets:
+        answer = page.client.get(url)
+        assert answer.status_code == 200 and answer.headers["Cache-Control"] == year, url
+        again = page.client.get(url, headers={"If-None-Match": answer.headers["ETag"]})
+        assert again.status_code == 304 and again.headers["Cache-Control"] == year, url
+    assert page.client.get(assets[0].split("?")[0]).headers["Cache-Control"] == "no-cache"
+    assert page.client.get("/assets/no-such-file.js?m=1").status_code == 404
+    assert "immutable" not in page.client.get("/assets/no-such-file.js?m=1").headers.get(
+        "Cache-Control", ""
+    )
+    for path in ("/", "/_dash-layout", "/_dash-dependencies"):
+        assert "immutable" not in page.client.get(path).headers.get("Cache-Control", ""), path
