@@ -48,10 +48,46 @@ return performance.getEntriesByType('resource').map(e => [
 """
 
 
+#: The page's own state: loaded or not, visible or not, what React rendered, whether the
+#: renderer made its store, and whether a frame comes (a page the browser treats as hidden
+#: gets no animation frames); answered within 2 s.
+_PAGE_STATE_JS = """
+const done = arguments[arguments.length - 1];
+const root = document.getElementById('react-entry-point');
+const state = {
+  readyState: document.readyState, visibility: document.visibilityState,
+  hasFocus: document.hasFocus(), size: [innerWidth, innerHeight],
+  rendered: root ? root.querySelectorAll('*').length : null,
+  store: typeof window.store, frame: false,
+};
+const timer = setTimeout(() => done(state), 2000);
+requestAnimationFrame(() => { clearTimeout(timer); state.frame = true; done(state); });
+"""
+
+
+def _browser_side(driver) -> str:
+    """The page's state (``_PAGE_STATE_JS``) and the browser's console, or why they could not
+    be read."""
+    try:
+        driver.set_script_timeout(10)
+        state = driver.execute_async_script(_PAGE_STATE_JS)
+    except Exception as exc:  # noqa: BLE001 (a diagnosis must not hide the failure)
+        state = f"(the page did not say: {exc})"
+    try:
+        console = "\n".join(
+            f"{entry['level']} {entry['message']}" for entry in driver.get_log("browser")
+        )
+    except Exception as exc:  # noqa: BLE001
+        console = f"(the browser's console could not be read: {exc})"
+    return f"page: {state}\nconsole:\n{console or '(empty)'}"
+
+
 def _unfinished(driver) -> str:
-    """What a page that never rendered was waiting for: the requests it had answered and
-    every thread of this process (the test server's included), for the failure's message.
-    CI twice saw a page (test_a11y) whose scripts stopped being served after react-dom."""
+    """What a page that never rendered was waiting for, for the failure's message: the
+    requests it had answered, its own state and console (``_browser_side``), and every thread
+    of this process (the test server's included). CI saw a page (test_a11y) stop: the next
+    CI's diagnosis showed every request answered and the server idle, never a callback
+    request; this says what the browser was doing."""
     try:
         requests = "\n".join(map(str, driver.execute_script(_REQUESTS_JS)))
     except Exception as exc:  # noqa: BLE001 (a diagnosis must not hide the failure)
@@ -61,4 +97,4 @@ def _unfinished(driver) -> str:
         f"--- thread {names.get(ident, ident)}\n{''.join(traceback.format_stack(frame))}"
         for ident, frame in sys._current_frames().items()
     )
-    return f"answered:\n{requests}\nthis process's threads:\n{stacks}"
+    return f"answered:\n{requests}\n{_browser_side(driver)}\nthis process's threads:\n{stacks}"
