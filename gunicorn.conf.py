@@ -28,16 +28,19 @@ def on_starting(server) -> None:
         raise RuntimeError(problem)
 
 
+def _warm(wsgi_app, log) -> None:
+    """Compress what a first visit fetches (``dashboard.compression.warm_bundles``), and say so."""
+    log.info("Compressed the %d files a first visit fetches", len(warm_bundles(wsgi_app)))
+
+
 def when_ready(server) -> None:
-    """With --preload the app is built here, before any worker: compress what a first visit
-    fetches once, and every worker inherits it (``dashboard.compression.warm_bundles``)."""
+    """With --preload the app is built here, before any worker: compress once, and every
+    worker inherits it."""
     if server.cfg.preload_app:
-        urls = warm_bundles(server.app.wsgi())
-        server.log.info("Compressed the %d files a first visit fetches", len(urls))
+        _warm(server.app.wsgi(), server.log)
 
 
 def post_worker_init(worker) -> None:
     """Without --preload each worker builds its own app: it compresses its own copy."""
     if not worker.cfg.preload_app:
-        urls = warm_bundles(worker.wsgi)
-        worker.log.info("Compressed the %d files a first visit fetches", len(urls))
+        _warm(worker.wsgi, worker.log)
