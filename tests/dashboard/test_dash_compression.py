@@ -18,7 +18,13 @@ from dash import html
 from plotly.offline import get_plotlyjs_version
 
 from bench.serving import state_body
-from dashboard.compression import MIN_SIZE, PLOTLY_BUNDLE, PLOTLY_TRACES, warm_bundles
+from dashboard.compression import (
+    COMPILE_HINT,
+    MIN_SIZE,
+    PLOTLY_BUNDLE,
+    PLOTLY_TRACES,
+    warm_bundles,
+)
 from dashboard.figures import TEMPLATE, burden_figure, cascade_figure, organ_figure
 from dashboard.results import placeholder
 from dashboard.risk import organ_probability_figure, risk_figure
@@ -288,6 +294,25 @@ def test_the_plotly_bundle_is_plotly_pys_version_and_loaded_by_the_page(page) ->
     assert PLOTLY_BUNDLE.endswith(f"-{get_plotlyjs_version()}.min.js")
     index = _get(page.client, "/").get_data(as_text=True)
     assert any(PLOTLY_BUNDLE in url for url in _referenced(index))
+
+
+@pytest.mark.parametrize("encoding", [None, *sorted(ENCODINGS)])
+def test_the_plotly_bundle_reaches_the_browser_with_v8s_compile_hint_first(
+    page, encoding: str | None
+) -> None:
+    """V8 reads the hint only as a script's very first line; npm's file follows it unchanged
+    (its licence comment first)."""
+    hint = COMPILE_HINT.encode()
+    assert hint == b"//# allFunctionsCalledOnLoad\n"
+    on_disk = (ASSETS / PLOTLY_BUNDLE).read_bytes()
+    assert on_disk.startswith(hint + b"/**\n* plotly.js (cartesian - minified) v")
+    assert on_disk.count(b"allFunctionsCalledOnLoad") == 1
+    index = _get(page.client, "/").get_data(as_text=True)
+    url = next(u for u in _referenced(index) if PLOTLY_BUNDLE in u)
+    answer = _get(page.client, url, encoding)
+    assert answer.status_code == 200
+    body = ENCODINGS[encoding](answer.get_data()) if encoding else answer.get_data()
+    assert body == on_disk
 
 
 def test_every_figure_draws_only_traces_the_plotly_bundle_has(
