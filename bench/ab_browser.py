@@ -8,7 +8,8 @@ those on the screen are (REF's bench must print it: commits since 2026-12-01's f
 
 REF is any commit (``0c0e568``, ``HEAD~5``): it is checked out in a temporary git worktree
 (removed afterwards) and benched with its own ``bench/bench_browser.py``. Prints each round's
-medians and the ratio old / new of slider -> figures and of the first figure: above 1, this
+medians and the ratio old / new of slider -> figures, of the first figure and of the main
+thread's long tasks before it (REF's bench prints them since 2026-12-02): above 1, this
 checkout is faster. With ``--profile MOVES`` both also print their main-thread script time per
 move (CPU profile), steadier than the latency on a busy machine, where REF's bench has the
 option (commits since 2026-12-01's fourth session). Numbers are printed, never asserted.
@@ -22,16 +23,28 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _bench(
-    checkout: Path, changes: int, profile: int
-) -> tuple[float, float, float | None, float | None]:
-    """(slider -> figures median, first figure, script per move or None, slider -> figures on
-    the screen or None) in ms, from one bench_browser run (the script time: CPU profile, all
-    but "(program)"; the on-screen time: benches since 2026-12-01's fifth session)."""
+class Run(NamedTuple):
+    """One bench_browser run's medians, in ms (None where REF's bench does not print it)."""
+
+    slider: float  # slider -> figures redrawn
+    first: float  # the first figure, from navigation start
+    script: float | None  # script per move (CPU profile, all but "(program)")
+    seen: float | None  # slider -> figures on the screen (benches since 2026-12-01)
+    busy: float | None  # main-thread long tasks before the first figure (since 2026-12-02)
+
+
+def _number(pattern: str, out: str) -> float | None:
+    found = re.search(pattern, out)
+    return float(found.group(1)) if found else None
+
+
+def _bench(checkout: Path, changes: int, profile: int) -> Run:
+    """One run of ``checkout``'s own bench/bench_browser.py."""
     command = [sys.executable, "bench/bench_browser.py", "--changes", str(changes)]
     run = subprocess.run(
         [*command, "--profile", str(profile)] if profile else command,
@@ -41,18 +54,24 @@ def _bench(
         run = subprocess.run(command, cwd=checkout, capture_output=True, text=True, timeout=900)
     run.check_returncode()
     out = run.stdout
-    slider = re.search(r"slider -> figures redrawn\s+median\s+(\d+)", out)
-    first = re.search(r"first figure drawn\s+(\d+)", out)
-    if not slider or not first:
+    slider = _number(r"slider -> figures redrawn\s+median\s+(\d+)", out)
+    first = _number(r"first figure drawn\s+(\d+)", out)
+    if slider is None or first is None:
         raise RuntimeError(f"unexpected bench output:\n{out}")
-    script = re.search(r"all but \(program\)\s+([\d.]+) ms", out)
-    seen = re.search(r"slider -> figures on screen\s+median\s+(\d+)", out)
-    return (
-        float(slider.group(1)),
-        float(first.group(1)),
-        float(script.group(1)) if script else None,
-        float(seen.group(1)) if seen else None,
+    return Run(
+        slider,
+        first,
+        _number(r"all but \(program\)\s+([\d.]+) ms", out),
+        _number(r"slider -> figures on screen\s+median\s+(\d+)", out),
+        _number(r"main thread before it\s+(\d+) ms", out),
     )
+
+
+def _pair(old: float | None, new: float | None, scale: float = 1.0, digits: int = 0) -> str:
+    """``old / new (ratio)``, or what is known of it."""
+    if old and new:
+        return f"{old / scale:.{digits}f} / {new / scale:.{digits}f} ({old / new:.2f})"
+    return f"n/a / {new / scale:.{digits}f}" if new else "n/a"
 
 
 def main() -> None:
@@ -74,31 +93,17 @@ def main() -> None:
                        cwd=ROOT, check=True)  # fmt: skip
         try:
             print(f"round  {'old ms':>8} {'new ms':>8} {'ratio':>6}   on screen: old / new ms"
-                  "   first: old / new s"
+                  "   first: old / new s   main thread before it: old / new s"
                   + ("   script per move: old / new ms" if args.profile else ""))  # fmt: skip
             for k in range(1, args.rounds + 1):
-                old_slider, old_first, old_script, old_seen = _bench(
-                    old, args.changes, args.profile
-                )
-                new_slider, new_first, new_script, new_seen = _bench(
-                    ROOT, args.changes, args.profile
-                )
-                seen = (
-                    f"{old_seen:.0f} / {new_seen:.0f} ({old_seen / new_seen:.2f})"
-                    if old_seen and new_seen
-                    else f"n/a / {new_seen:.0f}"
-                    if new_seen
-                    else "n/a"
-                )
-                scripts = (
-                    f"   {old_script:.0f} / {new_script:.0f} ({old_script / new_script:.2f})"
-                    if old_script and new_script
-                    else ""
-                )
+                before = _bench(old, args.changes, args.profile)
+                after = _bench(ROOT, args.changes, args.profile)
+                scripts = f"   {_pair(before.script, after.script)}" if args.profile else ""
                 print(
-                    f"{k:>5}  {old_slider:8.0f} {new_slider:8.0f} {old_slider / new_slider:6.2f}"
-                    f"   {seen}   {old_first / 1000:.2f} / {new_first / 1000:.2f}"
-                    f" ({old_first / new_first:.2f}){scripts}",
+                    f"{k:>5}  {before.slider:8.0f} {after.slider:8.0f}"
+                    f" {before.slider / after.slider:6.2f}   {_pair(before.seen, after.seen)}"
+                    f"   {_pair(before.first, after.first, 1000, 2)}"
+                    f"   {_pair(before.busy, after.busy, 1000, 2)}{scripts}",
                     flush=True,
                 )
         finally:

@@ -51,7 +51,9 @@ def test_a_short_run_in_chromium_prints_latency_phases_and_script_time(repo_root
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
-    assert re.search(r"first figure drawn\s+\d+ ms", out)
+    first = re.search(r"first figure drawn\s+(\d+) ms", out)
+    busy = re.search(r"main thread before it\s+(\d+) ms in long tasks", out)
+    assert first and busy and 0 < int(busy.group(1)) <= int(first.group(1))
     assert "1024x768, presentation mode" in out
     every = re.search(r"slider -> figures redrawn\s+median\s+(\d+) ms", out)
     seen = re.search(r"slider -> figures on screen\s+median\s+(\d+) ms", out)
