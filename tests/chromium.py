@@ -28,6 +28,8 @@ CHROME_ARGUMENTS = (
 #: What Chromium logs for each load it aborts when the host's network changes. The Docker check
 #: beside the tests starts dockerd (a new bridge) as the first browser tests load their pages:
 #: CI's stalled pages (test_a11y, the first browser tests) had every script load aborted so.
+#: scripts/test now runs pytest, as root, in a network namespace of its own that the host's
+#: changes do not reach; elsewhere (no namespace) a page so aborted is opened once more.
 NETWORK_CHANGED = "net::ERR_NETWORK_CHANGED"
 
 
