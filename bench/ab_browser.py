@@ -2,7 +2,8 @@
 turns in one run, so the two meet the same background load on a shared machine.
 
 "slider -> figures" is until every figure of the Explore tab is redrawn; "on screen" until
-those on the screen are (REF's bench must print it: commits since 2026-12-01's fifth session).
+those on the screen are (REF's bench must print it: commits since 2026-12-01's fifth session),
+"painted" until the frame that shows them has been painted (since 2026-12-02).
 
     python bench/ab_browser.py REF [--rounds 3] [--changes 16] [--profile 6]
 
@@ -36,6 +37,7 @@ class Run(NamedTuple):
     script: float | None  # script per move (CPU profile, all but "(program)")
     seen: float | None  # slider -> figures on the screen (benches since 2026-12-01)
     busy: float | None  # main-thread long tasks before the first figure (since 2026-12-02)
+    painted: float | None = None  # slider -> the frame that paints them (since 2026-12-02)
 
 
 def _number(pattern: str, out: str) -> float | None:
@@ -64,6 +66,7 @@ def _bench(checkout: Path, changes: int, profile: int) -> Run:
         _number(r"all but \(program\)\s+([\d.]+) ms", out),
         _number(r"slider -> figures on screen\s+median\s+(\d+)", out),
         _number(r"main thread before it\s+(\d+) ms", out),
+        _number(r"slider -> figures painted\s+median\s+(\d+)", out),
     )
 
 
@@ -93,6 +96,7 @@ def main() -> None:
                        cwd=ROOT, check=True)  # fmt: skip
         try:
             print(f"round  {'old ms':>8} {'new ms':>8} {'ratio':>6}   on screen: old / new ms"
+                  "   painted: old / new ms"
                   "   first: old / new s   main thread before it: old / new s"
                   + ("   script per move: old / new ms" if args.profile else ""))  # fmt: skip
             for k in range(1, args.rounds + 1):
@@ -102,6 +106,7 @@ def main() -> None:
                 print(
                     f"{k:>5}  {before.slider:8.0f} {after.slider:8.0f}"
                     f" {before.slider / after.slider:6.2f}   {_pair(before.seen, after.seen)}"
+                    f"   {_pair(before.painted, after.painted)}"
                     f"   {_pair(before.first, after.first, 1000, 2)}"
                     f"   {_pair(before.busy, after.busy, 1000, 2)}{scripts}",
                     flush=True,

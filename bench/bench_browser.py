@@ -11,7 +11,9 @@ with the page's own clock (``performance.now()``, the Performance API):
   what a keyboard user does; a mouse drag ends in the same callbacks) to the moment the last of
   the Explore tab's three figures has been redrawn by Plotly (``plotly_afterplot``), and to the
   moment the last of those on the screen has (off-screen ones are drawn after the paint:
-  ``assets/plotly-offscreen.js``);
+  ``assets/plotly-offscreen.js``), and to the end of the frame that paints those (the target:
+  "figures visible"; a user-blocking task queued from that frame's requestAnimationFrame runs
+  after its paint);
 - the main thread's long tasks (over 50 ms) meanwhile, which is where a slow page spends time.
 
     python bench/bench_browser.py [--changes 20] [--width 1400 --height 900] [--profile 6]
@@ -57,7 +59,7 @@ SLIDER = "vegfr1_signalling"
 PROBE = (
     f"const FIGURE_IDS = {json.dumps(FIGURES)};"
     + """
-window.__bench = {afterplot: {}, firstTrace: null, keydown: [], longtasks: []};
+window.__bench = {afterplot: {}, painted: {}, firstTrace: null, keydown: [], longtasks: []};
 new PerformanceObserver((list) => {
   for (const e of list.getEntries()) window.__bench.longtasks.push([e.startTime, e.duration]);
 }).observe({type: 'longtask', buffered: true});
@@ -73,7 +75,15 @@ new MutationObserver(() => {
     if (gd && gd.on && !hooked.has(gd)) {
       hooked.add(gd);
       b.afterplot[id] = [];
-      gd.on('plotly_afterplot', () => b.afterplot[id].push(performance.now()));
+      b.painted[id] = [];
+      gd.on('plotly_afterplot', () => {
+        const k = b.afterplot[id].push(performance.now()) - 1;
+        // The frame that shows this drawing: its rAF callbacks run before its paint, a task
+        // queued from one after it; user-blocking, so before any timer queued meanwhile (the
+        // off-screen figures' redraw: assets/plotly-offscreen.js).
+        requestAnimationFrame(() => scheduler.postTask(
+          () => { b.painted[id][k] = performance.now(); }, {priority: 'user-blocking'}));
+      });
     }
   }
 }).observe(document, {childList: true, subtree: true});
@@ -139,7 +149,7 @@ def _bench(
         time.sleep(1.0)
     handle = driver.find_element(By.CSS_SELECTOR, f"#control-{SLIDER} [role=slider]")
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", handle)
-    latencies, on_screen, long_ms, phases = [], [], [], []
+    latencies, on_screen, painted, long_ms, phases = [], [], [], [], []
     for k in range(changes):
         before = driver.execute_script(
             "const a = window.__bench.afterplot; const c = {};"
@@ -153,16 +163,19 @@ def _bench(
                 "const ids = Object.keys(before);"
                 "const ends = ids.map(id => b.afterplot[id][before[id]]);"
                 "if (ends.some(t => t === undefined)) return null;"
-                "const seen = ids.filter(id => {"
+                "const shown = ids.filter(id => {"
                 "  const r = document.getElementById(id).getBoundingClientRect();"
-                "  return r.bottom > 0 && r.top < innerHeight && r.height > 0; })"
-                "  .map(id => b.afterplot[id][before[id]]);"
+                "  return r.bottom > 0 && r.top < innerHeight && r.height > 0; });"
+                "const seen = shown.map(id => b.afterplot[id][before[id]]);"
+                "const painted = shown.map(id => b.painted[id][before[id]]);"
+                "if (painted.some(t => t === undefined)) return null;"
                 "const long = b.longtasks.filter(([s, d]) => s + d > t0)"
                 "  .reduce((sum, [s, d]) => sum + d, 0);"
                 "const calls = performance.getEntriesByType('resource')"
                 "  .filter(r => r.name.includes('/_dash-update-component') && r.startTime > t0)"
                 "  .map(r => [r.startTime - t0, r.responseEnd - t0]);"
-                "return [Math.max(...ends) - t0, long, calls, Math.max(...seen, t0) - t0];",
+                "return [Math.max(...ends) - t0, long, calls, Math.max(...seen, t0) - t0,"
+                "  Math.max(...painted, t0) - t0];",
                 before,
             ),
             30,
@@ -170,6 +183,7 @@ def _bench(
         )
         latencies.append(done[0])
         on_screen.append(done[3])
+        painted.append(done[4])
         long_ms.append(done[1])
         phases.append(_phases(done[0], done[2]))
         time.sleep(0.3)  # let late tasks finish before the next change
@@ -185,6 +199,7 @@ def _bench(
         "every_first": every,
         "latencies": latencies,
         "on_screen": on_screen,
+        "painted": painted,
         "long": long_ms,
         "phases": phases,
         "resources": resources,
@@ -314,7 +329,12 @@ def main() -> None:
     seen = run["on_screen"]
     print(
         f"slider -> figures on screen median {statistics.median(seen):6.0f} ms   "
-        f"p95 {percentile(seen, 95):6.0f} ms   (target <= 300)"
+        f"p95 {percentile(seen, 95):6.0f} ms   (drawn by Plotly)"
+    )
+    shown = run["painted"]
+    print(
+        f"slider -> figures painted   median {statistics.median(shown):6.0f} ms   "
+        f"p95 {percentile(shown, 95):6.0f} ms   (the frame that shows them; target <= 300)"
     )
     print(
         f"  long main-thread tasks     median {statistics.median(run['long']):6.0f} ms per change"

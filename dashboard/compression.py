@@ -31,7 +31,8 @@ other browsers read a comment): compile every function of the script eagerly, on
 thread while the page's other scripts run, instead of lazily on the main thread at each
 function's first call. A cold Chromium here spent ~0.6-1.1 s of main thread compiling and
 running Plotly's bundle before anything was drawn (~70 ms with its code cached). With the hint,
-the main thread's long tasks before the first figure fell from 1.89 to 1.42 s (see README). The
+the main thread's long tasks before the first figure fell from 1.89 to 1.42 s (see README);
+the first figure itself came no sooner beyond the noise on these 2 shared cores. The
 same hint on React DOM and Dash's renderer, or on every Dash bundle, made no difference or was
 slower (the 2 cores also compile what the page never calls), so Plotly's file alone carries it.
 It costs 2.1 MB more JavaScript heap: bytecode for the functions the page never calls.

@@ -58,6 +58,8 @@ def test_a_short_run_in_chromium_prints_latency_phases_and_script_time(repo_root
     every = re.search(r"slider -> figures redrawn\s+median\s+(\d+) ms", out)
     seen = re.search(r"slider -> figures on screen\s+median\s+(\d+) ms", out)
     assert every and seen and int(seen.group(1)) <= int(every.group(1))
+    painted = re.search(r"slider -> figures painted\s+median\s+(\d+) ms", out)
+    assert painted and int(painted.group(1)) >= int(seen.group(1))  # a paint follows a draw
     assert re.search(r"requests:\s+median\s+1\b", out)  # one round trip per move
     scripts = dict(re.findall(r"^    (plotly-cartesian|dash_renderer)\s+([\d.]+) ms", out, re.M))
     assert set(scripts) == {"plotly-cartesian", "dash_renderer"}  # both drew in every move
