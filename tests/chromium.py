@@ -25,36 +25,24 @@ CHROME_ARGUMENTS = (
 )
 
 
-#: What Chromium logs for each load it aborts when the host's network changes. The Docker check
-#: beside the tests starts dockerd (a new bridge) as the first browser tests load their pages:
-#: CI's stalled pages (test_a11y, the first browser tests) had every script load aborted so.
-#: scripts/test now runs pytest, as root, in a network namespace of its own that the host's
-#: changes do not reach; elsewhere (no namespace) a page so aborted is opened once more.
-NETWORK_CHANGED = "net::ERR_NETWORK_CHANGED"
-
-
 def open_page(dash_duo, app, port: int, path: str = "/") -> None:
     """Serve ``app`` with dash_duo on ``port``, open ``path`` and wait for the page's first
-    render (its readout table). A page whose loads the browser aborted for a change of the
-    host's network (``NETWORK_CHANGED``: nothing the app did) is opened once more; any other
-    page that does not render fails the test with a diagnosis (``_unfinished``)."""
+    render (its readout table); a page that does not render fails the test with a diagnosis
+    (``_unfinished``: its requests, state and console).
+
+    A change of the host's network makes Chromium abort the loads under way
+    (``net::ERR_NETWORK_CHANGED`` in the console): CI's stalled pages were the Docker check
+    starting dockerd beside the first browser tests. scripts/test therefore runs pytest, as
+    root (where the Docker check runs), in a network namespace of its own."""
     dash_duo.start_server(app, port=port)
-    url = dash_duo.server_url + path
     if path != "/":
-        dash_duo.driver.get(url)
-    for attempt in (1, 2):
-        try:
-            dash_duo.wait_for_element("#readout-table-inner", timeout=FIRST_RENDER_SECONDS)
-            return
-        except TimeoutException as exc:
-            console = dash_duo.driver.get_log("browser")
-            if attempt == 1 and any(NETWORK_CHANGED in e["message"] for e in console):
-                dash_duo.driver.get(url)
-                continue
-            raise AssertionError(
-                f"no first render in {FIRST_RENDER_SECONDS} s\n"
-                f"{_unfinished(dash_duo.driver, console)}"
-            ) from exc
+        dash_duo.driver.get(dash_duo.server_url + path)
+    try:
+        dash_duo.wait_for_element("#readout-table-inner", timeout=FIRST_RENDER_SECONDS)
+    except TimeoutException as exc:
+        raise AssertionError(
+            f"no first render in {FIRST_RENDER_SECONDS} s\n{_unfinished(dash_duo.driver)}"
+        ) from exc
 
 
 #: The requests the page has had answered (ms since navigation: sent, answered); one still
@@ -82,9 +70,12 @@ requestAnimationFrame(() => { clearTimeout(timer); state.frame = true; done(stat
 """
 
 
-def _browser_side(driver, console: list[dict]) -> str:
-    """The page's state (``_PAGE_STATE_JS``, or why it could not be read) and its ``console``
-    entries."""
+def _browser_side(driver) -> str:
+    """The page's state (``_PAGE_STATE_JS``, or why it could not be read) and its console."""
+    try:
+        console = driver.get_log("browser")
+    except Exception as exc:  # noqa: BLE001 (a diagnosis must not hide the failure)
+        console = [{"level": "", "message": f"(the console could not be read: {exc})"}]
     try:
         driver.set_script_timeout(10)
         state = driver.execute_async_script(_PAGE_STATE_JS)
@@ -94,9 +85,9 @@ def _browser_side(driver, console: list[dict]) -> str:
     return f"page: {state}\nconsole:\n{lines or '(empty)'}"
 
 
-def _unfinished(driver, console: list[dict]) -> str:
+def _unfinished(driver) -> str:
     """What a page that never rendered was waiting for, for the failure's message: the
-    requests it had answered, its own state and ``console`` (``_browser_side``), and every
+    requests it had answered, its own state and console (``_browser_side``), and every
     thread of this process (the test server's included)."""
     try:
         requests = "\n".join(map(str, driver.execute_script(_REQUESTS_JS)))
@@ -107,7 +98,4 @@ def _unfinished(driver, console: list[dict]) -> str:
         f"--- thread {names.get(ident, ident)}\n{''.join(traceback.format_stack(frame))}"
         for ident, frame in sys._current_frames().items()
     )
-    return (
-        f"answered:\n{requests}\n{_browser_side(driver, console)}\n"
-        f"this process's threads:\n{stacks}"
-    )
+    return f"answered:\n{requests}\n{_browser_side(driver)}\nthis process's threads:\n{stacks}"
