@@ -24,7 +24,14 @@ TABS = "#tabs [role='tab']"
 #: Every violation as "rule (impact, n nodes): help -- first targets".
 RUN_AXE = """
 var done = arguments[arguments.length - 1];
-// Two frames first: assets/a11y.js repairs what the last render added on the next one.
+// Every transition under way ends first (a tab's pane fades in: axe read its text blended
+// with the page behind it, a contrast the finished page never shows). Endless ones (a
+// spinner) are not waited for.
+var ending = document.getAnimations().filter(function (a) {
+    return a.effect && isFinite(a.effect.getComputedTiming().endTime);
+}).map(function (a) { return a.finished.catch(function () {}); });
+Promise.all(ending).then(function () {
+// Two frames then: assets/a11y.js repairs what the last render added on the next one.
 requestAnimationFrame(function () { requestAnimationFrame(function () {
 axe.run(document, {resultTypes: ["violations"]}).then(function (result) {
     done(result.violations.map(function (v) {
@@ -34,6 +41,7 @@ axe.run(document, {resultTypes: ["violations"]}).then(function (result) {
     }));
 }).catch(function (error) { done(["axe-core failed to run: " + error]); });
 }); });
+});
 """
 #: Nothing is still being drawn or fetched.
 SETTLED = "return !document.querySelector('[data-dash-is-loading]');"
