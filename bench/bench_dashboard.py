@@ -4,12 +4,16 @@ Each replayed change is what the browser sends when a slider moves: one request 
 callback (validate, update the controls and the URL, simulate, build every figure of the Explore
 tab and the readout table). Every change uses a new parameter value, so every run is uncached.
 
-    python bench/bench_dashboard.py [--changes 60] [--workers 2]
+    python bench/bench_dashboard.py [--changes 60] [--workers 2] [--stored 0]
 
 Prints median and p95 server round-trip times and payload sizes (decoded: the requests accept
 brotli and gzip, as a browser's do). Targets: p95 under 10 ms for an uncached default-sized
 simulation with all figures, payload under 40 kB (issue 10; issue 3 asked for 100 ms, 300 kB).
 Numbers are printed, never asserted: these machines are shared and noisy.
+
+``--stored 2000`` starts the server with that many runs already in its cache folder, as after a
+while in service (2,000 is the default back-end's threshold: every new run then prunes it;
+``bench/bench_cache.py`` times the store alone).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.bench_cache import fill  # noqa: E402
 from bench.serving import (  # noqa: E402
     get,
     gunicorn,
@@ -46,9 +51,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--changes", type=int, default=60)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--stored", type=int, default=0, help="runs in the cache at the start")
     args = parser.parse_args()
 
-    with gunicorn(args.workers) as server:
+    with gunicorn(args.workers, fill_cache=lambda folder: fill(folder, args.stored)) as server:
         base = server.base_url
         get(f"{base}/")
         callbacks = page_requests(base)
@@ -66,7 +72,10 @@ def main() -> None:
             times.append(elapsed)
             sizes.append(size)
         cached = [post(endpoint, body)[0] for _ in range(10)]
-    print(f"{args.changes} slider changes, gunicorn {args.workers} workers, 127.0.0.1:")
+    print(
+        f"{args.changes} slider changes, gunicorn {args.workers} workers, 127.0.0.1, "
+        f"{args.stored} runs in the cache at the start:"
+    )
     print(_summary("slider -> figures (uncached)", times, sizes))
     print(_summary("slider -> figures (cached)", cached, sizes[-1:]))
 

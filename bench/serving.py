@@ -22,7 +22,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import brotli
@@ -51,14 +51,21 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def gunicorn(workers: int = 2, extra_args: Sequence[str] = ()) -> Iterator[subprocess.Popen]:
-    """``gunicorn app:server`` on 127.0.0.1 with its own cache folder; yields the process once
-    ``/health`` answers (``process.base_url``), stops it on exit.
+def gunicorn(
+    workers: int = 2,
+    extra_args: Sequence[str] = (),
+    fill_cache: Callable[[str], None] | None = None,
+) -> Iterator[subprocess.Popen]:
+    """``gunicorn app:server`` on 127.0.0.1 with its own cache folder (``fill_cache`` fills it
+    first); yields the process once ``/health`` answers (``process.base_url``), stops it on
+    exit.
 
     Several workers need one shared secret (gunicorn.conf.py refuses to start without it).
     """
     port = free_port()
     cache_dir = tempfile.mkdtemp(prefix="seed-soil-bench-cache-")
+    if fill_cache:
+        fill_cache(cache_dir)
     env = {
         **os.environ,
         "SEED_SOIL_CACHE_DIR": cache_dir,

@@ -1,13 +1,15 @@
 """Simulations shared through a cache (flask-caching's back-ends), keyed on the model's
 version, the validated parameter set and the time span.
 
-Default: a file-system cache shared by every worker on the host (no extra server). When
-``REDIS_URL`` is set, a Redis cache shared across hosts. Outside a Flask app context (unit tests,
+Default: a file-system cache shared by every worker on the host (no extra server; pruned in
+batches, oldest first: ``RunFileCache``). When ``REDIS_URL`` is set, a Redis cache shared
+across hosts. Outside a Flask app context (unit tests,
 scripts) the model simply runs.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -20,6 +22,7 @@ import redis
 from cachelib import BaseCache
 from flask import Flask, Response, after_this_request, has_app_context, has_request_context
 from flask_caching import Cache
+from flask_caching.backends.filesystemcache import FileSystemCache
 
 from dashboard.state import PageState
 from model import SimulationResult, simulate
@@ -27,6 +30,7 @@ from model import __version__ as MODEL_VERSION
 from model.errors import InvalidInput
 
 __all__ = [
+    "RunFileCache",
     "backend_status",
     "cache",
     "cache_config",
@@ -42,6 +46,49 @@ log = logging.getLogger(__name__)
 cache = Cache()
 _TIMEOUT_S = 3600
 _THRESHOLD = 2000  # cached runs kept on disk (each ~100-300 kB)
+
+
+class RunFileCache(FileSystemCache):
+    """flask-caching's file-system cache, pruned in batches, oldest first, by file times.
+
+    cachelib's ``FileSystemCache``, once its folder holds ``threshold`` entries, prunes on every
+    store: it opens every file in the folder twice to read its expiry time, then removes one
+    file. A server that had stored 2,000 runs spent that on every slider move after answering
+    it, in the worker that answers the next one: a slider move's p95 went from ~12 ms to
+    ~360 ms (``bench/bench_dashboard.py --stored 2000``; ``bench/bench_cache.py`` times the
+    store alone).
+
+    Here a store that finds the folder over ``threshold`` reads the files' modification times
+    in one directory scan (no file is opened) and removes the oldest down to ``LOW_WATER`` of
+    the threshold, so the next prune comes ``(1 - LOW_WATER) * threshold`` stores later. Every
+    run is stored with the same timeout, so the oldest written are the first to expire; an
+    expired entry still left is refused by ``get`` (cachelib reads its time there). Files on
+    disk are cachelib's own, read as before; the count file is set to what the scan found (it
+    drifts when two workers store at once).
+    """
+
+    #: What a prune leaves, as a share of the threshold.
+    LOW_WATER = 0.8
+
+    def _prune(self) -> None:
+        if not self._over_threshold():
+            return
+        count_file = os.path.basename(self._get_filename(self._fs_count_file))
+        dated = []
+        with os.scandir(self._path) as entries:
+            for entry in entries:
+                if entry.name == count_file or entry.name.endswith(self._fs_transaction_suffix):
+                    continue
+                try:
+                    dated.append((entry.stat().st_mtime_ns, entry.path))
+                except FileNotFoundError:  # another worker removed it
+                    continue
+        dated.sort()
+        excess = max(len(dated) - int(self._threshold * self.LOW_WATER), 0)
+        for _, path in dated[:excess]:
+            with contextlib.suppress(FileNotFoundError):  # another worker removed it
+                os.remove(path)
+        self._update_count(value=len(dated) - excess)
 
 
 def redis_url(env: dict[str, str] | os._Environ = os.environ) -> str | None:
@@ -66,7 +113,7 @@ def cache_config(env: dict[str, str] | os._Environ = os.environ) -> dict:
         }
     folder = env.get("SEED_SOIL_CACHE_DIR") or str(Path(tempfile.gettempdir()) / "seed-soil-cache")
     return {
-        "CACHE_TYPE": "FileSystemCache",
+        "CACHE_TYPE": f"{__name__}.RunFileCache",
         "CACHE_DIR": folder,
         "CACHE_THRESHOLD": _THRESHOLD,
         "CACHE_DEFAULT_TIMEOUT": _TIMEOUT_S,

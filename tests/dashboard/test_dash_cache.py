@@ -1,0 +1,90 @@
+"""The runs' default cache back-end (``RunFileCache``): a full folder is pruned in batches,
+oldest first, and what is left is read back as stored. Real files in a temporary folder."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from dashboard.cache import _THRESHOLD, RunFileCache, cache, cache_config
+
+THRESHOLD = 10
+KEEP = int(THRESHOLD * RunFileCache.LOW_WATER)
+
+
+def _files(folder) -> set[str]:
+    """Cache entries on disk (not the count file)."""
+    count_file = os.path.basename(RunFileCache(str(folder))._get_filename("__wz_cache_count"))
+    return {name for name in os.listdir(folder) if name != count_file}
+
+
+@pytest.fixture
+def full(tmp_path) -> RunFileCache:
+    """A cache holding ``THRESHOLD`` entries ``old-0`` (oldest) ... ``old-9``, a second apart."""
+    runs = RunFileCache(str(tmp_path), threshold=THRESHOLD, default_timeout=3600)
+    start = time.time() - 100
+    for k in range(THRESHOLD):
+        runs.set(f"old-{k}", {"run": k})
+        os.utime(runs._get_filename(f"old-{k}"), (start + k, start + k))
+    return runs
+
+
+def test_a_store_into_a_full_folder_removes_the_oldest_down_to_the_low_water_mark(
+    full, tmp_path
+) -> None:
+    full.set("one-more", {"run": "new"})  # the folder holds THRESHOLD + 1: over the threshold
+    assert len(_files(tmp_path)) == THRESHOLD + 1
+    full.set("next", {"run": "next"})  # finds it over: prunes, then stores
+    files = _files(tmp_path)
+    assert len(files) == KEEP + 1
+    gone = THRESHOLD + 1 - KEEP
+    for k in range(THRESHOLD):
+        assert (full.get(f"old-{k}") is None) == (k < gone), k
+    assert full.get("one-more") == {"run": "new"}
+    assert full.get("next") == {"run": "next"}
+    assert full._file_count == len(files)
+
+
+def test_after_a_prune_the_next_stores_remove_nothing_until_the_folder_is_full_again(
+    full, tmp_path
+) -> None:
+    full.set("one-more", {"run": "new"})
+    full.set("prune", {"run": "prune"})
+    kept = _files(tmp_path)
+    for k in range(THRESHOLD - KEEP):  # back to THRESHOLD + 1 files: nothing removed
+        full.set(f"after-{k}", k)
+        assert kept <= _files(tmp_path)
+    assert len(_files(tmp_path)) == THRESHOLD + 1
+    full.set("prunes-again", 0)
+    assert len(_files(tmp_path)) == KEEP + 1
+
+
+def test_a_folder_below_the_threshold_is_left_alone(tmp_path) -> None:
+    runs = RunFileCache(str(tmp_path), threshold=THRESHOLD, default_timeout=3600)
+    for k in range(THRESHOLD):
+        runs.set(f"run-{k}", k)
+    assert len(_files(tmp_path)) == THRESHOLD
+    assert [runs.get(f"run-{k}") for k in range(THRESHOLD)] == list(range(THRESHOLD))
+
+
+def test_files_being_written_by_another_worker_are_neither_counted_nor_removed(
+    full, tmp_path
+) -> None:
+    partial = tmp_path / f"tmpwriting{full._fs_transaction_suffix}"
+    partial.write_bytes(b"half a run")
+    full.set("one-more", 1)
+    full.set("prune", 2)
+    assert partial.exists()
+    assert full._file_count == len(_files(tmp_path)) - 1 == KEEP + 1
+
+
+def test_the_app_stores_runs_in_a_run_file_cache_by_default(page, tmp_path) -> None:
+    """Without REDIS_URL the app's runs go to ``RunFileCache`` in SEED_SOIL_CACHE_DIR (the
+    ``page`` fixture sets it), with the default threshold."""
+    with page.app.server.app_context():
+        runs = cache.cache
+    assert isinstance(runs, RunFileCache)
+    assert runs._path == str(tmp_path / "cache")
+    assert runs._threshold == cache_config()["CACHE_THRESHOLD"] == _THRESHOLD
