@@ -16,6 +16,11 @@ and the layout, with each of the two workers compressing its own share). gunicor
 everything a first visit fetches in brotli before any worker starts (``warm_bundles``, called by
 ``gunicorn.conf.py``; with ``--preload`` the workers inherit it), as does ``python app.py``.
 
+Brotli's quality differs by kind: files kept are compressed once at ``BROTLI_QUALITY`` (5),
+what is compressed for each request (callback answers, the index) at ``ANSWER_BROTLI_QUALITY``
+(2). A slider move's answer (30 kB of JSON) took 0.61 ms at quality 5 to 6.8 kB, and takes
+0.18 ms at 2 to 7.4 kB: the server's time mattered more than 0.6 kB.
+
 ``Dash(compress=True)`` is not used: it sets flask-compress to gzip only.
 
 Compression alone leaves Plotly's full bundle at 1.3 MB (brotli), most of a 1.5 MB first-page
@@ -43,14 +48,17 @@ from __future__ import annotations
 import os
 import re
 
+import brotli
 from dash import Dash
 from dash.fingerprint import check_fingerprint
-from flask import Flask, Request, Response, request
+from flask import Flask, Request, Response, g, request
 from flask_compress import Compress
 from werkzeug.security import safe_join
 
 __all__ = [
     "ALGORITHMS",
+    "ANSWER_BROTLI_QUALITY",
+    "BROTLI_QUALITY",
     "COMPILE_HINT",
     "MIN_SIZE",
     "PLOTLY_BUNDLE",
@@ -60,12 +68,17 @@ __all__ = [
     "warm_bundles",
 ]
 
+#: Where ``_Compress`` leaves the response being compressed for ``BundleCache.get`` (``flask.g``).
+_PENDING = "seed_soil_compressing"
 #: In the server's order of preference when the browser accepts several equally.
 ALGORITHMS = ["br", "gzip"]
 #: Bytes; a smaller response goes out as it is (the encoding would save next to nothing).
 MIN_SIZE = 500
-#: Brotli quality 5: Plotly's bundle in 0.12 s to 27 % of its size (quality 11: 10 s, 23 %).
+#: Brotli quality 5 for the files kept: Plotly's bundle in 0.12 s to 27 % of its size
+#: (quality 11: 10 s, 23 %; quality 2: 0.02 s, 31 %) ...
 BROTLI_QUALITY = 5
+#: ... and 2 for what is compressed anew for every request (see the module's text).
+ANSWER_BROTLI_QUALITY = 2
 GZIP_LEVEL = 6
 
 #: npm's plotly.js-cartesian-dist-min, the file in ``assets/``, with ``COMPILE_HINT`` as its
@@ -85,7 +98,9 @@ class BundleCache:
 
     flask-compress asks it for every response it compresses, keyed ``"<encoding>;<name>"``
     with the name from :meth:`key`; an empty name means "not a static file" (a callback answer,
-    the layout) and is neither stored nor found.
+    the layout) and is neither stored nor found. flask-compress compresses what is not found
+    at the answers' quality; a file to keep is compressed here instead, at ``BROTLI_QUALITY``
+    (``_Compress`` hands over the response first).
     """
 
     def __init__(self, app: Dash) -> None:
@@ -128,7 +143,15 @@ class BundleCache:
         return ""
 
     def get(self, key: str) -> bytes | None:
-        return self._data.get(key)
+        found = self._data.get(key)
+        encoding, _, name = key.partition(";")
+        if found is None and name and encoding == "br":
+            # flask-compress would compress it at the answers' quality: a file to keep gets
+            # the files' (it stores what this returns).
+            response = g.pop(_PENDING, None)
+            if response is not None:
+                found = brotli.compress(response.get_data(), quality=BROTLI_QUALITY)
+        return found
 
     def set(self, key: str, value: bytes) -> None:
         if key.partition(";")[2]:
@@ -158,6 +181,7 @@ class _Compress(Compress):
             response.direct_passthrough = False
             response.make_sequence()
             getattr(source, "close", lambda: None)()  # the file, now read
+        setattr(g, _PENDING, response)  # for BundleCache.get, should it compress a file
         return super().after_request(response)
 
 
@@ -169,7 +193,7 @@ def register_compression(app: Dash) -> Compress:
         COMPRESS_ALGORITHM=ALGORITHMS,
         COMPRESS_ALGORITHM_STREAMING=ALGORITHMS,
         COMPRESS_MIN_SIZE=MIN_SIZE,
-        COMPRESS_BR_LEVEL=BROTLI_QUALITY,
+        COMPRESS_BR_LEVEL=ANSWER_BROTLI_QUALITY,  # files kept: BundleCache.get
         COMPRESS_LEVEL=GZIP_LEVEL,
         COMPRESS_CACHE_BACKEND=lambda: cache,
         COMPRESS_CACHE_KEY=cache.key,

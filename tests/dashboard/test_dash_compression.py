@@ -12,13 +12,15 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import brotli
-import flask_compress.flask_compress
 import pytest
+from brotli import compress as compress_br  # not counted by ``compressions``
 from dash import html
 from plotly.offline import get_plotlyjs_version
 
 from bench.serving import state_body
 from dashboard.compression import (
+    ANSWER_BROTLI_QUALITY,
+    BROTLI_QUALITY,
     COMPILE_HINT,
     MIN_SIZE,
     PLOTLY_BUNDLE,
@@ -159,21 +161,27 @@ def test_tiny_responses_go_out_as_they_are(page) -> None:
 
 
 @pytest.fixture
-def compressions(monkeypatch) -> list[int]:
-    """The sizes of what flask-compress compressed (not served from its cache), in order."""
-    sizes: list[int] = []
-    compress = flask_compress.flask_compress._compress_data
+def compressions(monkeypatch) -> list[tuple[str, int, int]]:
+    """What was compressed (not served from a cache), in order: encoding, bytes in, and brotli's
+    quality or gzip's level (flask-compress and ``BundleCache`` both call these modules)."""
+    done: list[tuple[str, int, int]] = []
+    br, gz = brotli.compress, gzip.compress
 
-    def counted(app, data: bytes, algorithm: str) -> bytes:
-        sizes.append(len(data))
-        return compress(app, data, algorithm)
+    def counted_br(data: bytes, *args, quality: int = 11, **kwargs) -> bytes:
+        done.append(("br", len(data), quality))
+        return br(data, *args, quality=quality, **kwargs)
 
-    monkeypatch.setattr(flask_compress.flask_compress, "_compress_data", counted)
-    return sizes
+    def counted_gz(data: bytes, level: int = 9, **kwargs) -> bytes:
+        done.append(("gzip", len(data), level))
+        return gz(data, level, **kwargs)
+
+    monkeypatch.setattr(brotli, "compress", counted_br)
+    monkeypatch.setattr(gzip, "compress", counted_gz)
+    return done
 
 
 def test_static_bundles_and_the_layout_are_compressed_once_per_encoding(
-    page, compressions: list[int]
+    page, compressions: list[tuple[str, int, int]]
 ) -> None:
     index = _get(page.client, "/", None).get_data(as_text=True)
     plotly = next(u for u in _referenced(index) if PLOTLY_BUNDLE in u)
@@ -192,7 +200,35 @@ def test_static_bundles_and_the_layout_are_compressed_once_per_encoding(
     assert len(compressions) == 6
 
 
-def test_a_replaced_layout_is_served_and_compressed_anew(page, compressions: list[int]) -> None:
+def test_files_kept_are_compressed_at_quality_5_and_each_answer_at_2(page, compressions) -> None:
+    """A file kept is compressed once, so at the quality that sends fewer bytes; an answer is
+    compressed anew for every request, so at the one that costs the server less time."""
+    index = _get(page.client, "/", None).get_data(as_text=True)
+    plotly = next(u for u in _referenced(index) if PLOTLY_BUNDLE in u)
+    packed = _get(page.client, plotly, "br").get_data()
+    raw = (ASSETS / PLOTLY_BUNDLE).read_bytes()
+    assert compressions == [("br", len(raw), BROTLI_QUALITY)]
+    assert packed == compress_br(raw, quality=BROTLI_QUALITY)
+    assert len(packed) < 0.95 * len(compress_br(raw, quality=ANSWER_BROTLI_QUALITY))
+    _get(page.client, "/_dash-layout", "br")
+    assert compressions[-1][2] == BROTLI_QUALITY
+
+    [body] = _initial_callbacks(page)
+    answer = page.client.post(
+        "/_dash-update-component", json=body, headers={"Accept-Encoding": "br"}
+    )
+    plain = brotli.decompress(answer.get_data())
+    assert compressions[-1] == ("br", len(plain), ANSWER_BROTLI_QUALITY)
+    assert answer.get_data() == compress_br(plain, quality=ANSWER_BROTLI_QUALITY)
+    _get(page.client, "/_dash-dependencies", "br")
+    assert compressions[-1][2] == ANSWER_BROTLI_QUALITY
+    assert len(compressions) == 4
+    assert ANSWER_BROTLI_QUALITY < BROTLI_QUALITY
+
+
+def test_a_replaced_layout_is_served_and_compressed_anew(
+    page, compressions: list[tuple[str, int, int]]
+) -> None:
     before = brotli.decompress(_get(page.client, "/_dash-layout", "br").get_data())
     text = "replaced " * 100  # over MIN_SIZE: compressed
     page.app.layout = html.Div(text, id="replaced")
@@ -202,7 +238,7 @@ def test_a_replaced_layout_is_served_and_compressed_anew(page, compressions: lis
 
 
 def test_warm_bundles_compresses_every_file_a_first_visit_fetches(
-    page, compressions: list[int]
+    page, compressions: list[tuple[str, int, int]]
 ) -> None:
     urls = warm_bundles(page.app.server)
     index = _get(page.client, "/", None).get_data(as_text=True)
@@ -216,7 +252,7 @@ def test_warm_bundles_compresses_every_file_a_first_visit_fetches(
 
 
 def test_invented_fingerprints_and_range_requests_neither_grow_nor_spoil_the_cache(
-    page, compressions: list[int]
+    page, compressions: list[tuple[str, int, int]]
 ) -> None:
     """Any fingerprint names the same file: one cache entry, whatever a client sends. A range
     request gets part of a file, which must never be served later as the whole."""
