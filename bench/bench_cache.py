@@ -79,7 +79,10 @@ def main() -> None:
             shutil.copytree(f"{base}/full", folder)
             ms = [s * 1000 for s in _stores(kind, folder, args.stores)]
             means[label] = statistics.mean(ms)
-            left = len(os.listdir(folder)) - 1  # not the count file
+            count_file = os.path.basename(
+                RunFileCache(folder)._get_filename(RunFileCache._fs_count_file)
+            )
+            left = len(set(os.listdir(folder)) - {count_file})  # cachelib's count file, if any
             print(f"{label + ' ' + kind.__name__:40} median {statistics.median(ms):7.2f} ms   "
                   f"p95 {percentile(ms, 95):7.2f} ms   max {max(ms):7.2f} ms   "
                   f"mean {means[label]:7.2f} ms   files left {left}")  # fmt: skip

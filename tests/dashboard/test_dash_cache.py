@@ -16,7 +16,9 @@ KEEP = int(THRESHOLD * RunFileCache.LOW_WATER)
 
 def _files(folder) -> set[str]:
     """Cache entries on disk (not the count file)."""
-    count_file = os.path.basename(RunFileCache(str(folder))._get_filename("__wz_cache_count"))
+    count_file = os.path.basename(
+        RunFileCache(str(folder))._get_filename(RunFileCache._fs_count_file)
+    )
     return {name for name in os.listdir(folder) if name != count_file}
 
 
@@ -62,7 +64,12 @@ def test_after_a_prune_the_next_stores_remove_nothing_until_the_folder_is_full_a
 
 
 def test_a_folder_below_the_threshold_is_left_alone(tmp_path) -> None:
-    runs = RunFileCache(str(tmp_path), threshold=THRESHOLD, default_timeout=3600)
+    """Even when every store scans it (``RECOUNT_EVERY`` 1)."""
+
+    class Scanning(RunFileCache):
+        RECOUNT_EVERY = 1
+
+    runs = Scanning(str(tmp_path), threshold=THRESHOLD, default_timeout=3600)
     for k in range(THRESHOLD):
         runs.set(f"run-{k}", k)
     assert len(_files(tmp_path)) == THRESHOLD
@@ -78,6 +85,24 @@ def test_files_being_written_by_another_worker_are_neither_counted_nor_removed(
     full.set("prune", 2)
     assert partial.exists()
     assert full._file_count == len(_files(tmp_path)) - 1 == KEEP + 1
+
+
+def test_two_workers_storing_in_one_folder_keep_it_near_the_threshold(tmp_path) -> None:
+    """Each worker counts its own stores and scans the folder every ``RECOUNT_EVERY`` of them:
+    the folder never holds more than the threshold plus that many a worker."""
+
+    class Worker(RunFileCache):
+        RECOUNT_EVERY = 3
+
+    workers = [Worker(str(tmp_path), threshold=THRESHOLD) for _ in range(2)]
+    sizes = []
+    for k in range(60):
+        workers[k % 2].set(f"run-{k}", k)
+        sizes.append(len(_files(tmp_path)))
+    assert max(sizes) <= THRESHOLD + 2 * Worker.RECOUNT_EVERY
+    assert max(sizes) > THRESHOLD  # neither worker alone saw the folder full at once
+    assert min(sizes[THRESHOLD:]) >= KEEP
+    assert workers[1].get("run-59") == 59 and workers[0].get("run-58") == 58
 
 
 def test_the_app_stores_runs_in_a_run_file_cache_by_default(page, tmp_path) -> None:
