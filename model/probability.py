@@ -61,33 +61,45 @@ def grown_log_size(t: np.ndarray, net: np.ndarray) -> np.ndarray:
 
 @njit(cache=True)
 def _founded_by(t, grown, clones, thresholds, weights, at, out):
-    """Rows of ``founded_by``, summed over thresholds with weights: binary searches on the
-    non-decreasing ``grown``."""
+    """Rows of ``founded_by``, summed over thresholds with weights.
+
+    ``grown`` never decreases, so for query days in increasing order (the usual case: the grid
+    itself) the founding day sought for a threshold moves only forward: one walk along the grid
+    per threshold. Otherwise a binary search per query day."""
     n = t.size
+    g_day = np.empty(at.shape[1])
     for r in range(grown.shape[0]):
-        g, a = grown[r], clones[r]
-        for q in range(at.shape[1]):
-            day = at[r, q]
+        g, a, days = grown[r], clones[r], at[r]
+        ascending = True
+        for q in range(days.size):
             # G at the query day (linear between grid days).
+            day = days[q]
             k = min(max(np.searchsorted(t, day, side="right") - 1, 0), n - 2)
             frac = min(max((day - t[k]) / (t[k + 1] - t[k]), 0.0), 1.0)
-            g_day = g[k] + frac * (g[k + 1] - g[k])
-            total = 0.0
-            for j in range(weights.size):
+            g_day[q] = g[k] + frac * (g[k + 1] - g[k])
+            out[r, q] = 0.0
+            if q and days[q] < days[q - 1]:
+                ascending = False
+        for j in range(weights.size):
+            i = -1
+            for q in range(days.size):
                 # The latest founding day s with G(s) <= G(day) - threshold: clones founded by
                 # then have grown by ``threshold`` by the query day.
-                target = g_day - thresholds[r, j]
+                target = g_day[q] - thresholds[r, j]
                 if target < 0.0:
                     continue
-                i = np.searchsorted(g, target, side="right") - 1
+                if ascending:
+                    while i + 1 < n and g[i + 1] <= target:
+                        i += 1
+                else:
+                    i = np.searchsorted(g, target, side="right") - 1
                 if i >= n - 1:
                     value = a[n - 1]
                 elif g[i + 1] > g[i]:
                     value = a[i] + (target - g[i]) / (g[i + 1] - g[i]) * (a[i + 1] - a[i])
                 else:
                     value = a[i]
-                total += weights[j] * value
-            out[r, q] = total
+                out[r, q] += weights[j] * value
 
 
 def _weighted_founded_by(t, grown, clones, thresholds, weights, at) -> np.ndarray:
