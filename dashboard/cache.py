@@ -16,6 +16,7 @@ import logging
 import os
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 import redis
@@ -23,6 +24,7 @@ from cachelib import BaseCache
 from flask import Flask, Response, after_this_request, has_app_context, has_request_context
 from flask_caching import Cache
 from flask_caching.backends.filesystemcache import FileSystemCache
+from flask_caching.backends.rediscache import RedisCache
 
 from dashboard.state import PageState
 from model import SimulationResult, simulate
@@ -31,6 +33,7 @@ from model.errors import InvalidInput
 
 __all__ = [
     "RunFileCache",
+    "RunRedisCache",
     "backend_status",
     "cache",
     "cache_config",
@@ -114,6 +117,57 @@ class RunFileCache(FileSystemCache):
         self._update_count(value=len(dated) - excess)
 
 
+class RunRedisCache(RedisCache):
+    """flask-caching's Redis cache, holding at most ``threshold`` runs, the newest.
+
+    flask-caching's ``RedisCache`` keeps every run (~260 kB pickled) until its timeout, however
+    many come: 50 users moving a slider every 2 s would store ~6 MB a second, ~20 GB within the
+    hour, until the host ran out of memory (3,000 runs took 788 MB). No eviction policy of
+    Redis's own can bound it: the same server is Celery's broker and holds the jobs' slots and
+    heartbeats, which must never be evicted.
+
+    So each store also records the run's key in a sorted set by store time (``INDEX``, under
+    the key prefix), drops from it the runs already expired, and when it holds more than
+    ``threshold``, pops the oldest (``ZPOPMIN``: atomic, so two workers never pop the same
+    ones) and deletes them, down to ``LOW_WATER`` of the threshold. The store and the index
+    are one round trip to Redis; a prune is one more.
+    """
+
+    LOW_WATER = RunFileCache.LOW_WATER
+    INDEX = "runs-by-time"
+
+    def __init__(self, *args, threshold: int = _THRESHOLD, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._threshold = threshold
+
+    @classmethod
+    def factory(cls, app, config, args, kwargs) -> RunRedisCache:
+        kwargs["threshold"] = config["CACHE_THRESHOLD"]
+        return super().factory(app, config, args, kwargs)
+
+    def set(self, key: str, value: object, timeout: int | None = None) -> bool:
+        seconds = self._normalize_timeout(timeout)
+        prefix = self._get_prefix()
+        index, now = f"{prefix}{self.INDEX}", time.time()
+        steps = self._write_client.pipeline(transaction=False)
+        steps.set(
+            f"{prefix}{key}", self.serializer.dumps(value), ex=seconds if seconds > 0 else None
+        )
+        steps.zadd(index, {key: now})
+        if seconds > 0:
+            steps.zremrangebyscore(index, "-inf", now - seconds)  # expired already
+            steps.expire(index, seconds)  # an idle index goes with its runs
+        steps.zcard(index)
+        stored, *_, count = steps.execute()
+        if count > self._threshold:
+            oldest = self._write_client.zpopmin(
+                index, count - int(self._threshold * self.LOW_WATER)
+            )
+            if oldest:
+                self._write_client.delete(*(prefix + name.decode() for name, _ in oldest))
+        return bool(stored)
+
+
 def redis_url(env: dict[str, str] | os._Environ = os.environ) -> str | None:
     """``REDIS_URL`` if set (validated), else None: then nothing needs a Redis server."""
     url = env.get("REDIS_URL", "").strip()
@@ -129,7 +183,8 @@ def cache_config(env: dict[str, str] | os._Environ = os.environ) -> dict:
     url = redis_url(env)
     if url:
         return {
-            "CACHE_TYPE": "RedisCache",
+            "CACHE_TYPE": f"{__name__}.RunRedisCache",
+            "CACHE_THRESHOLD": _THRESHOLD,
             "CACHE_REDIS_URL": url,
             "CACHE_DEFAULT_TIMEOUT": _TIMEOUT_S,
             "CACHE_KEY_PREFIX": "seed-soil:",

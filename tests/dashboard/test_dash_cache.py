@@ -1,5 +1,7 @@
-"""The runs' default cache back-end (``RunFileCache``): a full folder is pruned in batches,
-oldest first, and what is left is read back as stored. Real files in a temporary folder."""
+"""The runs' cache back-ends hold a bounded number of runs: ``RunFileCache`` (the default) prunes
+a full folder in batches, oldest first, and what is left is read back as stored (real files in
+a temporary folder); ``RunRedisCache`` (with REDIS_URL) keeps at most its threshold of runs in a
+real redis-server, the newest."""
 
 from __future__ import annotations
 
@@ -7,8 +9,11 @@ import os
 import time
 
 import pytest
+import redis
 
-from dashboard.cache import _THRESHOLD, RunFileCache, cache, cache_config
+from dashboard.cache import _THRESHOLD, RunFileCache, RunRedisCache, cache, cache_config
+from dashboard.state import PageState
+from model import SimulationResult, simulate
 
 THRESHOLD = 10
 KEEP = int(THRESHOLD * RunFileCache.LOW_WATER)
@@ -113,3 +118,73 @@ def test_the_app_stores_runs_in_a_run_file_cache_by_default(page, tmp_path) -> N
     assert isinstance(runs, RunFileCache)
     assert runs._path == str(tmp_path / "cache")
     assert runs._threshold == cache_config()["CACHE_THRESHOLD"] == _THRESHOLD
+
+
+def _run_keys(client: redis.Redis) -> set[str]:
+    return {k.decode() for k in client.keys("seed-soil:run:*")}
+
+
+def test_redis_keeps_at_most_the_threshold_of_runs_the_newest(redis_server) -> None:
+    runs = RunRedisCache(
+        redis.from_url(redis_server.url), key_prefix="seed-soil:", threshold=THRESHOLD
+    )
+    client = redis.from_url(redis_server.url)
+    for k in range(THRESHOLD):
+        runs.set(f"run:{k}", {"run": k}, timeout=3600)
+    assert len(_run_keys(client)) == THRESHOLD
+    runs.set(f"run:{THRESHOLD}", {"run": THRESHOLD}, timeout=3600)  # one over: pruned
+    kept = _run_keys(client)
+    assert kept == {f"seed-soil:run:{k}" for k in range(THRESHOLD + 1 - KEEP, THRESHOLD + 1)}
+    assert runs.get(f"run:{THRESHOLD}") == {"run": THRESHOLD}
+    assert runs.get("run:0") is None
+    assert 0 < client.ttl("seed-soil:run:9") <= 3600
+    assert 0 < client.ttl(f"seed-soil:{RunRedisCache.INDEX}") <= 3600
+
+
+def test_two_workers_storing_real_runs_keep_redis_within_the_threshold(redis_server) -> None:
+    """60 runs of ~240 kB through two workers' caches: never more than the threshold of runs,
+    and Redis's memory stays near what that many take."""
+    state = PageState.for_scenario("kaplan2005-llc")
+    result = simulate(state.params, state.days)
+    workers = [
+        RunRedisCache(
+            redis.from_url(redis_server.url), key_prefix="seed-soil:", threshold=THRESHOLD
+        )
+        for _ in range(2)
+    ]
+    client = redis.from_url(redis_server.url)
+    size = len(workers[0].serializer.dumps(result))
+    for k in range(60):
+        workers[k % 2].set(f"run:{k}", result, timeout=3600)
+        assert len(_run_keys(client)) <= THRESHOLD
+    assert client.info("memory")["used_memory"] < 2 * THRESHOLD * size
+    assert isinstance(workers[1].get("run:58"), SimulationResult)
+    assert workers[0].get("run:0") is None
+
+
+def test_runs_already_expired_leave_the_index_and_are_not_counted(redis_server) -> None:
+    runs = RunRedisCache(redis.from_url(redis_server.url), key_prefix="p:", threshold=THRESHOLD)
+    client = redis.from_url(redis_server.url)
+    index = f"p:{RunRedisCache.INDEX}"
+    for k in range(THRESHOLD - 1):
+        runs.set(f"old-{k}", k, timeout=3600)
+    # As if stored two hours ago: their keys gone, their index entries old.
+    client.zadd(index, {f"old-{k}": time.time() - 7200 for k in range(THRESHOLD - 1)})
+    client.delete(*(f"p:old-{k}" for k in range(THRESHOLD - 1)))
+    runs.set("new", 1, timeout=3600)
+    assert client.zrange(index, 0, -1) == [b"new"]
+    assert runs.get("new") == 1
+
+
+def test_with_redis_the_app_stores_runs_in_a_run_redis_cache(redis_server, monkeypatch) -> None:
+    monkeypatch.setenv("REDIS_URL", redis_server.url)
+    config = cache_config()
+    assert config["CACHE_THRESHOLD"] == _THRESHOLD
+    from dashboard import create_app
+
+    app = create_app()
+    with app.server.app_context():
+        runs = cache.cache
+    assert isinstance(runs, RunRedisCache) and runs._threshold == _THRESHOLD
+    runs.set("run:probe", 1, timeout=60)
+    assert redis.from_url(redis_server.url).exists("seed-soil:run:probe")
