@@ -40,7 +40,9 @@ def fill(folder: str, stored: int, threshold: int = _THRESHOLD) -> None:
     if stored <= 0:
         return
     state = PageState.for_scenario("kaplan2005-llc")
-    cache = RunFileCache(folder, threshold=threshold, default_timeout=_TIMEOUT_S)
+    # cachelib's own class writes the files (ours reads the same), so the folder suits an
+    # older commit's server too (bench_dashboard.py --stored against it).
+    cache = FileSystemCache(folder, threshold=threshold, default_timeout=_TIMEOUT_S)
     cache.set("fill-0", simulate(state.params, state.days))
     data = Path(cache._get_filename("fill-0")).read_bytes()
     start = time.time() - stored * 1e-3
