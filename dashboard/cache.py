@@ -1,10 +1,10 @@
 """Simulations shared through a cache (flask-caching's back-ends), keyed on the model's
 version, the validated parameter set and the time span.
 
-Default: a file-system cache shared by every worker on the host (no extra server; pruned in
-batches, oldest first: ``RunFileCache``). When ``REDIS_URL`` is set, a Redis cache shared
-across hosts. Outside a Flask app context (unit tests,
-scripts) the model simply runs.
+Default: a file-system cache shared by every worker on the host (no extra server:
+``RunFileCache``). When ``REDIS_URL`` is set, a Redis cache shared across hosts
+(``RunRedisCache``). Either holds at most ``_THRESHOLD`` runs and drops the oldest first.
+Outside a Flask app context (unit tests, scripts) the model simply runs.
 """
 
 from __future__ import annotations
