@@ -107,7 +107,9 @@ def test_two_workers_storing_in_one_folder_keep_it_near_the_threshold(tmp_path) 
     assert max(sizes) <= THRESHOLD + 2 * Worker.RECOUNT_EVERY
     assert max(sizes) > THRESHOLD  # neither worker alone saw the folder full at once
     assert min(sizes[THRESHOLD:]) >= KEEP
-    assert workers[1].get("run-59") == 59 and workers[0].get("run-58") == 58
+    # The last run, written after its store's prune, is read by either worker. (Which older
+    # ones survive depends on file times, which the file system may round: not asserted.)
+    assert workers[0].get("run-59") == workers[1].get("run-59") == 59
 
 
 def test_the_app_stores_runs_in_a_run_file_cache_by_default(page, tmp_path) -> None:
