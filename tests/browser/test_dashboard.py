@@ -117,6 +117,31 @@ def test_the_page_runs_without_dashs_polyfill(dash_duo, app, free_port) -> None:
     assert dash_duo.get_logs() == []
 
 
+CHUNKS_JS = (
+    "return performance.getEntriesByType('resource')"
+    ".map(r => r.name.split('/').pop().split('?')[0]).filter(n => n.startsWith('async-'));"
+)
+
+
+def test_the_readouts_markdown_renders_without_fetching_highlight_js(
+    dash_duo, app, free_port
+) -> None:
+    """assets/no-highlight.js: dcc.Markdown finds ``window.hljs`` and never fetches
+    highlight.js (141 kB) for code this page does not show; its Markdown still renders (the
+    readouts' table, a lesson's text)."""
+    open_page(dash_duo, app, free_port)
+    dash_duo.wait_for_element("#readouts table", timeout=10)
+    dash_duo.driver.get(dash_duo.server_url + "/#lesson=niche-before-seed&step=1")
+    dash_duo.wait_for_element(".lesson-text p", timeout=FIRST_RENDER_SECONDS)
+    dash_duo.wait_for_element("#readouts table", timeout=10)
+    chunks = dash_duo.driver.execute_script(CHUNKS_JS)
+    assert "async-markdown.js" in chunks and "async-highlight.js" not in chunks, chunks
+    assert dash_duo.driver.execute_script("return typeof window.hljs.highlightElement") == (
+        "function"
+    )
+    assert dash_duo.get_logs() == []
+
+
 FIRST_FETCHES_JS = (
     "return performance.getEntriesByType('resource')"
     ".filter(r => /\\/_dash-(layout|dependencies)$/.test(r.name) || r.name.includes('dash_table'))"

@@ -47,7 +47,7 @@ ASYNC_CHUNKS = {
     "RangeSlider": ["slider"],
     "Dropdown": ["dropdown"],
     "Upload": ["upload"],
-    "Markdown": ["markdown", "highlight"],
+    "Markdown": ["markdown"],  # not "highlight": assets/no-highlight.js
     "DatePickerSingle": ["datepicker"],
     "DatePickerRange": ["datepicker"],
 }
