@@ -22,8 +22,8 @@
   }
 
   window.fetch = function (input, init) {
-    var url = typeof input === 'string' ? input : (input && input.url) || '';
-    if (url.indexOf('/_dash-update-component') === -1 || typeof input !== 'string') {
+    // Dash's renderer passes the URL as text and the body as text, which can be sent again.
+    if (typeof input !== 'string' || input.indexOf('/_dash-update-component') === -1) {
       return send.apply(this, arguments);
     }
     var self = this;

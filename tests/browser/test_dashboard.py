@@ -232,17 +232,13 @@ def _move_slider(dash_duo, presses: int = 1, *, scroll: bool = True) -> None:
 
 
 @pytest.fixture
-def limited_app(tmp_path, monkeypatch):
-    """An app allowing one callback request a second per client, the browser's included (a
-    declared proxy: loopback is then counted like any client)."""
-    monkeypatch.setenv("SEED_SOIL_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setenv("SEED_SOIL_JOBS_DIR", str(tmp_path / "jobs"))
+def limited_app(monkeypatch, request):
+    """The ``app`` fixture's app, allowing one callback request a second per client, the
+    browser's included (a declared proxy: loopback is then counted like any client)."""
     monkeypatch.setenv("SEED_SOIL_TRUSTED_PROXIES", "1")
     monkeypatch.setenv("SEED_SOIL_CALLBACKS_PER_SECOND", "1")
     monkeypatch.setenv("SEED_SOIL_CALLBACKS_PER_MINUTE", "0")
-    from dashboard import create_app
-
-    return create_app()
+    return request.getfixturevalue("app")  # made now, with these settings
 
 
 #: The page's callback requests by status: {"200": n, "429": m}.
