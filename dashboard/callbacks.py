@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
@@ -21,6 +21,7 @@ from dash.exceptions import PreventUpdate
 from dashboard import explore, ids
 from dashboard.cache import simulate_state
 from dashboard.controls import CONTROL_SPECS
+from dashboard.direct import register_direct
 from dashboard.figures import graph_config
 from dashboard.layout import GRAPH_IDS
 from dashboard.schematic import schematic_request
@@ -53,6 +54,7 @@ __all__ = [
     "DEFAULT_SCENARIO",
     "hypothesis_text",
     "next_state",
+    "page_answer",
     "register",
     "scenario_changed",
     "scenario_text",
@@ -274,6 +276,67 @@ def _sbml_file(state: PageState) -> tuple[str, str]:
     return to_sbml(state.params), f"seed-soil-{_label(state)}.sbml.xml"
 
 
+def page_answer(args: Sequence, trigger: str | dict | None, value: object) -> tuple:
+    """The page callback's answer: its outputs, grouped as declared, for its arguments
+    ``args`` (inputs then states, grouped as declared), given the input that changed
+    (``trigger``: its id, None on page load) and that input's value.
+
+    A change of the reference, axis, presentation mode or burden day leaves the state
+    as it is and redraws only what it changes."""
+    (
+        search, scenario, hypothesis, _s, _i, days, _r, _g, upload, click,  # the page state
+        reference, axis, presentation, burden_day,  # the Explore tab's view
+        filename, stored, sweep, open_, note, tab, burden_max, risk_style,  # what is shown
+    ) = args  # fmt: skip
+    view = explore.View(reference, axis, presentation, burden_day, burden_max, risk_style)
+    value = {
+        ids.SCENARIO: scenario,
+        ids.HYPOTHESIS: hypothesis,
+        ids.DAYS: days,
+        ids.UPLOAD: upload,
+        ids.SWEEP_GRAPH: click,
+    }.get(trigger if isinstance(trigger, str) else "", value)
+    # A success closes the message; its text stays (a text change makes Dash's renderer
+    # re-crawl the whole page).
+    message, failed, stale = no_update, False, False
+    try:
+        current = PageState.from_store(stored)
+    except InvalidInput:
+        current, stale = PageState.for_scenario(DEFAULT_SCENARIO), True
+    drawn = (no_update,) * len(explore.OUTPUTS)
+    redraw = isinstance(trigger, str) and trigger in explore.VIEW_TRIGGERS
+    try:
+        if redraw:
+            state = current
+        else:
+            state = next_state(
+                current, trigger, value, search=search, filename=filename, sweep=sweep
+            )
+        if redraw or stale or state != current or trigger in (None, ids.URL):
+            drawn = explore.draw(state, view, trigger)
+    except (InvalidInput, SimulationError) as exc:
+        log.info("not applied: %s", exc)
+        state, message, failed = (
+            current,
+            f"Not applied: {exc}. Showing the last good state.",
+            True,
+        )
+        if trigger in (None, ids.URL):  # a refused link: on page load the tab is empty
+            drawn = _draw_or_nothing(current, view)
+    shown = Shown(search, scenario, hypothesis, _s, _i, days, note)
+    return (
+        *state_outputs(current, state, trigger, shown, stale=stale),
+        message,
+        failed if failed or open_ is not False else no_update,
+        "explore" if trigger == ids.SWEEP_GRAPH and not failed else no_update,
+        *drawn,
+        # The Schematic tab, if open, follows a new state or type size.
+        schematic_request(tab, state, presentation)
+        if not failed and (state != current or stale or trigger == ids.PRESENTATION)
+        else no_update,
+    )
+
+
 def register(app: Dash) -> None:
     """Wire every callback into ``app`` (not the global registry: see STYLE.md)."""
 
@@ -320,66 +383,13 @@ def register(app: Dash) -> None:
             *explore.VIEW_STATES,
         ],
     )
-    def update_page(
-        search, scenario, hypothesis, _s, _i, days, _r, _g, upload, click,  # the page state
-        reference, axis, presentation, burden_day,  # the Explore tab's view
-        filename, stored, sweep, open_, note, tab, burden_max, risk_style,  # what is shown
-    ):  # fmt: skip
-        """The page state after one action, and the Explore tab drawn for it (one answer).
+    def update_page(*args):
+        """The page state after one action, and the Explore tab drawn for it (one answer)."""
+        triggered = ctx.triggered
+        return page_answer(args, ctx.triggered_id, triggered[0]["value"] if triggered else None)
 
-        A change of the reference, axis, presentation mode or burden day leaves the state
-        as it is and redraws only what it changes."""
-        view = explore.View(reference, axis, presentation, burden_day, burden_max, risk_style)
-        trigger = ctx.triggered_id
-        value = {
-            ids.SCENARIO: scenario,
-            ids.HYPOTHESIS: hypothesis,
-            ids.DAYS: days,
-            ids.UPLOAD: upload,
-            ids.SWEEP_GRAPH: click,
-        }.get(
-            trigger if isinstance(trigger, str) else "",
-            ctx.triggered[0]["value"] if ctx.triggered else None,
-        )
-        # A success closes the message; its text stays (a text change makes Dash's renderer
-        # re-crawl the whole page).
-        message, failed, stale = no_update, False, False
-        try:
-            current = PageState.from_store(stored)
-        except InvalidInput:
-            current, stale = PageState.for_scenario(DEFAULT_SCENARIO), True
-        drawn = (no_update,) * len(explore.OUTPUTS)
-        redraw = isinstance(trigger, str) and trigger in explore.VIEW_TRIGGERS
-        try:
-            if redraw:
-                state = current
-            else:
-                state = next_state(
-                    current, trigger, value, search=search, filename=filename, sweep=sweep
-                )
-            if redraw or stale or state != current or trigger in (None, ids.URL):
-                drawn = explore.draw(state, view, trigger)
-        except (InvalidInput, SimulationError) as exc:
-            log.info("not applied: %s", exc)
-            state, message, failed = (
-                current,
-                f"Not applied: {exc}. Showing the last good state.",
-                True,
-            )
-            if trigger in (None, ids.URL):  # a refused link: on page load the tab is empty
-                drawn = _draw_or_nothing(current, view)
-        shown = Shown(search, scenario, hypothesis, _s, _i, days, note)
-        return (
-            *state_outputs(current, state, trigger, shown, stale=stale),
-            message,
-            failed if failed or open_ is not False else no_update,
-            "explore" if trigger == ids.SWEEP_GRAPH and not failed else no_update,
-            *drawn,
-            # The Schematic tab, if open, follows a new state or type size.
-            schematic_request(tab, state, presentation)
-            if not failed and (state != current or stale or trigger == ids.PRESENTATION)
-            else no_update,
-        )
+    # The answer most requests get, given past Dash's generic dispatch (``dashboard.direct``).
+    register_direct(app, update_page, page_answer)
 
     def downloadable(target: str, make: Callable[[PageState], tuple[str, str]]) -> None:
         """Button ``<target>-btn`` sends ``make(state) -> (text, filename)`` as a file."""

@@ -289,13 +289,20 @@ def test_a_page_load_asks_the_server_twice(dash_duo, app, free_port) -> None:
 
 def test_a_slider_move_is_one_round_trip(dash_duo, app, free_port) -> None:
     """The state and the Explore tab come back in one answer, and no other tab's callback is
-    asked (the schematic's waits for its tab): one request per move (issue 10)."""
+    asked (the schematic's waits for its tab): one request per move (issue 10). Both the
+    load's and the move's are what the page callback's direct answer takes (as the renderer
+    sends them, not only as the tests build them: ``dashboard.direct``)."""
+    direct = app.server.view_functions["/_dash-update-component"].direct
+    answered = []
+    respond = direct.respond
+    direct.respond = lambda body: answered.append(body["changedPropIds"]) or respond(body)
     open_page(dash_duo, app, free_port)
     driver = dash_duo.driver
     driver.execute_script("performance.setResourceTimingBufferSize(10000);")
     before = _callback_requests_when_quiet(driver)
     _move_slider(dash_duo)
     assert _callback_requests_when_quiet(driver) - before == 1
+    assert len(answered) == 2 and answered[1] == ["param-slider-vegfr1_signalling.value"]
     # The link box follows the address without a callback (assets/share-link.js).
     link = dash_duo.find_element("#share-link").get_attribute("value")
     assert link == driver.current_url and "vegfr1_signalling=" in link

@@ -92,7 +92,11 @@ class DashPage:
         assert "Traceback" not in response.get_data(as_text=True)
         return response
 
-    def update_state(
+    def update_state(self, current: PageState, **kwargs):
+        """One page callback (``state_body``'s request) posted; the answer."""
+        return self.post(self.state_body(current, **kwargs))
+
+    def state_body(
         self,
         current: PageState,
         *,
@@ -108,10 +112,10 @@ class DashPage:
         sweep: object = None,
         hypothesis: str | None = None,
         view: dict | None = None,
-    ):
-        """One page callback; the controls show ``current`` except for the overrides, the
-        view settings are the layout's (the burden slider at the run's end) updated by
-        ``view`` (``{"axis-scale.value": "linear"}``, ...)."""
+    ) -> dict:
+        """The page callback's request: the controls show ``current`` except for the
+        overrides, the view settings are the layout's (the burden slider at the run's end)
+        updated by ``view`` (``{"axis-scale.value": "linear"}``, ...)."""
         sliders = {s.name: slider_position(s, current.params[s.name]) for s in SLIDER_SPECS}
         inputs = {s.name: current.params[s.name] for s in CONTROL_SPECS}
         prop = {
@@ -119,6 +123,7 @@ class DashPage:
             "reset-all": "n_clicks",
             "sweep-graph": "clickData",
             "reference": "data",
+            "url": "search",
         }.get(str(changed), "value")
         if isinstance(changed, dict) and changed.get("type") == "reset-group":
             prop = "n_clicks"
@@ -154,7 +159,7 @@ class DashPage:
             **(view or {}),
         }
         changed_ids = [] if changed is None else [prop_id(changed, prop)]
-        return self.post(self.requests.body("state.data", values, changed=changed_ids))
+        return self.requests.body("state.data", values, changed=changed_ids)
 
     def render(
         self,

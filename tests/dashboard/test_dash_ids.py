@@ -36,6 +36,7 @@ NOT_IDS = {
     ("explore.py", "hypothesis"): "the key of the reference store's {'hypothesis': name}",
     ("figures.py", "reference"): "the default word for the reference run in figure labels",
     ("guard.py", "state"): "the 'state' list of a Dash callback request",
+    ("direct.py", "state"): "the 'state' list of a Dash callback request",
     ("schematic.py", "state"): "a field of the schematic's cache key and request store",
     ("schematic.py", "presentation"): "a field of the schematic's request store",
     ("lessons.py", "lesson"): "a lesson file's table name and a link's #lesson= key",
