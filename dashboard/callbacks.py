@@ -2,9 +2,11 @@
 
 One callback, ``update_page``, owns the page state (``state`` store, controls and URL, kept in
 one place so no writes race) and answers each change with the Explore tab drawn for the new
-state (``dashboard.explore.draw``): one round trip per slider move. Other tabs only read the
-state. Any input that fails validation leaves the last good state and figures on screen and
-shows a message saying what was wrong. Also here: the downloads, the export format, About.
+state (``dashboard.explore.draw``): one round trip per slider move. Its body is
+``page_answer``, which Dash calls through it and ``dashboard.direct`` calls past Dash's generic
+dispatch. Other tabs only read the state. Any input that fails validation leaves the last good
+state and figures on screen and shows a message saying what was wrong. Also here: the
+downloads, the export format, About.
 """
 
 from __future__ import annotations

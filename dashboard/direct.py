@@ -3,9 +3,9 @@
 A slider move is one request to the page callback (``dashboard.callbacks.page_answer``), whose
 ~130 inputs, states and outputs Dash's dispatch handled one by one, generically: an attribute
 dict and a grouping entry per argument, the output spec and the return value validated
-against the declared ones, a context for the call. That was ~3 ms of a ~13 ms answer here,
-as much as the figures; the callback reads only two things of the context: the input that
-changed and its value.
+against the declared ones, a context for the call. That was ~3.5 ms of a ~14 ms answer here
+(``bench/bench_dispatch.py``), as much as the figures; the callback reads only two things of
+the context: the input that changed and its value.
 
 ``register_direct`` wraps Dash's view of ``POST /_dash-update-component``. A request for the
 page callback whose outputs are exactly the declared ones, in order, is answered here:
@@ -19,11 +19,13 @@ page callback whose outputs are exactly the declared ones, in order, is answered
 
 Any other request, and every request in debug mode (Dash's error overlay comes from its
 dispatch), goes to Dash as before. Either way the request has passed the rate limits and the
-guard (``dashboard.guard``). Only the wire protocol between Dash's renderer and its server is
-relied on, not Dash's internals: ``tests/dashboard/test_direct.py`` checks that the answer is
-byte for byte Dash's own for every kind of request the page sends (each kind of trigger, bad
-values, a bad store, a page load, a link), so a Dash upgrade that changes either side fails
-there.
+guard (``dashboard.guard``). What is relied on: the wire protocol between Dash's renderer and
+its server, and the callback's registration in ``app.callback_map`` (its outputs and how its
+arguments and outputs are grouped), as the guard reads it; no Dash function is called on the
+way. ``tests/dashboard/test_direct.py`` checks that the answer is byte for byte Dash's own
+for every kind of request the page sends (each kind of trigger, refused values, a bad store,
+a page load, a link) and for random ones, so a Dash upgrade that changes any of it fails
+there; a browser test checks that the renderer's own requests are answered here.
 
 The callback runs without Dash's callback context: it must not call ``dash.set_props`` or read
 ``dash.ctx`` (``page_answer`` takes what it needs as arguments).
@@ -75,7 +77,7 @@ class DirectAnswer:
         outputs = registration["output"]
         if not all(isinstance(o.component_id, str) for o in outputs):
             raise ValueError("direct answers take plain output ids, not patterns")
-        if any("@" in o.component_property for o in outputs):
+        if any(getattr(o, "allow_duplicate", False) for o in outputs):
             raise ValueError("direct answers take no allow_duplicate outputs")
         ins, outs = registration["inputs_state_indices"], registration["outputs_indices"]
         if registration.get("background") or not (_flat_indices(ins) and _flat_indices(outs)):
@@ -138,10 +140,15 @@ def register_direct(app: Dash, callback: Callable, answer: Answer) -> DirectAnsw
     """Answer ``callback`` (as registered with ``app.callback``) by ``answer`` directly, past
     Dash's dispatch; every other callback request still goes to Dash."""
     key = next(  # Dash keeps its wrapper of the function (``functools.wraps``)
-        k
-        for k, entry in app.callback_map.items()
-        if getattr(entry.get("callback"), "__wrapped__", None) is callback
+        (
+            k
+            for k, entry in app.callback_map.items()
+            if getattr(entry.get("callback"), "__wrapped__", None) is callback
+        ),
+        None,
     )
+    if key is None:
+        raise ValueError(f"{callback.__name__} is not a callback of this app")
     direct = DirectAnswer(key, app.callback_map[key], answer)
     endpoint = app.config.routes_pathname_prefix + UPDATE_PATH
     dash_view = app.server.view_functions[endpoint]

@@ -260,3 +260,25 @@ def test_in_debug_mode_dash_answers_everything(twin: Twin) -> None:
     finally:
         server.debug = False
     assert response.status_code == 200 and twin.answered == before
+
+
+def test_only_a_registered_foreground_callback_of_plain_outputs_is_taken(twin: Twin) -> None:
+    """What the direct answer cannot write as Dash would is refused when the app starts."""
+    from dash import Output
+
+    from dashboard.direct import register_direct
+
+    with pytest.raises(ValueError, match="is not a callback of this app"):
+        register_direct(twin.page.app, lambda: None, lambda *a: ())
+    plain = {"output": [Output("a", "children")], "inputs_state_indices": [0],
+             "outputs_indices": [0]}  # fmt: skip
+    DirectAnswer("a.children", plain, lambda *a: ())
+    for bad, why in (
+        ({"output": [Output({"type": "t", "i": 1}, "children")]}, "plain output ids"),
+        ({"output": [Output("a", "children", allow_duplicate=True)]}, "allow_duplicate"),
+        ({"background": {"progress": None}}, "foreground"),
+        ({"inputs_state_indices": {"x": 0}}, "lists of arguments"),
+        ({"outputs_indices": [[0, [1]]]}, "lists of arguments"),
+    ):
+        with pytest.raises(ValueError, match=why):
+            DirectAnswer("a.children", plain | bad, lambda *a: ())
