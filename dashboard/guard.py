@@ -3,15 +3,17 @@
 Dash trusts the body of ``POST /_dash-update-component`` to be what its renderer sends; a forged
 or truncated one (no ``inputs``, a string where a list belongs, an unknown callback, a
 ``changedPropIds`` entry that is not ``id.property``, nesting thousands of levels deep) made
-Dash itself raise and answer 500. The guard checks the
-envelope's shape against the callback it names and answers 400 with a one-line reason; the
-*values* inside a well-formed envelope are the callbacks' business, validated there so that the
-user sees the page's refusal message. Request bodies are read as a browser reads JSON
-(``BrowserJSON``): an integer literal beyond what a double holds exactly becomes a double.
+Dash itself raise and answer 500; so did ``outputs`` other than the callback's own, in its
+order. The guard checks the envelope's shape against the callback it names and answers 400
+with a one-line reason; the *values* inside a well-formed envelope are the callbacks' business,
+validated there so that the user sees the page's refusal message. Request bodies are read as a
+browser reads JSON (``BrowserJSON``): an integer literal beyond what a double holds exactly
+becomes a double.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping
 
@@ -66,6 +68,68 @@ def _entries_problem(entries: object, declared: list[Mapping], key: str) -> str 
     return None
 
 
+#: What a pattern-matching id's value may be in a declared output: a wildcard.
+_WILDCARDS = (["ALL"], ["MATCH"], ["ALLSMALLER"])
+
+
+def _is_output(component_id: object, declared: str) -> bool:
+    """Whether ``component_id`` is the declared output id ``declared`` (a string; a pattern's
+    JSON, whose wildcards match any value)."""
+    if not declared.startswith("{"):
+        return component_id == declared
+    pattern = json.loads(declared)
+    return (
+        isinstance(component_id, dict)
+        and component_id.keys() == pattern.keys()
+        and all(v in _WILDCARDS or component_id[k] == v for k, v in pattern.items())
+    )
+
+
+# Both cached by the callbacks' output keys (the guard checks the key first): a bounded set.
+@functools.lru_cache(maxsize=256)
+def _declared_outputs(output: str) -> tuple[tuple[str, str], ...]:
+    """(id, property) of each output a callback's key names: ``a.b`` or ``..a.b...c.d..``."""
+    parts = output[2:-2].split("...") if output.startswith("..") else [output]
+    return tuple((component, prop) for component, prop in (p.rsplit(".", 1) for p in parts))
+
+
+@functools.lru_cache(maxsize=256)
+def _renderers_outputs(output: str) -> object:
+    """``outputs`` as the renderer sends them for plain ids (None if any is a pattern); only
+    compared with, never changed."""
+    declared = _declared_outputs(output)
+    if any(component.startswith("{") for component, _ in declared):
+        return None
+    entries = [{"id": component, "property": prop} for component, prop in declared]
+    return entries if output.startswith("..") else entries[0]
+
+
+def _outputs_problem(outputs: object, output: str) -> str | None:
+    """The ``outputs`` entries against the outputs the key ``output`` declares, in order: each
+    the declared id and property (Dash's ``@`` suffix aside), a list for a pattern. Dash
+    answered 500 to any other ("Output does not match callback definition")."""
+    expected = _renderers_outputs(output)
+    if expected is not None and outputs == expected:  # what the page sends: one comparison
+        return None
+    several = output.startswith("..")
+    declared = _declared_outputs(output)
+    entries = outputs if several else [outputs]
+    if not isinstance(entries, list) or len(entries) != len(declared):
+        return f"'outputs' must be a list of {len(declared)} entries"
+    for k, (entry, (component, prop)) in enumerate(zip(entries, declared, strict=True)):
+        where = f"outputs[{k}]" if several else "'outputs'"
+        pattern = component.startswith("{")
+        items = entry if pattern and isinstance(entry, list) else [entry]
+        for item in items:
+            problem = _item_problem(item, where)
+            if problem:
+                return problem
+            same_property = item["property"].split("@")[0] == prop.split("@")[0]
+            if not same_property or not _is_output(item["id"], component):
+                return f"{where} is not this callback's output {component}.{prop.split('@')[0]}"
+    return None
+
+
 def _changed_problem(changed: object) -> str | None:
     if not isinstance(changed, list) or not all(isinstance(c, str) for c in changed):
         return "'changedPropIds' must be a list of strings"
@@ -117,13 +181,9 @@ def envelope_problem(body: object, callbacks: Mapping[str, Mapping]) -> str | No
     if not isinstance(output, str) or "callback" not in callbacks.get(output, {}):
         return "'output' names no server-side callback of this app"
     callback = callbacks[output]
-    outputs = body.get("outputs")
-    if output.startswith(".."):  # several outputs: "..a.b...c.d.."
-        count = len(output[2:-2].split("..."))
-        if not isinstance(outputs, list) or len(outputs) != count:
-            return f"'outputs' must be a list of {count} entries"
-    elif not isinstance(outputs, dict | list):
-        return "'outputs' must be an object or a list"
+    problem = _outputs_problem(body.get("outputs"), output)
+    if problem:
+        return problem
     for name, declared in (("inputs", callback["inputs"]), ("state", callback["state"])):
         if name in body or declared:
             problem = _entries_problem(body.get(name, []), declared, name)

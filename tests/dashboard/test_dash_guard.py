@@ -8,7 +8,13 @@ import json
 import pytest
 
 from dashboard.controls import INPUT, SLIDER
-from dashboard.guard import MAX_BODY_BYTES, MAX_DEPTH, _depth_problem, envelope_problem
+from dashboard.guard import (
+    MAX_BODY_BYTES,
+    MAX_DEPTH,
+    _depth_problem,
+    _is_output,
+    envelope_problem,
+)
 from dashboard.ids import control_id
 from dashboard.state import PageState
 from tests.dash_requests import _split
@@ -176,6 +182,10 @@ def test_a_well_formed_request_passes_the_guard(page) -> None:
         {"output": "share-link.value"},  # a clientside callback: the server runs none
         {"output": 5},
         {"outputs": "x"},
+        {"outputs": [5]},
+        {"outputs": {"id": "nope", "property": "is_open"}},  # Dash answered these 500
+        {"outputs": {"id": "about", "property": "children"}},
+        {"outputs": {"id": "about"}},
         {"inputs": "x"},
         {"inputs": []},
         {"inputs": [5]},
@@ -211,8 +221,35 @@ def test_multi_output_callbacks_need_every_output(page) -> None:
         changed=["pin.n_clicks"],
     )  # fmt: skip
     assert page.post(body).status_code == 200
-    body["outputs"] = body["outputs"][:1]
-    assert page.client.post("/_dash-update-component", json=body).status_code == 400
+    short = body | {"outputs": body["outputs"][:1]}
+    assert page.client.post("/_dash-update-component", json=short).status_code == 400
+    # In another order, or another callback's: Dash answered 500 ("Output does not match").
+    swapped = body | {"outputs": body["outputs"][::-1]}
+    response = page.client.post("/_dash-update-component", json=swapped)
+    assert response.status_code == 400 and "is not this callback's output" in response.text
+
+
+def test_pattern_matching_outputs_are_matched_by_their_wildcards() -> None:
+    """The app declares no pattern-matching output today; the guard knows them for the day
+    one is added."""
+    pattern = '{"index":["ALL"],"type":"row"}'
+    assert _is_output({"type": "row", "index": 3}, pattern)
+    assert not _is_output({"type": "cell", "index": 3}, pattern)
+    assert not _is_output({"type": "row", "index": 3, "x": 1}, pattern)
+    assert not _is_output("row", pattern)
+    assert _is_output("about", "about") and not _is_output("abouts", "about")
+    callbacks = {'..a.b...{"i":["MATCH"]}.c..': {"callback": None, "inputs": [], "state": []}}
+    body = {
+        "output": next(iter(callbacks)),
+        "outputs": [{"id": "a", "property": "b"}, {"id": {"i": 2}, "property": "c"}],
+    }
+    assert envelope_problem(body, callbacks) is None
+    body["outputs"][1]["id"] = {"j": 2}
+    assert "is not this callback's output" in envelope_problem(body, callbacks)
+    single = {'{"i":["ALL"]}.c': {"callback": None, "inputs": [], "state": []}}
+    body = {"output": next(iter(single)), "outputs": [{"id": {"i": 1}, "property": "c"}]}
+    assert envelope_problem(body, single) is None
+    assert envelope_problem(body | {"outputs": None}, single) is not None
 
 
 def test_nesting_deeper_than_the_bound_is_a_400(page) -> None:
