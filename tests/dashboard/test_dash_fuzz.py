@@ -11,57 +11,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
-from model import PARAMETER_SPECS
-from model.outcomes import OUTCOMES
-from model.scenarios import SCENARIOS
-from tests.dash_requests import CallbackRequests, _split
+from tests.dash_requests import _split
 from tests.dashboard.conftest import DashPage
+from tests.dashboard.fuzzing import JSON_VALUES, derandomized, item_names
 
-#: Strings the page knows (names, links), so that the fuzzer also gets past the first checks.
-KNOWN_TEXT = [
-    *SCENARIOS,
-    *(s.name for s in PARAMETER_SPECS[:6]),
-    *list(OUTCOMES)[:4],
-    "1d",
-    "2d",
-    "log",
-    "linear",
-    "png",
-    "?days=40&vegfr1_signalling=8",
-    "?days=1e400",
-    "#tab=sweep&sweep-x=homing_rate&sweep-x-n=10",
-    "#sweep-x-n=1e30",
-    "data:application/json;base64,e30=",
-    "nan",
-    "inf",
-    "-inf",
-    "\ud800",
-    "a\udfffb",
-]
-SCALARS = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(min_value=-(2**70), max_value=2**70),
-    # Read as a browser reads JSON: 2**64 (once too large for a 64-bit encoder) and 10**400
-    # (once an OverflowError) arrive as doubles, the latter as inf.
-    st.sampled_from([0, 1, 400, -400, 2**64, -(2**64), 10**400, -(10**400)]),
-    st.floats(allow_nan=False, allow_infinity=False),
-    st.text(max_size=12),
-    st.sampled_from(KNOWN_TEXT),
-)
-#: Keys the callbacks look up in objects (clickData, stores, sweep results), and any others.
-KEYS = st.sampled_from(["x", "y", "points", "changed", "days", "base", "x_name", "hypothesis"])
-JSON_VALUES = st.recursive(
-    SCALARS,
-    lambda children: (
-        st.lists(children, max_size=4)
-        | st.dictionaries(KEYS | st.text(max_size=5), children, max_size=4)
-    ),
-    max_leaves=8,
-)
 EXAMPLES = 400
 
 
@@ -86,15 +42,6 @@ def _server_callbacks(page: DashPage) -> list[dict]:
     ]
 
 
-def _names(requests: CallbackRequests, dependency: dict) -> tuple[list[str], list[str]]:
-    """The ``id.property`` of every input item and of every state item."""
-
-    def names(entries):
-        return [n for e in entries for n in requests._resolve(e["id"], e["property"])[1]]
-
-    return names(dependency["inputs"]), names(dependency["state"])
-
-
 def _first_output(dependency: dict) -> str:
     return _split(dependency["output"])[0]
 
@@ -104,20 +51,14 @@ def test_every_callback_is_fuzzed(fuzz_page: DashPage) -> None:
     assert {"state.data", "reference.data", "url.hash", "sweep-graph.figure"} <= outputs
 
 
-@settings(
-    max_examples=EXAMPLES,
-    derandomize=True,
-    database=None,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@derandomized(EXAMPLES)
 @given(data=st.data())
 def test_random_values_never_give_a_server_error(fuzz_page: DashPage, data) -> None:
     callbacks = _server_callbacks(fuzz_page)
     # The page-state callback takes the most inputs (and all outside ones): drawn more often.
     main = [d for d in callbacks if _first_output(d) == "state.data"]
     dependency = data.draw(st.sampled_from(callbacks + main * 8), label="callback")
-    inputs, states = _names(fuzz_page.requests, dependency)
+    inputs, states = item_names(fuzz_page.requests, dependency)
     changed = data.draw(st.lists(st.sampled_from(inputs), max_size=2, unique=True))
     # A few random values at a time (the rest None, as for a property never set), always for
     # the inputs that changed: each example reaches the check it aims at.

@@ -12,7 +12,7 @@ import json
 import random
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from dashboard import ids
@@ -25,12 +25,14 @@ from model import GROUPS
 from model.hypotheses import HYPOTHESES
 from model.scenarios import SCENARIOS
 from tests.dash_requests import prop_id
-from tests.dashboard.conftest import SLIDER_SPECS, DashPage
-from tests.dashboard.test_dash_fuzz import JSON_VALUES, _names
+from tests.dashboard.conftest import SLIDER_SPECS, DashPage, _data_url
+from tests.dashboard.fuzzing import JSON_VALUES, derandomized, item_names
 
 ENDPOINT = "/" + UPDATE_PATH
 LLC = PageState.for_scenario("kaplan2005-llc")
 BREAST = PageState.for_scenario("breast-resection-dormancy")
+#: BREAST's parameter file, as dcc.Upload sends it.
+UPLOADED = _data_url(to_download(BREAST), raw=True)
 
 
 class Twin:
@@ -101,7 +103,7 @@ def _cases() -> list[tuple[str, PageState, dict]]:
         ("bad days", LLC, {"changed": ids.DAYS, "days": -3}),
         ("days as text", LLC, {"changed": ids.DAYS, "days": "forty"}),
         ("reset all", BREAST, {"changed": ids.RESET_ALL}),
-        ("upload", LLC, {"changed": ids.UPLOAD, "upload": _upload(BREAST), "filename": "b.json"}),
+        ("upload", LLC, {"changed": ids.UPLOAD, "upload": UPLOADED, "filename": "b.json"}),
         ("bad upload", LLC, {"changed": ids.UPLOAD, "upload": "data:x", "filename": "b.json"}),
         (
             "sweep click",
@@ -159,12 +161,6 @@ def _box(name: str) -> str:
     return control_id(INPUT, name)
 
 
-def _upload(state: PageState) -> str:
-    import base64
-
-    return "data:application/json;base64," + base64.b64encode(to_download(state).encode()).decode()
-
-
 CASES = _cases()
 
 
@@ -210,18 +206,12 @@ def test_a_changed_id_that_is_no_input_is_answered_as_dash_answers_it(twin: Twin
     twin.assert_same(body)
 
 
-@settings(
-    max_examples=150,
-    derandomize=True,
-    database=None,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@derandomized(150)
 @given(data=st.data())
 def test_random_values_anywhere_are_answered_as_dash_answers_them(twin: Twin, data) -> None:
     base = twin.page.state_body(LLC, changed=None)
     dependency = next(d for d in twin.page.requests.dependencies if d["output"] == base["output"])
-    inputs, states = _names(twin.page.requests, dependency)
+    inputs, states = item_names(twin.page.requests, dependency)
     changed = data.draw(st.lists(st.sampled_from(inputs), max_size=2, unique=True))
     fuzzed = data.draw(st.lists(st.sampled_from(inputs + states), max_size=5, unique=True))
     values = {name: data.draw(JSON_VALUES, label=name) for name in dict.fromkeys(changed + fuzzed)}
