@@ -22,6 +22,7 @@ from collections.abc import Mapping, Sequence
 import numba
 import numpy as np
 from numba import njit, prange
+from numba.core.compiler_lock import global_compiler_lock
 
 from model.dopri import integrate_member
 from model.equations import N_COEFFS
@@ -47,6 +48,25 @@ from model.states import N_STATES
 # two threads at once: a batch runs in one job process, Celery task or command at a time.
 if "NUMBA_THREADING_LAYER" not in os.environ:
     numba.config.THREADING_LAYER = "workqueue"
+
+
+def _fork_outside_compilation() -> None:
+    """Fork only while no thread compiles (or loads from numba's cache).
+
+    numba compiles under one process-wide lock. A process forked while another of its threads
+    held it (a web server's thread forking a sweep's job process while a second thread loads a
+    kernel) starts with that lock held by a thread it does not have, and its first compile
+    waits for ever: the job hung without a word until its slot expired (CI saw it as a
+    Sensitivity test timing out). So the forking thread takes the lock first (waiting out a
+    compile under way) and both sides release it; the child's only thread is the one that
+    took it, so the child may release it."""
+    lock = global_compiler_lock
+    os.register_at_fork(
+        before=lock.acquire, after_in_parent=lock.release, after_in_child=lock.release
+    )
+
+
+_fork_outside_compilation()
 
 __all__ = ["BATCH_RTOL", "integrate_batch", "simulate_batch"]
 

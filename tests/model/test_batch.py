@@ -102,3 +102,45 @@ def test_a_process_forked_after_a_batch_can_run_a_batch(repo_root) -> None:
         cwd=repo_root, env=env, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+# A thread holds numba's compiler lock (as while it compiles, or loads a kernel from the cache)
+# when another thread forks; the child then compiles a function of its own.
+FORK_DURING_A_COMPILE = """
+import os, threading, time
+from numba import njit
+from numba.core.compiler_lock import global_compiler_lock
+import model  # noqa: F401  (what a web worker has imported)
+
+held = threading.Event()
+
+def compiling():
+    with global_compiler_lock:
+        held.set()
+        time.sleep(0.5)
+
+threading.Thread(target=compiling).start()
+held.wait()
+pid = os.fork()
+if pid == 0:  # a sweep's job process, forked by a web server's thread
+    os._exit(0 if njit(lambda x: x + 1)(41) == 42 else 3)
+deadline = time.monotonic() + 60
+while time.monotonic() < deadline:
+    done, status = os.waitpid(pid, os.WNOHANG)
+    if done:
+        raise SystemExit(os.waitstatus_to_exitcode(status))
+    time.sleep(0.05)
+os.kill(pid, 9)
+raise SystemExit("the child still waits for the compiler lock after 60 s")
+"""
+
+
+@pytest.mark.slow
+def test_a_process_forked_while_another_thread_compiles_can_compile(repo_root) -> None:
+    """Without model's fork handler the child inherits a compiler lock held by a thread it
+    does not have, and waits for ever (a sweep or analysis that never ends)."""
+    done = subprocess.run(
+        [sys.executable, "-c", FORK_DURING_A_COMPILE],
+        cwd=repo_root, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
