@@ -448,7 +448,9 @@ def organ_figure(
                 ),
             ]  # fmt: skip
         if organ == KAPLAN_2005_LLC_LUNG.points[0].organ and is_mouse_run(result):
-            traces.append(_time_course_trace(KAPLAN_2005_LLC_LUNG.points, xa, yb, font_size))
+            traces.append(
+                _time_course_trace(KAPLAN_2005_LLC_LUNG.points, xa, yb, font_size, result.days)
+            )
         readout = result.readouts.organs[organ]
         for day, label, style in (
             (readout.niche_onset_day, "niche", "dash"),
@@ -463,11 +465,17 @@ def organ_figure(
                     "line": {"color": "#333333", "width": 1.5, "dash": style},
                 }
             )  # fmt: skip
+            # The niche's label left of its line, the DTCs' right of theirs (the niche comes
+            # first), but inwards near an edge: there a label ran over the right axis's numbers
+            # or the next panel's. Under the panel's top edge, clear of its name.
+            leftwards = label == "niche"
+            if day < 0.4 * result.days if leftwards else day > 0.6 * result.days:
+                leftwards = not leftwards
             annotations.append(
                 {
-                    "x": day, "xref": xa, "y": 1.0 if label == "niche" else 0.88,
+                    "x": day, "xref": xa, "y": 1.0 if label == "niche" else 0.82,
                     "yref": f"{ya} domain", "text": f"{label} d{day:.1f}", "showarrow": False,
-                    "xanchor": "right" if label == "niche" else "left",
+                    "xanchor": "right" if leftwards else "left", "yanchor": "top",
                     "font": {"size": max(font_size - 3, 9)},
                 }
             )  # fmt: skip
@@ -497,11 +505,15 @@ def organ_figure(
 
 
 def _time_course_trace(
-    points: tuple[DataPoint, ...], xaxis: str, yaxis: str, font_size: int
+    points: tuple[DataPoint, ...], xaxis: str, yaxis: str, font_size: int, days: float
 ) -> dict:
     """Published days of a time course as a staircase of open diamonds on the niche axis
-    (0–1), one step per event in the order they happen, a range as a horizontal bar."""
-    steps = np.linspace(0.3, 0.75, len(points))
+    (0–1), one step per event in the order they happen, a range as a horizontal bar.
+
+    The staircase stays under the panel's day labels (its top third), and a label near either
+    end of the ``days`` axis reaches inwards, off the axes' numbers."""
+    steps = np.linspace(0.08, 0.5, len(points))
+    near = 0.25 * days
     return {
         "type": "scatter",
         "mode": "markers+text",
@@ -517,7 +529,10 @@ def _time_course_trace(
             "width": 4,
         },
         "text": [p.label for p in points],
-        "textposition": "top center",
+        "textposition": [
+            "top right" if p.value < near else "top left" if p.value > days - near else "top center"
+            for p in points
+        ],
         "textfont": {"size": max(font_size - 4, 9), "color": _DATA_COLOUR},
         "hovertext": [
             f"{p.measures} When: {p.value_text} after implantation. {p.citation}" for p in points

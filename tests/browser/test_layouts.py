@@ -66,6 +66,26 @@ return [...document.querySelectorAll(".dash-graph")].filter(g => g.offsetParent)
         .map(t => [g.id, t.textContent]);
 });
 """
+#: The organ figure's panel columns, and its texts that overlap: a note (the panels' names,
+#: the niche and DTC day labels) or a data label (Kaplan 2005's lung time course) over another
+#: text or over an axis's numbers ([text, text] each); null until it is drawn.
+ORGAN_LABELS_OVERLAPPING = """
+const gd = document.querySelector('#organ-graph .js-plotly-plot');
+if (!gd || !gd._fullLayout || !gd.querySelector('.annotation')) return null;
+const columns = new Set(Object.keys(gd._fullLayout).filter(k => /^xaxis\\d*$/.test(k))
+    .map(k => gd._fullLayout[k].domain[0])).size;
+const overlap = (a, b) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1
+    && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1;
+const texts = [...gd.querySelectorAll('.annotation, .textpoint text, .xtick text, .ytick text,'
+    + ' [class^="y"][class$="tick"] text')].filter(t => t.textContent.trim())
+    .map(t => [t.textContent.trim(), t.getBoundingClientRect(),
+               !!t.closest('.annotation, .textpoint')]);
+const found = [];
+texts.forEach(([a, ra, labelA], i) => texts.slice(i + 1).forEach(([b, rb, labelB]) => {
+    if ((labelA || labelB) && overlap(ra, rb)) found.push([a, b]);
+}));
+return [columns, found];
+"""
 #: [readout table width, its column's width] (px).
 TABLE_WIDTHS = (
     "var t = document.getElementById('readout-table-inner');"
@@ -207,6 +227,32 @@ def test_a_projector_shows_everything_and_the_controls_fold_away(
     ActionChains(dash_duo.driver).send_keys(Keys.SPACE).perform()  # still on the button
     until(lambda: _js(dash_duo, CONTROLS_SHOWN), timeout=5)
     assert toggle.get_attribute("aria-expanded") == "true" and toggle.text == "Hide controls"
+    assert dash_duo.get_logs() == []
+
+
+@pytest.mark.parametrize(
+    ("scenario", "size", "presentation"),
+    [
+        ("kaplan2005-llc", PROJECTOR, True),
+        ("conditioned-medium-redirect", PROJECTOR, False),
+        ("breast-t1n0", DESKTOP, False),
+    ],
+    ids=["llc-projector-presentation", "redirect-projector", "breast-desktop"],
+)
+def test_the_organ_panels_labels_overlap_nothing(
+    dash_duo, app, free_port, scenario, size, presentation
+) -> None:
+    """The niche and DTC day labels stay inside their panel, clear of the published lung time
+    course's labels. They overlapped in every scenario at these sizes: "DTCs d17.6" over
+    "micrometastases", a late DTC day over the next panel's numbers, the breast runs' niche
+    days over the numbers of the axis left of them, "fibronectin" over the lung's axis."""
+    set_viewport(dash_duo.driver, *size)
+    open_page(dash_duo, app, free_port, f"/?scenario={scenario}")
+    if presentation:
+        switch_presentation_on(dash_duo)
+    columns = 2 if presentation else 3
+    until(lambda: (_js(dash_duo, ORGAN_LABELS_OVERLAPPING) or [0])[0] == columns, timeout=30)
+    assert _js(dash_duo, ORGAN_LABELS_OVERLAPPING)[1] == []
     assert dash_duo.get_logs() == []
 
 
