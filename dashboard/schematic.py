@@ -364,8 +364,10 @@ def _base_figure(font_size: int, box_texts: list[str], box_hovers: list[str]) ->
             "shapes": shapes,
             "height": 720 if font_size < 18 else 840,
             "margin": {"l": 10, "r": 10, "t": 50, "b": 10},
+            # At the figure's foot, the plot shrinking to hold it: placed on the plot's scale,
+            # its second row (at 1024 px wide) covered the last organ's boxes.
             "legend": {
-                "orientation": "h", "y": -0.01, "yanchor": "top",
+                "orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom",
                 "font": {"size": max(14, font_size - 1)}, "itemwidth": 40,
             },
             "hoverlabel": {"font": {"size": font_size}},
