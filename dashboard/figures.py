@@ -387,7 +387,7 @@ def organ_figure(
     fewer, wider panels keep the two axes' labels apart)."""
     cols = columns
     rows = -(-len(ORGANS) // cols)
-    gap_x, gap_y = (0.09, 0.16) if cols >= 3 else (0.16, 0.1)
+    gap_x, gap_y = (0.1, 0.16) if cols >= 3 else (0.16, 0.1)
     width, height = (1 - gap_x * (cols - 1)) / cols, (1 - gap_y * (rows - 1)) / rows
     span = [0.0, result.days]  # fixed: marker labels near the end must not widen the axis
     traces, shapes, annotations, layout = [], [], [], {}
@@ -418,6 +418,7 @@ def organ_figure(
         layout[f"xaxis{n}"] = {
             "domain": [x0, x0 + width], "anchor": ya, "range": span,
             "title": {"text": "day" if row == rows - 1 else ""},
+            "nticks": 4,  # a panel is ~170 px wide at 1024: "2000 4000 6000" ran together
         }  # fmt: skip
         layout[f"yaxis{2 * n - 1}"] = {
             "domain": [y1 - height, y1], "anchor": xa, "type": "log" if log_y else "linear",
@@ -600,9 +601,24 @@ def burden_figure(
         ),
         barmode="stack",
         hovermode="closest",
-        yaxis={"title": {"text": "DTCs (cells)"}, "type": "log" if log_y else "linear"},
+        yaxis={
+            "title": {"text": "DTCs (cells)"},
+            "type": "log" if log_y else "linear",
+            **(_log_ticks(np.concatenate([seed, total])) if log_y else {}),
+        },
     )
     return {"data": traces, "layout": layout}
+
+
+def _log_ticks(values: np.ndarray) -> dict:
+    """Tick settings of a log axis showing ``values``: over one to three decades, marks at 1,
+    2 and 5 of each. There Plotly labels every digit, and on a short axis (a projector, the
+    breast runs' burdens) the digits ran into each other."""
+    positive = values[values > 0]
+    if positive.size == 0:
+        return {}
+    decades = np.log10(positive.max() / positive.min())
+    return {"dtick": "D2"} if 1.0 <= decades <= 3.0 else {}
 
 
 def _day_text(day: float | None) -> str:

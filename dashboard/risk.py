@@ -140,7 +140,9 @@ def _demicheli_trace(top: float, font_size: int) -> dict:
         "x": [p.value / 12.0 for p in points],
         "y": [top] * len(points),
         "yaxis": "y2",
-        "text": [f"peak ~{p.value:g} mo" for p in points],
+        # Short: at 2 and 5 years the two labels ran into each other on a projector (the
+        # legend and the hover say what they are).
+        "text": [f"~{p.value:g} mo" for p in points],
         "textposition": "middle right",
         "textfont": {"size": max(font_size - 3, 9), "color": _DATA_COLOUR},
         "hovertext": [f"{p.measures} {p.value_text}. {p.citation}" for p in points],
@@ -181,7 +183,7 @@ def risk_figure(
         yaxis={"title": {"text": "probability"}, "domain": [0.42, 1.0], "range": [0, 1.0],
                "tickformat": ".0%"},
         yaxis2={"title": {"text": "yearly hazard"}, "domain": [0.0, 0.3], "rangemode": "tozero",
-                "tickformat": ".1%"},
+                "tickformat": ".1%", "nticks": 4},  # a short panel: more ran together
         barmode="group",
         hovermode="closest",
         height=560,

@@ -52,8 +52,9 @@ return [...document.querySelectorAll(".dash-graph")].filter(g => g.offsetParent)
     }).filter(([, , out]) => out > 1);
 });
 """
-#: Per visible figure, what its legend covers: x axis titles, tick labels, annotations
-#: ([id, text] each, boxes overlapping by more than a pixel each way).
+#: Per visible figure, what its legend covers: x axis titles, tick labels, annotations, data
+#: labels (the schematic's boxes) ([id, text] each, boxes overlapping by more than a pixel each
+#: way).
 UNDER_THE_LEGEND = """
 const overlap = (a, b) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1
     && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1;
@@ -61,7 +62,7 @@ return [...document.querySelectorAll(".dash-graph")].filter(g => g.offsetParent)
     const legend = g.querySelector(".legend");
     if (!legend) return [];
     const box = legend.getBoundingClientRect();
-    return [...g.querySelectorAll(".g-xtitle text, .xtick text, .annotation")]
+    return [...g.querySelectorAll(".g-xtitle text, .xtick text, .annotation, .textpoint text")]
         .filter(t => t.textContent.trim() && overlap(box, t.getBoundingClientRect()))
         .map(t => [g.id, t.textContent]);
 });
@@ -86,6 +87,31 @@ texts.forEach(([a, ra, labelA], i) => texts.slice(i + 1).forEach(([b, rb, labelB
 }));
 return [columns, found];
 """
+#: Per visible figure, the tick labels of one axis that run into each other ([id, text,
+#: text] each): Plotly spaces ticks by the axis's length, not by the labels' size.
+TICK_LABELS_RUNNING_TOGETHER = """
+const overlap = (a, b) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1
+    && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1;
+return [...document.querySelectorAll(".dash-graph")].filter(g => g.offsetParent).flatMap(g => {
+    const axes = {};
+    g.querySelectorAll("[class$='tick'] > text").forEach(t => {
+        // Rotated labels are skipped: their boxes overlap where their letters do not.
+        if (!t.textContent.trim() || /rotate\\((?!0[ ,)])/.test(t.getAttribute("transform"))) {
+            return;
+        }
+        const axis = t.closest(".subplot").getAttribute("class") + " "
+            + t.parentNode.getAttribute("class");
+        (axes[axis] = axes[axis] || []).push(t);
+    });
+    return Object.values(axes).flatMap(labels => labels.flatMap((a, i) => labels.slice(i + 1)
+        .filter(b => overlap(a.getBoundingClientRect(), b.getBoundingClientRect()))
+        .map(b => [g.id, a.textContent, b.textContent])));
+});
+"""
+#: The schematic is drawn: its boxes' texts are on the page.
+SCHEMATIC_BOXES_DRAWN = (
+    "return document.querySelectorAll('#schematic-graph .textpoint text').length > 5;"
+)
 #: [readout table width, its column's width] (px).
 TABLE_WIDTHS = (
     "var t = document.getElementById('readout-table-inner');"
@@ -161,6 +187,18 @@ def _figure_titles_fit_below_the_toolbar(dash_duo) -> None:
     assert _js(dash_duo, UNDER_THE_LEGEND) == []
 
 
+def _schematic_legend_covers_nothing(dash_duo) -> None:
+    """On the Schematic tab the legend covers none of the boxes (at 1024 px wide its second row
+    covered the last organ's), then back to Explore."""
+    for tab in ("Schematic", "Explore"):
+        link = dash_duo.driver.find_element(By.XPATH, f"//a[normalize-space()='{tab}']")
+        _js(dash_duo, "window.scrollTo(0, 0); arguments[0].click();", link)
+        until(lambda t=tab: _js(dash_duo, ACTIVE_TAB) == t, timeout=10)
+        if tab == "Schematic":
+            until(lambda: _js(dash_duo, SCHEMATIC_BOXES_DRAWN), timeout=30)
+            assert _js(dash_duo, UNDER_THE_LEGEND) == []
+
+
 def _press_on_toggle(dash_duo, key: str) -> None:
     """Tab from the top of the page to "Hide/Show controls", then press ``key``."""
     _js(dash_duo, "document.activeElement.blur(); window.scrollTo(0, 0);")
@@ -193,6 +231,7 @@ def test_a_projector_shows_everything_and_the_controls_fold_away(
     assert table[0] <= table[1], f"readout table {table[0]} px wide in a {table[1]} px column"
     _figure_titles_fit_below_the_toolbar(dash_duo)
     _every_tab_fits(dash_duo)
+    _schematic_legend_covers_nothing(dash_duo)
     # The scenario card's title is not smaller than its text.
     title, text = _js(dash_duo, CARD_FONTS)
     assert title >= text
@@ -235,17 +274,21 @@ def test_a_projector_shows_everything_and_the_controls_fold_away(
     [
         ("kaplan2005-llc", PROJECTOR, True),
         ("conditioned-medium-redirect", PROJECTOR, False),
-        ("breast-t1n0", DESKTOP, False),
+        ("breast-t1n0", PROJECTOR, False),
+        ("breast-t1n0", PROJECTOR, True),
     ],
-    ids=["llc-projector-presentation", "redirect-projector", "breast-desktop"],
+    ids=["llc-presentation", "redirect", "breast", "breast-presentation"],
 )
-def test_the_organ_panels_labels_overlap_nothing(
+def test_labels_and_numbers_overlap_nothing_on_a_projector(
     dash_duo, app, free_port, scenario, size, presentation
 ) -> None:
-    """The niche and DTC day labels stay inside their panel, clear of the published lung time
-    course's labels. They overlapped in every scenario at these sizes: "DTCs d17.6" over
-    "micrometastases", a late DTC day over the next panel's numbers, the breast runs' niche
-    days over the numbers of the axis left of them, "fibronectin" over the lung's axis."""
+    """The organ figure's niche and DTC day labels stay inside their panel, clear of the
+    published lung time course's labels. They overlapped in every scenario at these sizes:
+    "DTCs d17.6" over "micrometastases", a late DTC day over the next panel's numbers, the
+    breast runs' niche days over the numbers of the axis left of them, "fibronectin" over the
+    lung's axis. No axis's numbers run into each other either: the organ panels' days on the
+    breast runs (2000 4000 6000 8000), the burden chart's log axis over 1-3 decades (every
+    digit labelled), the risk figure's short hazard axis."""
     set_viewport(dash_duo.driver, *size)
     open_page(dash_duo, app, free_port, f"/?scenario={scenario}")
     if presentation:
@@ -253,6 +296,10 @@ def test_the_organ_panels_labels_overlap_nothing(
     columns = 2 if presentation else 3
     until(lambda: (_js(dash_duo, ORGAN_LABELS_OVERLAPPING) or [0])[0] == columns, timeout=30)
     assert _js(dash_duo, ORGAN_LABELS_OVERLAPPING)[1] == []
+    if scenario.startswith("breast"):  # its risk figure is drawn after the others
+        until(lambda: _js(dash_duo, "return !!document.querySelector('#risk-graph .ytick');"),
+              timeout=30)  # fmt: skip
+    assert _js(dash_duo, TICK_LABELS_RUNNING_TOGETHER) == []
     assert dash_duo.get_logs() == []
 
 
