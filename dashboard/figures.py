@@ -357,6 +357,7 @@ def _therapy_labels(result: SimulationResult, font_size: int) -> list[dict]:
             "showarrow": False,
             "xanchor": "left",
             "yanchor": "top",
+            "yshift": -4,  # clear of the subtitle just above the plot (presentation mode)
             "font": {"size": max(font_size - 2, 9), "color": "#333333"},
         }
         for label, start, _ in _therapy_marks(result)

@@ -108,6 +108,17 @@ return [...document.querySelectorAll(".dash-graph")].filter(g => g.offsetParent)
         .map(b => [g.id, a.textContent, b.textContent])));
 });
 """
+#: Per visible figure, its notes (a therapy's label...) over its title or subtitle.
+NOTES_OVER_TITLES = """
+const overlap = (a, b) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1
+    && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1;
+return [...document.querySelectorAll(".dash-graph")].filter(g => g.offsetParent).flatMap(g => {
+    const titles = [...g.querySelectorAll(".gtitle, .gtitle-subtitle")];
+    return [...g.querySelectorAll(".annotation")].flatMap(a => titles
+        .filter(t => overlap(a.getBoundingClientRect(), t.getBoundingClientRect()))
+        .map(t => [g.id, a.textContent, t.textContent]));
+});
+"""
 #: The schematic is drawn: its boxes' texts are on the page.
 SCHEMATIC_BOXES_DRAWN = (
     "return document.querySelectorAll('#schematic-graph .textpoint text').length > 5;"
@@ -300,6 +311,7 @@ def test_labels_and_numbers_overlap_nothing_on_a_projector(
         until(lambda: _js(dash_duo, "return !!document.querySelector('#risk-graph .ytick');"),
               timeout=30)  # fmt: skip
     assert _js(dash_duo, TICK_LABELS_RUNNING_TOGETHER) == []
+    assert _js(dash_duo, NOTES_OVER_TITLES) == []  # the cascade's "resection" touched it
     assert dash_duo.get_logs() == []
 
 
