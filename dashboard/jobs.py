@@ -23,11 +23,14 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 
 import diskcache
+import multiprocess
+import multiprocess.util
 import numba
 from celery import Celery, current_task
 from celery.signals import worker_ready
@@ -173,8 +176,39 @@ class _Watched:
         return result
 
 
+def _stop_job_processes() -> None:
+    """Kill the job processes this process started and that still run.
+
+    A process exiting waits for its running children (multiprocess joins them at exit): a web
+    worker told to stop (gunicorn's SIGTERM, Ctrl-C on ``python app.py``) with a job running
+    waited for the job, was killed after gunicorn's 30 s grace, and left the job running on,
+    orphaned, for minutes. Its user's page says the job was lost (``JOB_LOST``)."""
+    for job in multiprocess.active_children():
+        job.kill()
+
+
+_stopping_in: int | None = None  # the process whose exit stops its jobs
+
+
+def _stop_job_processes_at_exit() -> None:
+    """Have this process's exit run ``_stop_job_processes`` (once per process).
+
+    Run by multiprocess at exit before it joins the children (priority >= 0 comes first). A
+    finalizer runs only in the process that made it, so each web worker makes its own when it
+    starts its first job: one made at import would be gunicorn's master's (``--preload``)."""
+    global _stopping_in
+    if _stopping_in != os.getpid():
+        _stopping_in = os.getpid()
+        multiprocess.util.Finalize(None, _stop_job_processes, exitpriority=10)
+
+
 class WatchedDiskcacheManager(_Watched, DiskcacheManager):
-    """Jobs in local processes (the default, no extra server)."""
+    """Jobs in local processes (the default, no extra server); they stop when the process that
+    started them exits."""
+
+    def call_job_fn(self, key, job_fn, args, context):
+        _stop_job_processes_at_exit()
+        return super().call_job_fn(key, job_fn, args, context)
 
     def _mark_stopped(self, job, stopped: bool = True) -> None:
         self.handle.set(f"seed-soil-stopped-{job}", stopped, expire=_STOPPED_FOR)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import signal
 import subprocess
+import sys
 import threading
 import time
 
@@ -154,3 +155,43 @@ def test_a_job_runs_its_parallel_work_on_the_bounded_thread_count(manager, monke
     runner.start()
     runner.join(30)
     assert seen == [1]  # numba's default here is every core (2 on CI)
+
+
+# As gunicorn with --preload: a process imports the app, forks a worker; the worker starts a
+# job through Dash's DiskcacheManager path (a multiprocess child) that would run for a
+# minute, prints its pid and exits. The first process waits for the worker.
+_EXIT_WITH_A_JOB_RUNNING = """
+import os, sys, time
+import diskcache
+from dashboard.jobs import WatchedDiskcacheManager
+
+def job_fn(*_):
+    time.sleep(60)
+
+manager = WatchedDiskcacheManager(diskcache.Cache(sys.argv[1]))
+worker = os.fork()
+if worker == 0:
+    print(manager.call_job_fn("key", job_fn, (), {}), flush=True)
+    time.sleep(0.5)
+    sys.exit(0)
+_, status = os.waitpid(worker, 0)
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+@pytest.mark.slow
+def test_a_server_process_exiting_stops_its_running_jobs(tmp_path, repo_root) -> None:
+    """A web worker told to stop waited for its running job (gunicorn killed it after 30 s)
+    and left the job running on, orphaned, for minutes."""
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-c", _EXIT_WITH_A_JOB_RUNNING, str(tmp_path / "jobs")],
+        cwd=repo_root, capture_output=True, text=True, timeout=50,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert time.monotonic() - started < 30  # not the job's minute
+    job = int(done.stdout.split()[0])
+    until = time.monotonic() + 5
+    while psutil.pid_exists(job) and psutil.Process(job).status() != psutil.STATUS_ZOMBIE:
+        assert time.monotonic() < until, f"job {job} still runs after its server process exited"
+        time.sleep(0.05)
