@@ -5,6 +5,7 @@ mode (hot reload, in-page error overlay) only when SEED_SOIL_DEBUG=1.
 """
 
 import os
+import signal
 import sys
 
 from dashboard import create_app
@@ -30,6 +31,10 @@ def port_from_env() -> int:
 
 if __name__ == "__main__":
     port = port_from_env()
+    # A stop by a service manager (SIGTERM) exits as Ctrl-C does, through the exit handlers:
+    # the sweeps and analyses still running stop with the server (``dashboard.jobs``). Killed
+    # outright by the default handler, it left them running on, orphaned.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     warm_bundles(server)  # the first visit's files compressed before it (gunicorn.conf.py too)
     app.run(
         host=os.environ.get("HOST", "127.0.0.1"),

@@ -93,3 +93,44 @@ def test_a_bad_environment_variable_stops_start_up_with_one_line(env, message, r
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1, done.stderr
     assert lines[0].startswith("app.py: configuration error: ") and message in lines[0]
+
+
+@pytest.mark.slow
+def test_python_app_py_stops_cleanly_on_sigterm(repo_root: Path, tmp_path: Path) -> None:
+    """A service manager's stop (SIGTERM) ends `python app.py` through its exit handlers, which
+    stop the jobs still running (tests/dashboard/test_dash_jobs.py), with status 0; Python's
+    default handler killed it outright (-15) and left its jobs running."""
+    import signal
+    import time
+    import urllib.request
+
+    from tests.conftest import _free_port
+
+    port = _free_port()
+    env = {
+        **os.environ,
+        "PORT": str(port),
+        "SEED_SOIL_CACHE_DIR": str(tmp_path / "cache"),
+        "SEED_SOIL_JOBS_DIR": str(tmp_path / "jobs"),
+    }
+    env.pop("SEED_SOIL_DEBUG", None)
+    log = tmp_path / "app.log"
+    with log.open("w") as output:
+        server = subprocess.Popen(
+            [sys.executable, "app.py"], cwd=repo_root, env=env, stdout=output, stderr=output
+        )
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert server.poll() is None, log.read_text()[-2000:]
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1).read()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "app.py did not answer /health"
+                time.sleep(0.2)
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=30) == 0
+    finally:
+        server.kill()
+        server.wait()
