@@ -470,9 +470,7 @@ def organ_figure(
             # The niche's label left of its line, the DTCs' right of theirs (the niche comes
             # first), but inwards near an edge: there a label ran over the right axis's numbers
             # or the next panel's. Under the panel's top edge, clear of its name.
-            leftwards = label == "niche"
-            if day < 0.4 * result.days if leftwards else day > 0.6 * result.days:
-                leftwards = not leftwards
+            leftwards = day >= 0.4 * result.days if label == "niche" else day > 0.6 * result.days
             annotations.append(
                 {
                     "x": day, "xref": xa, "y": 1.0 if label == "niche" else 0.82,

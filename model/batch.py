@@ -60,9 +60,10 @@ def _fork_outside_compilation() -> None:
     Sensitivity test timing out). So the forking thread takes the lock first (waiting out a
     compile under way) and both sides release it; the child's only thread is the one that
     took it, so the child may release it."""
-    lock = global_compiler_lock
     os.register_at_fork(
-        before=lock.acquire, after_in_parent=lock.release, after_in_child=lock.release
+        before=global_compiler_lock.acquire,
+        after_in_parent=global_compiler_lock.release,
+        after_in_child=global_compiler_lock.release,
     )
 
 

@@ -5,6 +5,7 @@ import contextlib
 import logging
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -35,7 +36,7 @@ def get_status(url: str) -> int:
 def wait_until_healthy(url: str, process: subprocess.Popen) -> None:
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
-        assert process.poll() is None, "gunicorn exited during start-up"
+        assert process.poll() is None, f"{process.args} exited during start-up"
         try:
             if get_status(url) == 200:
                 return
@@ -135,6 +136,30 @@ def test_several_gunicorn_workers_refuse_to_start_without_a_shared_secret(
     assert result.returncode == 1
     errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
     assert len(errors) == 1 and "DASH_SECRET_KEY must be set" in errors[0], result.stderr
+
+
+def test_python_app_py_stops_cleanly_on_sigterm(free_port: int, tmp_path: Path) -> None:
+    """A service manager's stop (SIGTERM) ends `python app.py` through its exit handlers, which
+    stop the jobs still running (tests/dashboard/test_dash_jobs.py), with status 0; Python's
+    default handler killed it outright (-15) and left its jobs running."""
+    env = server_env(
+        PORT=str(free_port),
+        SEED_SOIL_CACHE_DIR=str(tmp_path / "cache"),
+        SEED_SOIL_JOBS_DIR=str(tmp_path / "jobs"),
+    )
+    env.pop("SEED_SOIL_DEBUG", None)
+    log = tmp_path / "app.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [sys.executable, "app.py"], cwd=REPO_ROOT, env=env, stdout=output, stderr=output
+        )
+    try:
+        wait_until_healthy(f"http://127.0.0.1:{free_port}/health", process)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+    finally:
+        process.kill()
+        process.wait()
 
 
 # --- /health and the cache back-end ---------------------------------------------------------
