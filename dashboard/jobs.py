@@ -16,6 +16,10 @@ job holds a slot in the job store (diskcache, or Redis with Celery) from its sta
 stopped on purpose, or found finished or dead when the next job asks; a slot also expires after
 ``SLOT_TTL``, so a crash can never hold one for ever. A job over a cap is refused with
 ``JobRefused``, whose message the page shows.
+
+A job runs only while its page asks after it: the page polls every second, and a job no page
+has polled for ``UNWATCHED_AFTER`` (its page closed or reloaded) is stopped, freeing its slot
+and its CPU; were the page only asleep, it says why when it wakes (``JOB_UNWATCHED``).
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from dashboard.limits import JobCaps, client_address, job_caps
 
 __all__ = [
     "JOB_LOST",
+    "JOB_UNWATCHED",
     "NO_WORKER",
     "JobRefused",
     "WatchedCeleryManager",
@@ -49,10 +54,18 @@ __all__ = [
     "with_thread_bound",
 ]
 
+#: Seconds a running job may go without its page asking after it before it is stopped. The
+#: page asks every second; a browser slows the timers of a tab in the background, to once a
+#: minute after five minutes (Chrome's intensive throttling), so three minutes is no page.
+UNWATCHED_AFTER = 180
 JOB_LOST = "its process ended without a result (killed, or out of memory?)"
 NO_WORKER = "no Celery worker is running to take it (start one: celery -A app:celery_app worker)"
+JOB_UNWATCHED = (
+    f"no page had asked after it for {UNWATCHED_AFTER // 60} minutes (closed, reloaded or "
+    "asleep), so it was stopped to free the server; run it again"
+)
 #: What a job that ended without a result reports (``on_error`` shows it to the user).
-JOB_ENDINGS = (JOB_LOST, NO_WORKER)
+JOB_ENDINGS = (JOB_LOST, NO_WORKER, JOB_UNWATCHED)
 _STOPPED_FOR = 24 * 3600  # seconds a "stopped on purpose" mark is kept
 HEARTBEAT_EVERY = 2.0  # seconds between a Celery job's heartbeats
 HEARTBEAT_TTL = 15  # seconds without a heartbeat after which a started Celery job is lost
@@ -98,10 +111,14 @@ def _beat(redis, key: str, done: threading.Event) -> None:
 class _Watched:
     """Mixin over a Dash background-callback manager (``handle``, ``UNDEFINED``, ...)."""
 
-    def _mark_stopped(self, job, stopped: bool = True) -> None:
+    def _mark_stopped(self, job, why: str | None = "") -> None:
+        """Remember that ``job`` was stopped on purpose: quietly (``why`` empty: Cancel, a
+        newer run, a result collected) or for a reason its page is told; None forgets it (a
+        new job, on a pid that may be reused)."""
         raise NotImplementedError
 
-    def _was_stopped(self, job) -> bool:
+    def _was_stopped(self, job) -> str | None:
+        """None, or why ``job`` was stopped on purpose ("" for quietly)."""
         raise NotImplementedError
 
     def _slots_lock(self) -> contextlib.AbstractContextManager:
@@ -116,16 +133,22 @@ class _Watched:
         raise NotImplementedError
 
     def _live_slots(self) -> dict[str, dict]:
-        """The slots of jobs still at work (or queued for a live worker), under the lock."""
+        """The slots of jobs still at work (or queued for a live worker), under the lock; a
+        job no page has asked after for ``UNWATCHED_AFTER`` is stopped here."""
         now = time.time()
-        return {
-            job: slot
-            for job, slot in self._load_slots().items()
-            if now - slot["since"] < SLOT_TTL and self._ending(job) is None
-        }
+        live = {}
+        for job, slot in self._load_slots().items():
+            if now - slot["since"] >= SLOT_TTL or self._ending(job) is not None:
+                continue
+            if now - slot.get("seen", slot["since"]) >= UNWATCHED_AFTER:
+                self._mark_stopped(job, JOB_UNWATCHED)  # before the kill, as terminate_job
+                super().terminate_job(job)  # the manager's own: the slot goes with ``live``
+                continue
+            live[job] = slot
+        return live
 
     def running_jobs(self) -> dict[str, dict]:
-        """Jobs holding a slot: job id -> {"client", "since"}."""
+        """Jobs holding a slot: job id -> {"client", "since", "seen"} (last asked after)."""
         with self._slots_lock():
             return self._live_slots()
 
@@ -140,10 +163,19 @@ class _Watched:
             if reason:
                 raise JobRefused(reason)
             job = super().call_job_fn(key, job_fn, args, context)
-            self._mark_stopped(job, False)  # a reused pid starts with a clean slate
-            slots[str(job)] = {"client": client, "since": time.time()}
+            self._mark_stopped(job, None)  # a reused pid starts with a clean slate
+            now = time.time()
+            slots[str(job)] = {"client": client, "since": now, "seen": now}
             self._save_slots(slots)
         return job
+
+    def _asked_after(self, job) -> None:
+        """The job's page polled it: its slot is renewed (any unwatched job is stopped)."""
+        with self._slots_lock():
+            slots = self._live_slots()
+            if str(job) in slots:
+                slots[str(job)]["seen"] = time.time()
+            self._save_slots(slots)
 
     def terminate_job(self, job):
         """Cancel, a newer run, a result collected: the job stops and frees its slot."""
@@ -163,16 +195,20 @@ class _Watched:
         return None if self.job_running(job) else JOB_LOST
 
     def get_result(self, key, job):
+        """Called on every poll of the job's page (Dash's), with the job's id."""
+        if job is not None:
+            self._asked_after(job)
         result = super().get_result(key, job)
         if result is not self.UNDEFINED or job is None:
             return result
         ending = self._ending(job)
-        if ending is None or self._was_stopped(job):
+        stopped = self._was_stopped(job)
+        if ending is None or stopped == "":
             return result  # still at work, or cancelled: Dash closes the loop quietly
         # The job may have written its result and exited between the two looks.
         result = super().get_result(key, job)
         if result is self.UNDEFINED:
-            return {"background_callback_error": {"msg": ending, "tb": ""}}
+            return {"background_callback_error": {"msg": stopped or ending, "tb": ""}}
         return result
 
 
@@ -210,11 +246,14 @@ class WatchedDiskcacheManager(_Watched, DiskcacheManager):
         _stop_job_processes_at_exit()
         return super().call_job_fn(key, job_fn, args, context)
 
-    def _mark_stopped(self, job, stopped: bool = True) -> None:
-        self.handle.set(f"seed-soil-stopped-{job}", stopped, expire=_STOPPED_FOR)
+    def _mark_stopped(self, job, why: str | None = "") -> None:
+        if why is None:
+            self.handle.delete(f"seed-soil-stopped-{job}")
+        else:
+            self.handle.set(f"seed-soil-stopped-{job}", why, expire=_STOPPED_FOR)
 
-    def _was_stopped(self, job) -> bool:
-        return self.handle.get(f"seed-soil-stopped-{job}", False)
+    def _was_stopped(self, job) -> str | None:
+        return self.handle.get(f"seed-soil-stopped-{job}")
 
     def _slots_lock(self) -> contextlib.AbstractContextManager:
         # A key, not a transaction: the job process is forked while the lock is held.
@@ -234,15 +273,16 @@ class WatchedCeleryManager(_Watched, CeleryManager):
     outright leaves it PENDING for ever. Dash alone takes the first for a cancellation and
     polls the second without end; here both are lost jobs."""
 
-    def _mark_stopped(self, job, stopped: bool = True) -> None:
+    def _mark_stopped(self, job, why: str | None = "") -> None:
         key = f"seed-soil-stopped-{job}"
-        if stopped:
-            self.handle.backend.set(key, "1")
-        else:
+        if why is None:
             self.handle.backend.delete(key)
+        else:
+            self.handle.backend.client.set(key, why, ex=_STOPPED_FOR)
 
-    def _was_stopped(self, job) -> bool:
-        return self.handle.backend.get(f"seed-soil-stopped-{job}") is not None
+    def _was_stopped(self, job) -> str | None:
+        why = self.handle.backend.client.get(f"seed-soil-stopped-{job}")
+        return None if why is None else why.decode()
 
     @contextlib.contextmanager
     def _slots_lock(self) -> Iterator[None]:

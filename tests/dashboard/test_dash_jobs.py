@@ -19,9 +19,12 @@ import psutil
 import pytest
 from dash import DiskcacheManager, no_update
 
+from dashboard import jobs
 from dashboard.jobs import (
     JOB_LOST,
+    JOB_UNWATCHED,
     SLOT_TTL,
+    UNWATCHED_AFTER,
     JobRefused,
     WatchedDiskcacheManager,
     job_threads,
@@ -134,6 +137,42 @@ def test_a_job_holds_its_slot_while_it_runs_and_never_longer_than_the_slot_ttl(
     slots[str(job.pid)]["since"] -= SLOT_TTL
     manager.handle.set("seed-soil-job-slots", slots)
     assert manager.running_jobs() == {}
+
+
+class _Clock:
+    """The jobs module's clock (``time.time``), moved by hand."""
+
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def time(self) -> float:
+        return self.now
+
+
+def test_a_job_no_page_asks_after_is_stopped_and_its_page_told_why(
+    manager, job, monkeypatch
+) -> None:
+    """A page closed or reloaded mid-sweep no longer holds a slot and a CPU until the job ends
+    (or for SLOT_TTL): a job its page polls runs on, one left unpolled is stopped."""
+    clock = _Clock()
+    monkeypatch.setattr(jobs, "time", clock)
+    monkeypatch.setattr(DiskcacheManager, "call_job_fn", lambda *args: job.pid)
+    manager.call_job_fn("key", None, [], {})
+    # Its page polls (Dash: get_result, every second) just within the lease, twice: it runs on,
+    # although it started more than a lease ago.
+    for _ in range(2):
+        clock.now += UNWATCHED_AFTER - 1
+        assert manager.get_result("key", str(job.pid)) is manager.UNDEFINED
+    assert list(manager.running_jobs()) == [str(job.pid)] and job.poll() is None
+    # Then no poll for a lease: the next look at the slots stops it and frees its slot.
+    clock.now += UNWATCHED_AFTER
+    assert manager.running_jobs() == {}
+    job.wait(5)  # killed (reaped by the manager's kill: no exit status left to read)
+    # A page that was only asleep wakes to a reason, not to a silent cancel or "lost".
+    error = manager.get_result("key", str(job.pid))["background_callback_error"]
+    assert error["msg"] == JOB_UNWATCHED
+    message = job_failed("Sweep")(RuntimeError(error["msg"]))[1]
+    assert message.startswith("Sweep stopped: no page had asked after it for 3 minutes")
 
 
 def test_job_threads_default_to_every_core_and_are_validated() -> None:
