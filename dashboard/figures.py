@@ -121,6 +121,28 @@ def _sig(values: np.ndarray | pd.Series, digits: int = 4) -> np.ndarray:
     return np.round(x * up / down) * down / up
 
 
+def _log_top(top: float) -> float:
+    """The top of a log cell axis showing ``top`` cells (at least 1): 0.3 decade of room above
+    it, rounded up to a half decade. A slider move changes the counts a little and the axis
+    not at all, so curves move against fixed axes, and the page redraws only the lines
+    (``assets/plotly-fast.js``) until a count crosses a half decade."""
+    return float(np.ceil((np.log10(max(top, 1.0)) + 0.3) * 2.0) / 2.0)
+
+
+#: Tops a linear axis from 0 may take, per decade: a round number a little above the data.
+_NICE_TOPS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+
+
+def _linear_top(top: float) -> float:
+    """The top of a linear axis from 0 showing ``top`` (>= 0) with 5 % room, rounded up to a
+    round number (``_NICE_TOPS``): as ``_log_top``, fixed while the data move a little."""
+    need = max(float(top), 0.0) * 1.05
+    if need <= 0.0:
+        return 1.0
+    decade = 10.0 ** np.floor(np.log10(need))
+    return float(next(n for n in _NICE_TOPS if n * decade >= need * (1 - 1e-12)) * decade)
+
+
 def graph_config(fmt: str = "png") -> dict:
     """Plotly toolbar: the camera button downloads the figure as PNG or SVG."""
     return {
@@ -247,10 +269,12 @@ def cascade_figure(
     labels: Labels = PINNED,
 ) -> dict:
     """The systemic cascade: primary tumor and CTCs (cells) and the VEGFR1+ HPC biomarker."""
-    traces, tops = [], []
+    traces, tops, fold_tops, days = [], [], [BIOMARKER_ALARM_FOLD], []
     for run, suffix, dash in _runs(result, reference, labels):
         whole = _Columns.of(run.frame)
         tops.append(max(whole["tumor"].max(), whole["ctc"].max()))
+        fold_tops.append(whole["circulating_hpc"].max())
+        days += [whole["day"][0], whole["day"][-1]]
         f, x = _course(whole)
         traces += [
             _line(x, f["tumor"], "Primary tumor" + suffix, _TUMOR, dash=dash),
@@ -271,11 +295,12 @@ def cascade_figure(
         title=_title(
             "The cascade: tumor, circulating tumor cells, biomarker", result, reference, labels
         ),
-        xaxis={"title": {"text": "day"}},
+        # Every range given (the runs' days, rounded tops): see _log_top.
+        xaxis={"title": {"text": "day"}, "range": [float(min(days)), float(max(days))]},
         yaxis={
             "title": {"text": "cells"},
             "type": "log" if log_y else "linear",
-            **({"range": [-2.0, np.log10(max(top, 1.0)) + 0.3]} if log_y else {}),
+            **({"range": [-2.0, _log_top(top)]} if log_y else {}),
         },
         yaxis2={
             # Two lines, and a right margin that grows to hold them: on one line the title
@@ -284,7 +309,7 @@ def cascade_figure(
             "automargin": True,
             "overlaying": "y",
             "side": "right",
-            "rangemode": "tozero",
+            "range": [0.0, _linear_top(float(max(fold_tops)))],
             "tickformat": ".1f",
             "showgrid": False,
         },
@@ -365,10 +390,10 @@ def _therapy_labels(result: SimulationResult, font_size: int) -> list[dict]:
 
 
 def _cell_log_range(runs: list[_Columns], organ: str) -> list[float]:
-    """Log axis from 0.01 cells (expected values below that are not worth a decade of plot),
-    over the whole of each run."""
+    """Log axis from 0.01 cells (expected values below that are not worth a decade of plot)
+    to at least 10 cells, over the whole of each run (``_log_top``)."""
     top = max(float(c[f"{organ}.{q}"].max()) for c in runs for q in ("dormant", "proliferating"))
-    return [-2.0, max(float(np.log10(max(top, 1e-2))) + 0.3, 1.0)]
+    return [-2.0, max(_log_top(top), 1.0)]
 
 
 def organ_figure(
@@ -460,10 +485,13 @@ def organ_figure(
         ):
             if day is None:
                 continue
+            # The panel's height as a share of the page's (yref paper), not of the axis's
+            # ("y1 domain"): moving the lines (assets/plotly-fast.js), Plotly placed such a
+            # line as if its 0 and 1 were cells on the log axis.
             shapes.append(
                 {
                     "type": "line", "xref": xa, "x0": day, "x1": day,
-                    "yref": f"{ya} domain", "y0": 0, "y1": 1,
+                    "yref": "paper", "y0": y1 - height, "y1": y1,
                     "line": {"color": "#333333", "width": 1.5, "dash": style},
                 }
             )  # fmt: skip

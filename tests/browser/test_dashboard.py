@@ -17,7 +17,7 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from dashboard.ids import INPUT, SLIDER, control_id
+from dashboard.ids import AXIS_SCALE, INPUT, SLIDER, control_id
 from dashboard.layout import GRAPH_IDS
 from tests.chromium import FIRST_RENDER_SECONDS, open_page
 
@@ -492,6 +492,106 @@ def test_figures_off_the_screen_are_redrawn_after_those_on_it(dash_duo, app, fre
     frame = {figure: draws[figure][-1][0] for figure in ("cascade-graph", "burden-graph")}
     assert frame["cascade-graph"] < frame["burden-graph"], draws  # a frame came between
     assert driver.execute_script("return window.scrollY;") == 0
+    assert dash_duo.get_logs() == []
+
+
+#: Run once the page is drawn: counts each graph's drawings by Plotly.animate (the moves of
+#: assets/plotly-fast.js) and keeps a copy of the last figure each graph was given.
+WATCH_DRAWS_JS = """
+window.__moves = {}; window.__given = {};
+const graphId = gd =>
+  (typeof gd === 'string' ? document.getElementById(gd) : gd).closest('[id]').id;
+const animate = Plotly.animate, react = Plotly.react;
+Plotly.animate = function (gd, ...rest) {
+  const id = graphId(gd);
+  window.__moves[id] = (window.__moves[id] || 0) + 1;
+  return animate.call(this, gd, ...rest);
+};
+Plotly.react = function (gd, figure, ...rest) {
+  window.__given[graphId(gd)] = JSON.parse(JSON.stringify(figure));
+  return react.call(this, gd, figure, ...rest);
+};
+"""
+#: What a graph shows (``arguments[0]``: its id), numbers to 0.1 px: annotations' texts and
+#: places, shapes, lines and fills, tick labels; then the same of a fresh full drawing
+#: (Plotly.newPlot at the same size) of the figure it was last given.
+DRAWN_AND_FRESH_JS = """
+const done = arguments[arguments.length - 1];
+const gd = document.getElementById(arguments[0]).querySelector('.js-plotly-plot');
+const round = s => String(s).replace(/-?\\d+\\.\\d+/g, n => Number(n).toFixed(1));
+const shows = g => {
+  const all = s => [...g.querySelectorAll(s)];
+  return round(JSON.stringify([  // sorted: a redrawn annotation or shape is appended last
+    all('.annotation').map(a => [a.textContent, a.querySelector('text').getAttribute('x'),
+                                  a.querySelector('text').getAttribute('y')].join()).sort(),
+    all('.shapelayer path').map(p => p.getAttribute('d')).sort(),
+    all('.scatterlayer .trace path').map(p => p.getAttribute('d')),
+    all('[class$="tick"] text').map(t => t.textContent + '@' + t.getAttribute('transform')),
+  ]));
+};
+const given = window.__given[arguments[0]];
+const fresh = document.createElement('div');
+fresh.style.width = gd._fullLayout.width + 'px';
+document.body.appendChild(fresh);
+const layout = Object.assign({}, given.layout,
+                             {width: gd._fullLayout.width, height: gd._fullLayout.height});
+Plotly.newPlot(fresh, given.data, layout, given.config).then(() => {
+  const both = [shows(gd), shows(fresh)];
+  Plotly.purge(fresh);
+  fresh.remove();
+  done(both);
+});
+"""
+
+
+HIDE_FIRST_LINE_JS = (  # what a click on its legend entry does
+    "Plotly.restyle(document.querySelector('#' + arguments[0] + ' .js-plotly-plot'),"
+    " {visible: 'legendonly'}, [0]);"
+)
+FIRST_LINE_SHOWN_JS = (
+    "return document.querySelector('#' + arguments[0] + ' .js-plotly-plot')._fullData[0].visible;"
+)
+AXIS_TYPE_JS = (
+    "return document.querySelector('#' + arguments[0] + ' .js-plotly-plot')._fullLayout.yaxis.type;"
+)
+
+
+def test_a_slider_move_moves_the_lines_and_draws_what_a_full_redraw_draws(
+    dash_duo, app, free_port
+) -> None:
+    """assets/plotly-fast.js: a slider step leaves every axis as it was (rounded ranges), so
+    the cascade and the organ panels are redrawn by moving their lines and day markers, not
+    by a full redraw; what the page then shows is what a full drawing of the new figure
+    shows. With autoranged axes (the linear scale) a move is a full redraw, and right too."""
+    open_page(dash_duo, app, free_port)
+    driver = dash_duo.driver
+    driver.execute_script(WATCH_DRAWS_JS)
+    figures = ("cascade-graph", "organ-graph")
+    for scale, moved in (("log", True), ("linear", False)):
+        if scale == "linear":
+            summary = _summary(dash_duo)
+            driver.find_element(
+                By.XPATH, f"//*[@id='{AXIS_SCALE}']//label[normalize-space()='linear']"
+            ).click()
+            until(lambda: all(driver.execute_script(AXIS_TYPE_JS, f) == "linear"
+                              for f in figures), timeout=15)  # fmt: skip
+            assert _summary(dash_duo) == summary
+        before = driver.execute_script(
+            "window.__given = {}; return Object.assign({}, window.__moves);"
+        )
+        # A line hidden from the legend shows again on a change, as after a full redraw.
+        driver.execute_script(HIDE_FIRST_LINE_JS, "organ-graph")
+        _move_slider(dash_duo)  # 4.0 -> 4.1 (and 4.2 in linear)
+        until(lambda: all(f in driver.execute_script("return window.__given;")
+                          for f in figures), timeout=15)  # fmt: skip
+        time.sleep(1.0)  # both drawn
+        after = driver.execute_script("return window.__moves;")
+        for figure in figures:
+            count = after.get(figure, 0) - before.get(figure, 0)
+            assert count == (1 if moved else 0), (scale, figure, before, after)
+            drawn, fresh = driver.execute_async_script(DRAWN_AND_FRESH_JS, figure)
+            assert drawn == fresh, (scale, figure)
+        assert driver.execute_script(FIRST_LINE_SHOWN_JS, "organ-graph") is True
     assert dash_duo.get_logs() == []
 
 

@@ -19,6 +19,8 @@ from dashboard.figures import (
     Labels,
     _Columns,
     _course,
+    _linear_top,
+    _log_top,
     _sig,
     burden_figure,
     cascade_figure,
@@ -270,6 +272,35 @@ def test_log_cell_axis_starts_at_a_hundredth_of_a_cell(default_result) -> None:
     low, high = layout["yaxis3"]["range"]  # the lung's cell axis
     assert low == -2.0
     assert high > low
+
+
+def test_axis_tops_are_round_and_hold_the_data() -> None:
+    for top in (0.0, 0.5, 1.0, 9.9, 10.0, 123.0, 2.0e5, 7.7e9):
+        log_top = _log_top(top)
+        assert log_top * 2 == int(log_top * 2)  # a half decade
+        assert 0.3 <= log_top - np.log10(max(top, 1.0)) < 0.8  # room above, not much more
+        linear = _linear_top(top)
+        assert top * 1.05 <= linear <= max(top * 1.05 * 1.25, 1.0)
+        mantissa = linear / 10 ** np.floor(np.log10(linear))
+        assert mantissa == pytest.approx(min((1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10),
+                                             key=lambda n: abs(n - mantissa)))  # fmt: skip
+    assert _linear_top(9.6) == 12.0 and _linear_top(3.2) == 4.0 and _linear_top(0.0) == 1.0
+
+
+def test_a_small_slider_move_changes_only_lines_and_markers(default_result) -> None:
+    """A slider step changes the counts a little: every axis keeps its range (all given, none
+    left to Plotly's autorange), so the page redraws only the lines and the day markers
+    (assets/plotly-fast.js), not the whole figure."""
+    moved = simulate(default_result.params.replace(vegfr1_signalling=4.08), 30.0)
+    for make in (cascade_figure, organ_figure):
+        before, after = make(default_result)["layout"], make(moved)["layout"]
+        for layout in (before, after):
+            axes = [k for k in layout if k[1:5] == "axis"]
+            assert axes and all("range" in layout[k] for k in axes), make.__name__
+        assert {k: v for k, v in before.items() if k not in ("annotations", "shapes")} == {
+            k: v for k, v in after.items() if k not in ("annotations", "shapes")
+        }, make.__name__
+        assert _sent(make(default_result))["data"] != _sent(make(moved))["data"]
 
 
 @pytest.mark.parametrize("size", [13, 18])
