@@ -495,12 +495,15 @@ def test_figures_off_the_screen_are_redrawn_after_those_on_it(dash_duo, app, fre
     assert dash_duo.get_logs() == []
 
 
-#: Run once the page is drawn: counts each graph's drawings by Plotly.animate (the moves of
-#: assets/plotly-fast.js) and keeps a copy of the last figure each graph was given.
+#: Run once the page is drawn: counts each graph's drawings, and those by Plotly.animate (the
+#: moves of assets/plotly-fast.js), and keeps a copy of the last figure each graph was given.
 WATCH_DRAWS_JS = """
-window.__moves = {}; window.__given = {};
+window.__moves = {}; window.__given = {}; window.__drawn = {};
 const graphId = gd =>
   (typeof gd === 'string' ? document.getElementById(gd) : gd).closest('[id]').id;
+document.querySelectorAll('.js-plotly-plot').forEach(gd => gd.on('plotly_afterplot', () => {
+  window.__drawn[graphId(gd)] = (window.__drawn[graphId(gd)] || 0) + 1;
+}));
 const animate = Plotly.animate, react = Plotly.react;
 Plotly.animate = function (gd, ...rest) {
   const id = graphId(gd);
@@ -556,6 +559,12 @@ AXIS_TYPE_JS = (
 )
 
 
+def _all_redrawn(driver, draws: dict[str, int], figures: tuple[str, ...]) -> bool:
+    """Every one of ``figures`` drawn since its count was ``draws`` (``WATCH_DRAWS_JS``)."""
+    now = driver.execute_script("return window.__drawn;")
+    return all(now.get(f, 0) > draws.get(f, 0) for f in figures)
+
+
 def test_a_slider_move_moves_the_lines_and_draws_what_a_full_redraw_draws(
     dash_duo, app, free_port
 ) -> None:
@@ -576,15 +585,14 @@ def test_a_slider_move_moves_the_lines_and_draws_what_a_full_redraw_draws(
             until(lambda: all(driver.execute_script(AXIS_TYPE_JS, f) == "linear"
                               for f in figures), timeout=15)  # fmt: skip
             assert _summary(dash_duo) == summary
-        before = driver.execute_script(
-            "window.__given = {}; return Object.assign({}, window.__moves);"
+        before, draws = driver.execute_script(
+            "window.__given = {};"
+            "return [Object.assign({}, window.__moves), Object.assign({}, window.__drawn)];"
         )
         # A line hidden from the legend shows again on a change, as after a full redraw.
         driver.execute_script(HIDE_FIRST_LINE_JS, "organ-graph")
         _move_slider(dash_duo)  # 4.0 -> 4.1 (and 4.2 in linear)
-        until(lambda: all(f in driver.execute_script("return window.__given;")
-                          for f in figures), timeout=15)  # fmt: skip
-        time.sleep(1.0)  # both drawn
+        until(lambda draws=draws: _all_redrawn(driver, draws, figures), timeout=15)
         after = driver.execute_script("return window.__moves;")
         for figure in figures:
             count = after.get(figure, 0) - before.get(figure, 0)
