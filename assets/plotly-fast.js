@@ -9,11 +9,12 @@
  * six-panel organ figure, most of a move's drawing, took 50-60 ms this way against 110-150 ms
  * for Plotly.react (in the page, this machine); bench/ab_browser.py measures a whole move.
  *
- * Taken only when nothing else differs from what the graph shows: the same traces but for
- * their x and y values (x0, dx), the same layout but for annotations and shapes placed on an
- * axis (the same number, with the same keys), the same config, and every axis the traces use
- * with a range of its own (animate does not autorange). Anything else is Plotly.react's, as
- * before: a scenario, a new hypothesis, a count crossing an axis's half decade, a resize.
+ * Taken only when nothing else differs from what the graph shows: the same scatter traces
+ * but for their x and y values (x0, dx), the same layout but for annotations and shapes
+ * placed on an axis (the same number, with the same keys; not a shape on an axis's domain,
+ * see ``redrawn``), the same config, and every axis the traces use with a range of its own
+ * (animate does not autorange). Anything else is Plotly.react's, as before: a scenario, a new
+ * hypothesis, a count crossing an axis's half decade, the linear cell axes (autoranged).
  * Either way the graph emits plotly_afterplot once it is drawn.
  *
  * If a Plotly release changes animate, the browser test
