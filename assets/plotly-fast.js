@@ -11,9 +11,9 @@
  *
  * Taken only when nothing else differs from what the graph shows: the same scatter traces
  * but for their x and y values (x0, dx), the same layout but for annotations and shapes
- * placed on an axis (the same number, with the same keys; not a shape on an axis's domain,
- * see ``redrawn``), the same config, and every axis the traces use with a range of its own
- * (animate does not autorange). Anything else is Plotly.react's, as before: a scenario, a new
+ * placed on an axis by its own id (the same number, with the same keys: see ON_AXIS), the
+ * same config, and every axis the traces use with a range of its own (animate does not
+ * autorange). Anything else is Plotly.react's, as before: a scenario, a new
  * hypothesis, a count crossing an axis's half decade, the linear cell axes (autoranged).
  * Either way the graph emits plotly_afterplot once it is drawn.
  *
@@ -33,7 +33,10 @@
   const VALUES = new Set(['x', 'y', 'x0', 'dx']);
   const ITEMS = ['annotations', 'shapes'];
   const NOT_COMPARED = new Set(ITEMS);
-  const ON_AXIS = /^[xy][0-9]*( domain)?$/;
+  // A reference to an axis by Plotly's own id: x, x2, y3 domain... Not the alias x1/y1: a
+  // full redraw cleans it to x/y, animate does not, and there the organ panels' notes and
+  // lines placed on "y1 domain" went astray (drawn as if on the page's or the axis's scale).
+  const ON_AXIS = /^[xy]([2-9]|[1-9][0-9]+)?( domain)?$/;
   const NOW = {transition: {duration: 0}, frame: {duration: 0, redraw: false}, mode: 'immediate'};
 
   function without(object, keys) {
@@ -59,14 +62,6 @@
     }));
   }
 
-  // Whether Plotly.animate redraws an item with these references: one placed on an axis. Not
-  // a shape on an axis's domain ("y1 domain"): animate drew it as if on the axis's data, so
-  // such a shape must stay as it is.
-  function redrawn(key, refs) {
-    const domain = refs.some((ref) => / domain$/.test(ref));
-    return refs.some((ref) => ON_AXIS.test(ref)) && !(key === 'shapes' && domain);
-  }
-
   // What a drawing of ``figure`` depends on, as compared between two figures.
   function describe(figure) {
     const layout = figure.layout || {};
@@ -77,7 +72,7 @@
       traces: data.map((trace) => without(trace, VALUES)),
       items: ITEMS.map((key) => (layout[key] || []).map((item) => ({
         keys: Object.keys(item).sort().join(),
-        onAxis: redrawn(key, [item.xref, item.yref]),
+        onAxis: ON_AXIS.test(item.xref) || ON_AXIS.test(item.yref),
         json: JSON.stringify(item),
       }))),
       movable: !figure.frames && ranged(layout, data) &&

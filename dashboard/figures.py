@@ -389,6 +389,18 @@ def _therapy_labels(result: SimulationResult, font_size: int) -> list[dict]:
     ]
 
 
+def _axis_id(letter: str, n: int) -> str:
+    """Plotly's own id of axis ``n``: ``x``, ``x2``... A full redraw also takes ``x1`` for the
+    first, but moving the lines (assets/plotly-fast.js) does not clean ids: there the notes
+    and lines placed on ``y1 domain`` went astray in the first panel."""
+    return letter if n == 1 else f"{letter}{n}"
+
+
+def _axis_name(axis_id: str) -> str:
+    """The layout key of an axis: ``x`` -> ``xaxis``, ``y3`` -> ``yaxis3``."""
+    return f"{axis_id[0]}axis{axis_id[1:]}"
+
+
 def _cell_log_range(runs: list[_Columns], organ: str) -> list[float]:
     """Log axis from 0.01 cells (expected values below that are not worth a decade of plot)
     to at least 10 cells, over the whole of each run (``_log_top``)."""
@@ -440,18 +452,18 @@ def organ_figure(
         col, row = k % cols, k // cols
         x0 = col * (width + gap_x)
         y1 = 1 - row * (height + gap_y)
-        xa, ya, yb = f"x{n}", f"y{2 * n - 1}", f"y{2 * n}"
-        layout[f"xaxis{n}"] = {
+        xa, ya, yb = _axis_id("x", n), _axis_id("y", 2 * n - 1), _axis_id("y", 2 * n)
+        layout[_axis_name(xa)] = {
             "domain": [x0, x0 + width], "anchor": ya, "range": span,
             "title": {"text": "day" if row == rows - 1 else ""},
             "nticks": 4,  # a panel is ~170 px wide at 1024: "2000 4000 6000" ran together
         }  # fmt: skip
-        layout[f"yaxis{2 * n - 1}"] = {
+        layout[_axis_name(ya)] = {
             "domain": [y1 - height, y1], "anchor": xa, "type": "log" if log_y else "linear",
             "title": {"text": "DTCs (cells)" if col == 0 else ""}, "exponentformat": "power",
             **({"range": _cell_log_range(whole, organ)} if log_y else {}),
         }  # fmt: skip
-        layout[f"yaxis{2 * n}"] = {
+        layout[_axis_name(yb)] = {
             "overlaying": ya, "anchor": xa, "side": "right", "range": [0, 1.05],
             "tickvals": [0, 0.5, 1], "showgrid": False,
             "title": {"text": "niche" if col == cols - 1 else ""},
@@ -485,13 +497,10 @@ def organ_figure(
         ):
             if day is None:
                 continue
-            # The panel's height as a share of the page's (yref paper), not of the axis's
-            # ("y1 domain"): moving the lines (assets/plotly-fast.js), Plotly placed such a
-            # line as if its 0 and 1 were cells on the log axis.
             shapes.append(
                 {
                     "type": "line", "xref": xa, "x0": day, "x1": day,
-                    "yref": "paper", "y0": y1 - height, "y1": y1,
+                    "yref": f"{ya} domain", "y0": 0, "y1": 1,
                     "line": {"color": "#333333", "width": 1.5, "dash": style},
                 }
             )  # fmt: skip

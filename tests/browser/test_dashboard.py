@@ -516,7 +516,7 @@ Plotly.react = function (gd, figure, ...rest) {
 };
 """
 #: What a graph shows (``arguments[0]``: its id), numbers to 0.1 px: annotations' texts and
-#: places, shapes, lines and fills, tick labels; then the same of a fresh full drawing
+#: boxes on the page, shapes, lines and fills, tick labels; then the same of a fresh full drawing
 #: (Plotly.newPlot at the same size) of the figure it was last given.
 DRAWN_AND_FRESH_JS = """
 const done = arguments[arguments.length - 1];
@@ -524,9 +524,10 @@ const gd = document.getElementById(arguments[0]).querySelector('.js-plotly-plot'
 const round = s => String(s).replace(/-?\\d+\\.\\d+/g, n => Number(n).toFixed(1));
 const shows = g => {
   const all = s => [...g.querySelectorAll(s)];
+  const at = (e, box = e.getBoundingClientRect(), of = g.getBoundingClientRect()) =>
+    [box.left - of.left, box.top - of.top, box.width, box.height].map(v => v.toFixed(1));
   return round(JSON.stringify([  // sorted: a redrawn annotation or shape is appended last
-    all('.annotation').map(a => [a.textContent, a.querySelector('text').getAttribute('x'),
-                                  a.querySelector('text').getAttribute('y')].join()).sort(),
+    all('.annotation').map(a => [a.textContent, ...at(a)].join()).sort(),
     all('.shapelayer path').map(p => p.getAttribute('d')).sort(),
     all('.scatterlayer .trace path').map(p => p.getAttribute('d')),
     all('[class$="tick"] text').map(t => t.textContent + '@' + t.getAttribute('transform')),

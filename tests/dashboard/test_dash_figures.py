@@ -46,6 +46,22 @@ def _sent(fig: dict) -> dict:
     return json.loads(to_json_plotly(fig))
 
 
+def _axis(letter: str, n: int) -> str:
+    """The layout key of axis ``n`` (Plotly's own: ``xaxis``, ``xaxis2``...)."""
+    return f"{letter}axis{'' if n == 1 else n}"
+
+
+def test_figures_use_plotly_s_own_axis_ids(default_result) -> None:
+    """``x1``/``y1`` are aliases a full redraw cleans; moving the lines does not."""
+    for fig in (_sent(f(default_result)) for f in FIGURES.values()):
+        layout = fig["layout"]
+        refs = [t.get(k) for t in fig["data"] for k in ("xaxis", "yaxis")]
+        refs += [i.get(k, "") for key in ("annotations", "shapes") for i in layout.get(key, [])
+                 for k in ("xref", "yref")]  # fmt: skip
+        assert not [r for r in refs if r and r.split()[0] in ("x1", "y1")]
+        assert not {"xaxis1", "yaxis1"} & set(layout)
+
+
 def _plain_floats(values) -> bool:
     return isinstance(values, list) and all(type(v) is float for v in values)
 
@@ -199,7 +215,7 @@ def _markers(fig: dict) -> dict[tuple[int, str], float]:
     """(panel number, line style) -> day, for the vertical lines in organ panels."""
     found = {}
     for shape in fig["layout"]["shapes"]:
-        panel = int(shape["xref"].removeprefix("x"))
+        panel = int(shape["xref"].removeprefix("x") or 1)
         key = (panel, shape["line"]["dash"])
         assert key not in found
         found[key] = shape["x0"]
@@ -260,10 +276,10 @@ def test_axis_scale_switch(log_y: bool, kind: str, default_result) -> None:
     assert cascade_figure(default_result, log_y=log_y)["layout"]["yaxis"]["type"] == kind
     assert burden_figure(default_result, 30.0, log_y=log_y)["layout"]["yaxis"]["type"] == kind
     layout = organ_figure(default_result, log_y=log_y)["layout"]
-    cell_axes = [layout[f"yaxis{2 * n - 1}"] for n in range(1, len(ORGANS) + 1)]
+    cell_axes = [layout[_axis("y", 2 * n - 1)] for n in range(1, len(ORGANS) + 1)]
     assert all(axis["type"] == kind for axis in cell_axes)
     assert all(("range" in axis) == log_y for axis in cell_axes)  # log axes start at 0.01 cell
-    niche_axes = [layout[f"yaxis{2 * n}"] for n in range(1, len(ORGANS) + 1)]
+    niche_axes = [layout[_axis("y", 2 * n)] for n in range(1, len(ORGANS) + 1)]
     assert all(axis["range"] == [0, 1.05] for axis in niche_axes)
 
 
@@ -447,12 +463,12 @@ def test_organ_panels_in_two_columns_for_presentation(default_result) -> None:
     screen = organ_figure(default_result)
     large = organ_figure(default_result, font_size=18, columns=2)
     assert large["layout"]["height"] == 3 * screen["layout"]["height"] / 2
-    domains = {tuple(large["layout"][f"xaxis{n}"]["domain"]) for n in range(1, 7)}
+    domains = {tuple(large["layout"][_axis("x", n)]["domain"]) for n in range(1, 7)}
     assert len(domains) == 2  # two columns
     for fig in (screen, large):
         for n in range(1, len(ORGANS) + 1):
-            assert fig["layout"][f"xaxis{n}"]["range"] == [0.0, default_result.days]
-            assert fig["layout"][f"yaxis{2 * n}"]["tickvals"] == [0, 0.5, 1]
+            assert fig["layout"][_axis("x", n)]["range"] == [0.0, default_result.days]
+            assert fig["layout"][_axis("y", 2 * n)]["tickvals"] == [0, 0.5, 1]
 
 
 # --- Hypotheses: subtitles, legends and table name them ------------------------------------------
