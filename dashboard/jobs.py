@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import math
 import os
 import threading
 import time
@@ -58,6 +59,9 @@ __all__ = [
 #: page asks every second; a browser slows the timers of a tab in the background, to once a
 #: minute after five minutes (Chrome's intensive throttling), so three minutes is no page.
 UNWATCHED_AFTER = 180
+#: Seconds between two renewals of a job's slot by its polls (per server process): a poll
+#: every second need not take the slots' lock and rewrite them every second.
+RENEW_EVERY = 30
 JOB_LOST = "its process ended without a result (killed, or out of memory?)"
 NO_WORKER = "no Celery worker is running to take it (start one: celery -A app:celery_app worker)"
 JOB_UNWATCHED = (
@@ -110,6 +114,10 @@ def _beat(redis, key: str, done: threading.Event) -> None:
 
 class _Watched:
     """Mixin over a Dash background-callback manager (``handle``, ``UNDEFINED``, ...)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._renewed: dict[str, float] = {}  # job id -> when this process last renewed it
 
     def _mark_stopped(self, job, why: str | None = "") -> None:
         """Remember that ``job`` was stopped on purpose: quietly (``why`` empty: Cancel, a
@@ -170,7 +178,13 @@ class _Watched:
         return job
 
     def _asked_after(self, job) -> None:
-        """The job's page polled it: its slot is renewed (any unwatched job is stopped)."""
+        """The job's page polled it: its slot is renewed, at most every ``RENEW_EVERY``
+        (and then any unwatched job is stopped)."""
+        now = time.time()
+        if now - self._renewed.get(str(job), -math.inf) < RENEW_EVERY:
+            return
+        self._renewed = {j: t for j, t in self._renewed.items() if now - t < UNWATCHED_AFTER}
+        self._renewed[str(job)] = now
         with self._slots_lock():
             slots = self._live_slots()
             if str(job) in slots:

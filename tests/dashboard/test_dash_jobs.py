@@ -23,6 +23,7 @@ from dashboard import jobs
 from dashboard.jobs import (
     JOB_LOST,
     JOB_UNWATCHED,
+    RENEW_EVERY,
     SLOT_TTL,
     UNWATCHED_AFTER,
     JobRefused,
@@ -173,6 +174,22 @@ def test_a_job_no_page_asks_after_is_stopped_and_its_page_told_why(
     assert error["msg"] == JOB_UNWATCHED
     message = job_failed("Sweep")(RuntimeError(error["msg"]))[1]
     assert message.startswith("Sweep stopped: no page had asked after it for 3 minutes")
+
+
+def test_a_job_s_polls_renew_its_slot_at_most_every_renew_every(manager, job, monkeypatch) -> None:
+    """Polls come every second; the slots (behind a lock shared by every server process) are
+    rewritten once in RENEW_EVERY."""
+    clock = _Clock()
+    monkeypatch.setattr(jobs, "time", clock)
+    monkeypatch.setattr(DiskcacheManager, "call_job_fn", lambda *args: job.pid)
+    manager.call_job_fn("key", None, [], {})
+    writes = []
+    save = manager._save_slots
+    monkeypatch.setattr(manager, "_save_slots", lambda slots: writes.append(1) or save(slots))
+    for _ in range(2 * RENEW_EVERY):  # a minute of polls, one a second
+        clock.now += 1
+        assert manager.get_result("key", str(job.pid)) is manager.UNDEFINED
+    assert len(writes) == 2
 
 
 def test_job_threads_default_to_every_core_and_are_validated() -> None:
