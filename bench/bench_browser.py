@@ -212,7 +212,7 @@ _SCRIPT_NAME = re.compile(r"^([A-Za-z_-]+[A-Za-z])")
 
 def by_script(profile: dict) -> dict[str, float]:
     """Self time (ms) by script file in one CDP ``Profiler.stop`` profile, idle time left out:
-    ``{"plotly-cartesian": ..., "dash_renderer": ...}``. Native calls the scripts make (getBBox,
+    ``{"plotly-seedsoil": ..., "dash_renderer": ...}``. Native calls the scripts make (getBBox,
     querySelectorAll...) count as "(DOM and built-ins)"; work outside any script (style,
     layout, paint) is "(program)", and garbage collection "(garbage collector)"."""
     nodes = {n["id"]: n["callFrame"] for n in profile["nodes"]}

@@ -55,10 +55,11 @@ def gunicorn(
     workers: int = 2,
     extra_args: Sequence[str] = (),
     fill_cache: Callable[[str], None] | None = None,
+    root: Path = ROOT,
 ) -> Iterator[subprocess.Popen]:
     """``gunicorn app:server`` on 127.0.0.1 with its own cache folder (``fill_cache`` fills it
     first); yields the process once ``/health`` answers (``process.base_url``), stops it on
-    exit.
+    exit. ``root`` is the checkout served (another commit's worktree, say).
 
     Several workers need one shared secret (gunicorn.conf.py refuses to start without it).
     """
@@ -75,7 +76,7 @@ def gunicorn(
                "--workers", str(workers), "--preload", "--no-control-socket",
                *extra_args, "app:server"]  # fmt: skip
     server = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        command, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     server.base_url = f"http://{HOST}:{port}"
     try:

@@ -24,7 +24,7 @@ def test_profile_samples_are_summed_by_script_file_without_fingerprints_or_idle_
             {"id": 2, "callFrame": _frame("a", f"{base}/dash_renderer.v4_4_1m17961.min.js")},
             {
                 "id": 3,
-                "callFrame": _frame("b", "http://x/assets/plotly-cartesian-4.1.1.min.js?m=1"),
+                "callFrame": _frame("b", "http://x/assets/plotly-seedsoil-4.1.1.min.js?m=1"),
             },
             {"id": 4, "callFrame": _frame("getBBox")},
             {"id": 5, "callFrame": _frame("(program)")},
@@ -35,7 +35,7 @@ def test_profile_samples_are_summed_by_script_file_without_fingerprints_or_idle_
     }
     assert by_script(profile) == {
         "dash_renderer": 2.0,
-        "plotly-cartesian": 5.0,
+        "plotly-seedsoil": 5.0,
         "(DOM and built-ins)": 0.5,
         "(program)": 0.7,
         "(garbage collector)": 0.3,
@@ -61,6 +61,6 @@ def test_a_short_run_in_chromium_prints_latency_phases_and_script_time(repo_root
     painted = re.search(r"slider -> figures painted\s+median\s+(\d+) ms", out)
     assert painted and int(painted.group(1)) >= int(seen.group(1))  # a paint follows a draw
     assert re.search(r"requests:\s+median\s+1\b", out)  # one round trip per move
-    scripts = dict(re.findall(r"^    (plotly-cartesian|dash_renderer)\s+([\d.]+) ms", out, re.M))
-    assert set(scripts) == {"plotly-cartesian", "dash_renderer"}  # both drew in every move
+    scripts = dict(re.findall(r"^    (plotly-seedsoil|dash_renderer)\s+([\d.]+) ms", out, re.M))
+    assert set(scripts) == {"plotly-seedsoil", "dash_renderer"}  # both drew in every move
     assert all(float(ms) > 0 for ms in scripts.values())

@@ -13,10 +13,12 @@ import psutil
 import pytest
 from dash.testing import errors as dash_errors
 from dash.testing.wait import until
+from plotly.offline import get_plotlyjs_version
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
+from dashboard.compression import PLOTLY_BUNDLE, PLOTLY_TRACES
 from dashboard.ids import AXIS_SCALE, INPUT, SLIDER, control_id
 from dashboard.layout import GRAPH_IDS
 from tests.chromium import FIRST_RENDER_SECONDS, open_page
@@ -115,6 +117,70 @@ def test_the_page_runs_without_dashs_polyfill(dash_duo, app, free_port) -> None:
                  "#cascade-graph .trace", "#readouts table"):  # fmt: skip
         dash_duo.wait_for_element(lazy, timeout=10)
     assert dash_duo.get_logs() == []
+
+
+PLOTLY_JS = """
+const fetched = performance.getEntriesByType('resource').map((r) => r.name);
+return {
+  bundles: fetched.filter((n) => /plotly/i.test(n.split('/').pop()) && /\\.js(\\?|$)/.test(n))
+    .map((n) => n.split('/').pop().split('?')[0]),
+  elsewhere: fetched.filter((n) => !n.startsWith(location.origin) && !n.startsWith('data:')),
+  version: window.Plotly.version,
+  thenable: typeof window.Plotly.then,
+  traces: Object.keys(window.Plotly.PlotSchema.get().traces).sort(),
+};
+"""
+
+
+def test_the_page_draws_with_plotlys_own_bundle_fetched_once(dash_duo, app, free_port) -> None:
+    """dashboard/page.py defers Plotly's bundle and assets/await-plotly.js makes the graphs wait
+    for it: the page fetches it once (its wrappers too), nothing from elsewhere (dcc.Graph
+    fetches its own copy from a CDN if it finds no Plotly), and the graphs draw with the real
+    one: plotly.py's version, with the trace types the figures use (scripts/build-plotly)."""
+    open_page(dash_duo, app, free_port)
+    dash_duo.wait_for_element("#cascade-graph .trace", timeout=10)
+    found = dash_duo.driver.execute_script(PLOTLY_JS)
+    assert sorted(found.pop("bundles")) == sorted(
+        [
+            PLOTLY_BUNDLE,
+            "await-plotly.js",
+            "plotly-fast.js",
+            "plotly-offscreen.js",
+            "plotly-resize.js",
+        ]
+    )
+    assert found == {
+        "elsewhere": [],
+        "version": get_plotlyjs_version(),
+        "thenable": "undefined",
+        "traces": sorted(PLOTLY_TRACES),
+    }
+    assert dash_duo.get_logs() == []
+
+
+def test_a_page_whose_plotly_fails_to_load_keeps_its_controls(dash_duo, app, free_port) -> None:
+    """assets/await-plotly.js: if Plotly's bundle does not load (blocked here), the graphs
+    fail (the console says why) but fetch no other copy, and the controls and readouts still
+    render and answer."""
+    dash_duo.driver.execute_cdp_cmd("Network.enable", {})
+    dash_duo.driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": [f"*{PLOTLY_BUNDLE}*"]})
+    try:
+        open_page(dash_duo, app, free_port)
+        before = _summary(dash_duo)
+        box = _number_box(dash_duo, "vegfr1_signalling")
+        box.send_keys(Keys.CONTROL, "a")
+        box.send_keys("8", Keys.ENTER)
+        until(lambda: _summary(dash_duo) != before, timeout=15)
+        found = dash_duo.driver.execute_script(
+            "return [document.querySelectorAll('.js-plotly-plot .trace').length,"
+            " performance.getEntriesByType('resource').map((r) => r.name)"
+            "   .filter((n) => !n.startsWith(location.origin) && !n.startsWith('data:'))];"
+        )
+        assert found == [0, []]
+        logs = " ".join(entry["message"] for entry in dash_duo.get_logs())
+        assert "plotly.js did not load" in logs, logs
+    finally:
+        dash_duo.driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": []})
 
 
 CHUNKS_JS = (

@@ -324,24 +324,39 @@ def test_a_first_page_load_transfers_at_most_1_5_mb_with_brotli(page) -> None:
 
 def test_the_plotly_bundle_is_plotly_pys_version_and_loaded_by_the_page(page) -> None:
     head = (ASSETS / PLOTLY_BUNDLE).read_bytes()[:200].decode()
-    assert (
-        re.search(r"plotly\.js \(cartesian - minified\) v(\S+)", head)[1] == get_plotlyjs_version()
-    )
+    traces, version = re.search(r"plotly\.js \(([a-z, ]+) - minified\) v(\S+)", head).groups()
+    assert version == get_plotlyjs_version()
+    assert tuple(traces.split(", ")) == PLOTLY_TRACES
     assert PLOTLY_BUNDLE.endswith(f"-{get_plotlyjs_version()}.min.js")
     index = _get(page.client, "/").get_data(as_text=True)
     assert any(PLOTLY_BUNDLE in url for url in _referenced(index))
+
+
+def test_the_plotly_bundle_is_built_from_the_pinned_sources_with_the_traces_we_draw() -> None:
+    """scripts/build-plotly makes the bundle from scripts/plotly/: the plotly.js it pins is the
+    version plotly.py writes figures for, and its entry registers exactly PLOTLY_TRACES."""
+    plotly = ASSETS.parent / "scripts" / "plotly"
+    pinned = json.loads((plotly / "package.json").read_text())["dependencies"]["plotly.js"]
+    assert pinned == get_plotlyjs_version()
+    lock = json.loads((plotly / "package-lock.json").read_text())
+    assert lock["packages"]["node_modules/plotly.js"]["version"] == pinned
+    entry = (plotly / "entry.js").read_text()
+    registered = re.findall(r"require\('plotly\.js/lib/(\w+)'\)", entry)
+    assert registered[0] == "core"  # the core draws scatter
+    assert ("scatter", *registered[1:]) == PLOTLY_TRACES
+    build = (plotly / "build.mjs").read_text()
+    assert f"const TRACES = {json.dumps(list(PLOTLY_TRACES))}".replace('"', "'") in build
 
 
 @pytest.mark.parametrize("encoding", [None, *sorted(ENCODINGS)])
 def test_the_plotly_bundle_reaches_the_browser_with_v8s_compile_hint_first(
     page, encoding: str | None
 ) -> None:
-    """V8 reads the hint only as a script's very first line; npm's file follows it unchanged
-    (its licence comment first)."""
+    """V8 reads the hint only as a script's very first line; the licence comment follows it."""
     hint = COMPILE_HINT.encode()
     assert hint == b"//# allFunctionsCalledOnLoad\n"
     on_disk = (ASSETS / PLOTLY_BUNDLE).read_bytes()
-    assert on_disk.startswith(hint + b"/**\n* plotly.js (cartesian - minified) v")
+    assert on_disk.startswith(hint + b"/**\n* plotly.js (scatter, bar, heatmap - minified) v")
     assert on_disk.count(b"allFunctionsCalledOnLoad") == 1
     index = _get(page.client, "/").get_data(as_text=True)
     url = next(u for u in _referenced(index) if PLOTLY_BUNDLE in u)
@@ -377,7 +392,7 @@ def test_every_figure_draws_only_traces_the_plotly_bundle_has(
     ]
     types = {trace.get("type", "scatter") for figure in figures for trace in figure["data"]}
     assert {"scatter", "bar", "heatmap"} <= types  # the check sees every kind we draw
-    assert types <= PLOTLY_TRACES
+    assert types <= set(PLOTLY_TRACES)
     # A template plotly.js takes (an object: it ignores names such as "plotly_white").
     assert all(figure["layout"]["template"] is TEMPLATE for figure in [*figures, placeholder("")])
 

@@ -6,16 +6,20 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+from pathlib import Path
 
 import pytest
 
 from dashboard import figures
+from dashboard.compression import PLOTLY_BUNDLE
 from dashboard.controls import INPUT, SLIDER
 from dashboard.ids import control_id
 from dashboard.layout import GRAPH_IDS
-from dashboard.page import ASSET_MAX_AGE, PRELOADED, without_polyfill
+from dashboard.page import ASSET_MAX_AGE, PRELOADED, plotly_deferred, without_polyfill
 from dashboard.state import PageState, slider_position, to_query
 from model import Parameters, simulate, spec_for
+
+ASSETS = Path(__file__).resolve().parents[2] / "assets"
 
 #: What the ids of the parameters' sliders and boxes start with.
 CONTROL_PREFIXES = (f"{SLIDER}-", f"{INPUT}-")
@@ -491,6 +495,39 @@ def test_the_page_loads_no_polyfill_and_defines_regenerator_runtime_first(page) 
     assert runtime < renderer
     asset = page.client.get(scripts[runtime].split("?")[0])
     assert asset.status_code == 200 and b"regeneratorRuntime = runtime" in asset.get_data()
+
+
+def test_plotly_and_its_wrappers_load_deferred_and_the_graphs_wait_for_them(page) -> None:
+    """dashboard/page.py: Plotly's bundle and the scripts wrapping it load deferred (first in
+    the page, the bundle before its wrappers and at high priority), none of them blocking;
+    assets/await-plotly.js, which makes the graphs wait for them, is an ordinary script that
+    runs before the renderer."""
+    html = page.client.get("/").get_data(as_text=True)
+    deferred = re.findall(r'<script defer( fetchpriority="high")? src="([^"]+)"></script>', html)
+    names = [src.split("/")[-1].split("?")[0] for _, src in deferred]
+    wrappers = sorted(p.name for p in ASSETS.glob("plotly-*.js") if p.name != PLOTLY_BUNDLE)
+    assert wrappers == ["plotly-fast.js", "plotly-offscreen.js", "plotly-resize.js"]
+    assert names == [PLOTLY_BUNDLE, *wrappers]
+    assert [bool(high) for high, _ in deferred] == [True, False, False, False]
+    assert html.index(deferred[-1][1]) < html.index("react@")
+    blocking = re.findall(r'<script src="([^"]+)"', html)
+    assert not [s for s in blocking if "/assets/plotly-" in s]
+    waits = next(k for k, s in enumerate(blocking) if "/assets/await-plotly.js" in s)
+    assert waits < next(k for k, s in enumerate(blocking) if "dash_renderer" in s)
+    for _, src in deferred:
+        assert page.client.get(src).status_code == 200
+
+
+def test_plotly_deferred_moves_only_plotlys_tags() -> None:
+    react = '<script src="/_dash-component-suites/dash/deps/react@18.v4m17.3.1.min.js"></script>\n'
+    fast = '<script src="/assets/plotly-fast.js?m=2"></script>\n'
+    bundle = f'<script src="/assets/{PLOTLY_BUNDLE}?m=1"></script>\n'
+    other = '<script src="/assets/share-link.js?m=3"></script>\n'
+    assert plotly_deferred(react + fast + bundle + other) == (
+        f'<script defer fetchpriority="high" src="/assets/{PLOTLY_BUNDLE}?m=1"></script>\n'
+        '<script defer src="/assets/plotly-fast.js?m=2"></script>\n' + react + other
+    )
+    assert plotly_deferred(react + other) == react + other
 
 
 def test_the_page_preloads_the_layout_and_the_callback_list(page) -> None:

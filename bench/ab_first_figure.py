@@ -1,0 +1,92 @@
+"""The first figure of a cold page load, on this checkout and on an older commit, in visits
+taking turns: both served at once by gunicorn (each from its own checkout), each visit a fresh
+headless Chromium (no cache), so the two meet the same background load on a shared machine.
+
+    python bench/ab_first_figure.py REF [--visits 10] [--width 1400 --height 900]
+
+REF is a commit (checked out in a temporary git worktree, removed afterwards) or a directory
+holding another checkout (a variant being tried).
+
+For each visit it prints the time from navigation start to the first trace drawn in the
+cascade figure (what ``bench/bench_browser.py`` calls the first figure) and the main thread's
+long tasks until then; then the medians and their ratio old / new (above 1, this checkout is
+faster). ``bench/ab_browser.py`` runs the whole browser bench per round (one cold visit each,
+then slider moves): for the first figure alone this gives many more cold visits per minute.
+Numbers are printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.bench_browser import _browser, _wait  # noqa: E402
+from bench.serving import gunicorn  # noqa: E402
+
+#: Long tasks' time up to the first figure, clipped at it (as bench_browser.py counts it).
+BUSY_JS = (
+    "const b = window.__bench, f = b.firstTrace;"
+    "return b.longtasks.filter(([s]) => s < f)"
+    "  .reduce((t, [s, d]) => t + Math.min(d, f - s), 0);"
+)
+
+
+def visit(url: str, width: int, height: int) -> tuple[float, float]:
+    """One cold visit: (first figure, long tasks before it), in ms from navigation start."""
+    driver = _browser(width, height)
+    try:
+        driver.get(url)
+        first = _wait(
+            lambda: driver.execute_script("return window.__bench.firstTrace"), 60, "a figure"
+        )
+        return first, driver.execute_script(BUSY_JS)
+    finally:
+        driver.quit()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("ref", help="the older commit (or a checkout's directory) to compare with")
+    parser.add_argument("--visits", type=int, default=10, help="cold visits to each")
+    parser.add_argument("--width", type=int, default=1400)
+    parser.add_argument("--height", type=int, default=900)
+    args = parser.parse_args()
+    with contextlib.ExitStack() as stack:
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="seed-soil-ab-")))
+        old_root = Path(args.ref)
+        if not old_root.is_dir():
+            old_root = tmp / "old"
+            subprocess.run(["git", "worktree", "add", "--detach", "-q", str(old_root), args.ref],
+                           cwd=ROOT, check=True)  # fmt: skip
+            stack.callback(
+                subprocess.run, ["git", "worktree", "remove", "--force", str(old_root)], cwd=ROOT
+            )
+        old = stack.enter_context(gunicorn(root=old_root))
+        new = stack.enter_context(gunicorn())
+        results: dict[str, list[tuple[float, float]]] = {"old": [], "new": []}
+        print(f"visit  {'old first':>10} {'new first':>10}   main thread before it: old / new ms")
+        for k in range(1, args.visits + 1):
+            order = [("old", old), ("new", new)] if k % 2 else [("new", new), ("old", old)]
+            for name, server in order:
+                results[name].append(visit(server.base_url + "/", args.width, args.height))
+            (of, ob), (nf, nb) = results["old"][-1], results["new"][-1]
+            print(f"{k:>5}  {of:10.0f} {nf:10.0f}   {ob:.0f} / {nb:.0f}", flush=True)
+        med = {n: [statistics.median(v[i] for v in r) for i in (0, 1)] for n, r in results.items()}
+        print(
+            f"median {med['old'][0]:10.0f} {med['new'][0]:10.0f}   "
+            f"{med['old'][1]:.0f} / {med['new'][1]:.0f}\n"
+            f"ratio old / new: first figure {med['old'][0] / med['new'][0]:.2f}, "
+            f"main thread before it {med['old'][1] / med['new'][1]:.2f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
