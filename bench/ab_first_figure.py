@@ -52,6 +52,19 @@ def visit(url: str, width: int, height: int) -> tuple[float, float]:
         driver.quit()
 
 
+def summary(old: list[tuple[float, float]], new: list[tuple[float, float]]) -> str:
+    """The medians of (first figure, main thread before it) over the visits, and their ratios
+    old / new (above 1, new is faster)."""
+    (old_first, old_busy), (new_first, new_busy) = (
+        [statistics.median(v[i] for v in visits) for i in (0, 1)] for visits in (old, new)
+    )
+    return (
+        f"median {old_first:10.0f} {new_first:10.0f}   {old_busy:.0f} / {new_busy:.0f}\n"
+        f"ratio old / new: first figure {old_first / new_first:.2f}, "
+        f"main thread before it {old_busy / new_busy:.2f}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("ref", help="the older commit (or a checkout's directory) to compare with")
@@ -79,13 +92,7 @@ def main() -> None:
                 results[name].append(visit(server.base_url + "/", args.width, args.height))
             (of, ob), (nf, nb) = results["old"][-1], results["new"][-1]
             print(f"{k:>5}  {of:10.0f} {nf:10.0f}   {ob:.0f} / {nb:.0f}", flush=True)
-        med = {n: [statistics.median(v[i] for v in r) for i in (0, 1)] for n, r in results.items()}
-        print(
-            f"median {med['old'][0]:10.0f} {med['new'][0]:10.0f}   "
-            f"{med['old'][1]:.0f} / {med['new'][1]:.0f}\n"
-            f"ratio old / new: first figure {med['old'][0] / med['new'][0]:.2f}, "
-            f"main thread before it {med['old'][1] / med['new'][1]:.2f}"
-        )
+        print(summary(results["old"], results["new"]))
 
 
 if __name__ == "__main__":
