@@ -28,26 +28,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_browser import _browser, _wait  # noqa: E402
+from bench.bench_browser import _browser, page_load  # noqa: E402
 from bench.serving import gunicorn  # noqa: E402
-
-#: Long tasks' time up to the first figure, clipped at it (as bench_browser.py counts it).
-BUSY_JS = (
-    "const b = window.__bench, f = b.firstTrace;"
-    "return b.longtasks.filter(([s]) => s < f)"
-    "  .reduce((t, [s, d]) => t + Math.min(d, f - s), 0);"
-)
 
 
 def visit(url: str, width: int, height: int) -> tuple[float, float]:
     """One cold visit: (first figure, long tasks before it), in ms from navigation start."""
     driver = _browser(width, height)
     try:
-        driver.get(url)
-        first = _wait(
-            lambda: driver.execute_script("return window.__bench.firstTrace"), 60, "a figure"
-        )
-        return first, driver.execute_script(BUSY_JS)
+        first, busy, _ = page_load(driver, url)
+        return first, busy
     finally:
         driver.quit()
 

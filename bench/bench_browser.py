@@ -112,12 +112,13 @@ def _browser(width: int, height: int) -> webdriver.Chrome:
     return driver
 
 
-def _bench(
-    driver: webdriver.Chrome, url: str, changes: int, profile: int = 0, presentation: bool = False
-) -> dict:
+def page_load(driver: webdriver.Chrome, url: str) -> tuple[float, float, float]:
+    """Open ``url`` and wait until every Explore figure has been drawn once: (first figure,
+    the main thread's long tasks before it, every figure drawn), in ms from navigation start.
+    The long tasks are read once every figure is drawn: the task drawing the first figure is
+    reported only when it ends."""
     driver.get(url)
     first = _wait(lambda: driver.execute_script("return window.__bench.firstTrace"), 60, "figure")
-    # Every figure drawn once, and the page quiet, before the first change.
     _wait(
         lambda: driver.execute_script(
             "const a = window.__bench.afterplot;"
@@ -135,7 +136,14 @@ def _bench(
         "return b.longtasks.filter(([s]) => s < f)"
         "  .reduce((t, [s, d]) => t + Math.min(d, f - s), 0);"
     )
-    time.sleep(1.0)
+    return first, busy, every
+
+
+def _bench(
+    driver: webdriver.Chrome, url: str, changes: int, profile: int = 0, presentation: bool = False
+) -> dict:
+    first, busy, every = page_load(driver, url)
+    time.sleep(1.0)  # the page quiet before the first change
     if presentation:  # the switch redraws every figure in large type
         count = driver.execute_script("return window.__bench.afterplot['cascade-graph'].length")
         driver.find_element(By.CSS_SELECTOR, "#presentation").click()
