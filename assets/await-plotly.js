@@ -12,7 +12,8 @@
  * `window.Plotly` is therefore a thenable here: the graphs wait on it, and it settles at
  * DOMContentLoaded, which comes after every deferred script has run (the bundle, then its
  * wrappers). The bundle's own `var Plotly` replaces the thenable as it runs. If the bundle did
- * not load, the graphs fail as they would without Plotly, and nothing fetches another copy.
+ * not load, the graphs fail as they would without Plotly, nothing fetches another copy, and a
+ * notice at the top of the page says so.
  * A browser test checks that the page fetches Plotly once and draws with it wrapped.
  */
 (function () {
@@ -29,6 +30,13 @@
       settle.resolve();
     } else {
       settle.reject(new Error('plotly.js did not load'));
+      // Say so on the page too (outside the part React draws): the graphs stay empty.
+      const notice = document.createElement('div');
+      notice.className = 'alert alert-danger m-2 plotly-missing';
+      notice.setAttribute('role', 'alert');
+      notice.textContent = 'The charts could not be loaded (plotly.js did not arrive). ' +
+        'The controls and readouts still work; reload the page to try again.';
+      document.body.prepend(notice);
     }
   });
 })();

@@ -160,8 +160,8 @@ def test_the_page_draws_with_plotlys_own_bundle_fetched_once(dash_duo, app, free
 
 def test_a_page_whose_plotly_fails_to_load_keeps_its_controls(dash_duo, app, free_port) -> None:
     """assets/await-plotly.js: if Plotly's bundle does not load (blocked here), the graphs
-    fail (the console says why) but fetch no other copy, and the controls and readouts still
-    render and answer."""
+    fail (the console and a notice on the page say why) but fetch no other copy, and the
+    controls and readouts still render and answer."""
     dash_duo.driver.execute_cdp_cmd("Network.enable", {})
     dash_duo.driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": [f"*{PLOTLY_BUNDLE}*"]})
     try:
@@ -179,6 +179,8 @@ def test_a_page_whose_plotly_fails_to_load_keeps_its_controls(dash_duo, app, fre
         assert found == [0, []]
         logs = " ".join(entry["message"] for entry in dash_duo.get_logs())
         assert "plotly.js did not load" in logs, logs
+        notice = dash_duo.find_element(".plotly-missing[role='alert']")
+        assert "charts could not be loaded" in notice.text
     finally:
         dash_duo.driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": []})
 
