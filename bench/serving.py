@@ -152,7 +152,8 @@ def state_body(
 ) -> dict:
     """The page callback's request (the new state and the Explore tab drawn for it) when
     slider ``name`` moved to ``position``; without a ``name``, the one a page load sends
-    (nothing changed yet). The page shows ``state``, with the layout's view settings."""
+    (nothing changed yet) from a page whose layout came without its Explore tab drawn (opened
+    with a query). The page shows ``state``, with the layout's view settings."""
     positions = {
         prop_id(control_id(SLIDER, s.name), "value"): slider_position(s, state.params[s.name])
         for s in CONTROL_SPECS
@@ -183,6 +184,7 @@ def state_body(
         "scenario-changed.hidden": True,
         "burden-day.max": state.days,
         "risk-section.style": {"display": "none"},
+        "first-drawn.data": False,  # a layout that came without the tab drawn: it is drawn
     }
     if name is None:
         return callbacks.body("state.data", values)

@@ -11,7 +11,7 @@ from celery import Celery
 from dash import Dash
 
 from dashboard.cache import init_cache, redis_url, register_health
-from dashboard.callbacks import register
+from dashboard.callbacks import opens_first_state, register
 from dashboard.compression import register_compression
 from dashboard.explore import register_explore
 from dashboard.guard import register_guard
@@ -86,6 +86,7 @@ def create_app() -> Dash:
     # Load the compiled model now (numba cache), not on a user's first request.
     warm_up()
     app.layout = build_layout
+    app.shows_first_state = opens_first_state  # its layout comes drawn (dashboard/page.py)
     register(app)
     register_explore(app)
     register_sweeps(app)

@@ -17,7 +17,7 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
-from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
+from dash import ALL, Dash, Input, Output, State, ctx, dcc, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard import explore, ids
@@ -25,7 +25,13 @@ from dashboard.cache import simulate_state
 from dashboard.controls import CONTROL_SPECS
 from dashboard.direct import register_direct
 from dashboard.figures import graph_config
-from dashboard.layout import GRAPH_IDS
+from dashboard.layout import (
+    DEFAULT_SCENARIO,
+    GRAPH_IDS,
+    hypothesis_text,
+    scenario_changed,
+    scenario_text,
+)
 from dashboard.schematic import schematic_request
 from dashboard.state import (
     PageState,
@@ -47,7 +53,7 @@ from model import (
     spec_for,
 )
 from model.export import time_series_csv, utc_stamp
-from model.hypotheses import HYPOTHESES, get_hypothesis, hypothesis_of
+from model.hypotheses import get_hypothesis, hypothesis_of
 from model.sbml import to_sbml
 from model.scenarios import SCENARIOS
 from model.solve import validate_days
@@ -56,6 +62,7 @@ __all__ = [
     "DEFAULT_SCENARIO",
     "hypothesis_text",
     "next_state",
+    "opens_first_state",
     "page_answer",
     "register",
     "scenario_changed",
@@ -64,7 +71,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-DEFAULT_SCENARIO = "kaplan2005-llc"
 _SLIDER_SPECS = [s for s in CONTROL_SPECS if not s.optional]
 #: Each parameter control's id -> (SLIDER or INPUT, parameter name), sliders first, each kind
 #: in the order the page callback takes and returns its values.
@@ -131,39 +137,15 @@ def next_state(
     raise InvalidInput(f"unexpected input {trigger!r}")
 
 
-def scenario_text(state: PageState) -> list:
-    """The scenario card: what the experiment was and what to look for (the note that its
-    settings were changed is a component of its own: see ``scenario_changed``)."""
-    if not state.scenario:
-        return [html.P("Custom settings: pick a scenario to replay a classic experiment.")]
-    s = SCENARIOS[state.scenario]
-    return [
-        html.H2(s.title, className="h6"),
-        html.P(s.what, className="small mb-1"),
-        html.P([html.B("Look for: "), s.look_for], className="small mb-1"),
-        html.P([html.B("Expected: "), s.expected], className="small mb-1"),
-        html.P(s.source, className="small text-muted mb-0"),
-    ]
-
-
-def scenario_changed(state: PageState) -> bool:
-    """Whether the settings differ from the scenario's (the card then says so)."""
-    if not state.scenario:
+def opens_first_state(query: str) -> bool:
+    """Whether a page opened with ``query`` (its URL's, without the "?") starts in the state
+    the layout starts in (``build_layout``'s first state): no query, or a valid one naming that
+    state, as the page's own link to it does. Its layout may then come drawn."""
+    first = PageState.for_scenario(DEFAULT_SCENARIO)
+    try:
+        return next_state(first, None, None, search=f"?{query}" if query else None) == first
+    except InvalidInput:
         return False
-    s = SCENARIOS[state.scenario]
-    return state.params != s.parameters() or state.days != s.days
-
-
-def hypothesis_text(state: PageState) -> list:
-    """Under the hypothesis menu: what the chosen hypothesis claims, and its sources."""
-    name = hypothesis_of(state.params)
-    if name is None:
-        return [
-            "Custom mix: the mechanism switches (group 'Mechanisms (hypothesis)') match none "
-            "of the named hypotheses."
-        ]
-    h = HYPOTHESES[name]
-    return [html.Span(h.claim), " ", html.Span(h.source, className="text-muted")]
 
 
 class Shown(NamedTuple):
@@ -179,7 +161,13 @@ class Shown(NamedTuple):
 
 
 def state_outputs(
-    current: PageState, state: PageState, trigger: object, shown: Shown, *, stale: bool = False
+    current: PageState,
+    state: PageState,
+    trigger: object,
+    shown: Shown,
+    *,
+    stale: bool = False,
+    drawn: bool = False,
 ) -> tuple:
     """What the page callback writes for a change from ``current`` (the store) to ``state``:
     the store, slider positions, boxes, scenario, days, URL query, scenario card and its
@@ -192,13 +180,14 @@ def state_outputs(
     whose own change never reached the store (an answer the renderer dropped for a newer
     request, a refused or failed request): it is put back to the state. A typed value shows as
     applied ("1e-3" becomes 0.001), a refused one is put back. After a bad store (``stale``)
-    everything is written.
+    everything is written. The scenario card and hypothesis note start empty, and are written
+    on page load, unless the page came with them written for ``current`` (``drawn``).
     """
     new = state.params
     sliders = list(shown.sliders) if isinstance(shown.sliders, list) else []
     boxes = list(shown.boxes) if isinstance(shown.boxes, list) else []
     stale = stale or len(sliders) != len(_SLIDER_SPECS) or len(boxes) != len(CONTROL_SPECS)
-    loading = stale or trigger in (None, ids.URL)  # the cards start empty; the URL is new
+    loading = stale or (trigger in (None, ids.URL) and not drawn)  # the cards start empty
 
     def differs(now: object, before: object) -> object:
         return now if stale or _differ(now, before) else no_update
@@ -289,6 +278,7 @@ def page_answer(args: Sequence, trigger: str | dict | None, value: object) -> tu
         search, scenario, hypothesis, _s, _i, days, _r, _g, upload, click,  # the page state
         reference, axis, presentation, burden_day,  # the Explore tab's view
         filename, stored, sweep, open_, note, tab, burden_max, risk_style,  # what is shown
+        first_drawn,  # whether the layout came with the store's state drawn
     ) = args  # fmt: skip
     view = explore.View(reference, axis, presentation, burden_day, burden_max, risk_style)
     value = {
@@ -307,6 +297,10 @@ def page_answer(args: Sequence, trigger: str | dict | None, value: object) -> tu
         current, stale = PageState.for_scenario(DEFAULT_SCENARIO), True
     drawn = (no_update,) * len(explore.OUTPUTS)
     redraw = isinstance(trigger, str) and trigger in explore.VIEW_TRIGGERS
+    # The page came with the store's state drawn (``build_layout(drawn=True)``), and every
+    # answer since has kept the tab showing the store's state under the page's view: a page
+    # load, or a link back to that state, has nothing to draw.
+    shown_drawn = first_drawn is True and not stale and trigger in (None, ids.URL)
     try:
         if redraw:
             state = current
@@ -314,7 +308,7 @@ def page_answer(args: Sequence, trigger: str | dict | None, value: object) -> tu
             state = next_state(
                 current, trigger, value, search=search, filename=filename, sweep=sweep
             )
-        if redraw or stale or state != current or trigger in (None, ids.URL):
+        if redraw or stale or state != current or (trigger in (None, ids.URL) and not shown_drawn):
             drawn = explore.draw(state, view, trigger)
     except (InvalidInput, SimulationError) as exc:
         log.info("not applied: %s", exc)
@@ -323,11 +317,11 @@ def page_answer(args: Sequence, trigger: str | dict | None, value: object) -> tu
             f"Not applied: {exc}. Showing the last good state.",
             True,
         )
-        if trigger in (None, ids.URL):  # a refused link: on page load the tab is empty
+        if trigger in (None, ids.URL) and not shown_drawn:  # a refused link: the tab is empty
             drawn = _draw_or_nothing(current, view)
     shown = Shown(search, scenario, hypothesis, _s, _i, days, note)
     return (
-        *state_outputs(current, state, trigger, shown, stale=stale),
+        *state_outputs(current, state, trigger, shown, stale=stale, drawn=shown_drawn),
         message,
         failed if failed or open_ is not False else no_update,
         "explore" if trigger == ids.SWEEP_GRAPH and not failed else no_update,
@@ -383,6 +377,7 @@ def register(app: Dash) -> None:
             State(ids.SCENARIO_CHANGED, "hidden"),
             State(ids.TABS, "active_tab"),
             *explore.VIEW_STATES,
+            State(ids.FIRST_DRAWN, "data"),
         ],
     )
     def update_page(*args):

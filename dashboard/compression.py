@@ -111,7 +111,7 @@ class BundleCache:
         self._favicon = f"{prefix}_favicon.ico"
         self._assets_url = f"{prefix}{app.config.assets_url_path.strip('/')}/"
         self._assets_folder = app.config.assets_folder
-        self._layout = f"{prefix}_dash-layout"
+        self._layout = self.layout_url = f"{prefix}_dash-layout"
         # The layout is the same bytes for every visitor only where it is made once.
         self._layout_version = getattr(app, "layout_version", None)
         self._data: dict[str, bytes] = {}
@@ -216,6 +216,11 @@ def warm_bundles(server: Flask, encoding: str = "br") -> list[str]:
         cache.routes + url.removeprefix(cache.requests) if url.startswith(cache.requests) else url
         for url in _NAMED.findall(index)
     ]
+    # A visit sends its page's URL as Referer: the layout comes drawn for a page opened without
+    # a query, undrawn for a link (dashboard.page): both kinds.
+    page = {"Referer": f"http://localhost{cache.routes}"}
     for url in urls:
-        client.get(url, headers={"Accept-Encoding": encoding}).close()
+        client.get(url, headers={"Accept-Encoding": encoding} | page).close()
+        if url == cache.layout_url:
+            client.get(url, headers={"Accept-Encoding": encoding}).close()
     return urls

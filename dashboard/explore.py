@@ -8,7 +8,9 @@ The tab has no render callback of its own: the page-state callback (``dashboard.
 writes ``OUTPUTS`` in the same answer as the new state, with the view settings (``VIEW_INPUTS``,
 ``VIEW_STATES``) among its inputs. One round trip per change, not two (a state answer, then a
 render request: in Chromium the wait between them was a third of a slider move, issue 10), and
-one owner of the figures, so two answers can never draw them from different states.
+one owner of the figures, so two answers can never draw them from different states. A page
+opened on its first state gets the tab drawn in its layout (``first_drawing``: what that
+answer would write), and the answer on load then draws nothing (``dashboard.page``).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ __all__ = [
     "View",
     "draw",
     "explore_panel",
+    "first_drawing",
     "reference_label",
     "register_explore",
     "resolve_reference",
@@ -167,14 +170,33 @@ def draw(state: PageState, view: View, trigger: object = None) -> tuple:
     )
 
 
-def explore_panel(initial: PageState) -> html.Div:
-    """The tab's figures and readouts (drawn by the page-state callback on load)."""
+def first_drawing(initial: PageState) -> dict[str, dict[str, object]]:
+    """What ``draw`` writes for ``initial`` under the page's first view (as the layout holds
+    it): component id -> {property: value}."""
+    view = View(burden_day=initial.days, burden_max=initial.days, risk_style=_HIDDEN)
+    drawn: dict[str, dict[str, object]] = {}
+    for output, value in zip(OUTPUTS, draw(initial, view), strict=True):
+        if value is not no_update:
+            drawn.setdefault(output.component_id, {})[output.component_property] = value
+    return drawn
+
+
+def explore_panel(initial: PageState, drawn: bool = False) -> html.Div:
+    """The tab's figures and readouts: empty (the page-state callback draws them on load), or
+    ``drawn`` for ``initial`` (``first_drawing``)."""
+    given = first_drawing(initial) if drawn else {}
+
+    def props(component_id: str, **defaults) -> dict:
+        return defaults | given.get(component_id, {})
+
     return html.Div(
         [
             dcc.Loading(
                 [
-                    dcc.Graph(id=ids.CASCADE_GRAPH, config=graph_config()),
-                    dcc.Graph(id=ids.ORGAN_GRAPH, config=graph_config()),
+                    dcc.Graph(
+                        id=ids.CASCADE_GRAPH, config=graph_config(), **props(ids.CASCADE_GRAPH)
+                    ),
+                    dcc.Graph(id=ids.ORGAN_GRAPH, config=graph_config(), **props(ids.ORGAN_GRAPH)),
                     html.Div(
                         html.Label(
                             [
@@ -194,7 +216,9 @@ def explore_panel(initial: PageState) -> html.Div:
                         ),
                         className="px-3",
                     ),
-                    dcc.Graph(id=ids.BURDEN_GRAPH, config=graph_config()),
+                    dcc.Graph(
+                        id=ids.BURDEN_GRAPH, config=graph_config(), **props(ids.BURDEN_GRAPH)
+                    ),
                     # Long (human) runs only: risk over the years and per organ, with patient
                     # data; ``draw`` shows or hides the section.
                     html.Section(
@@ -203,18 +227,28 @@ def explore_panel(initial: PageState) -> html.Div:
                                 "Long run: risk and organs, next to patient data",
                                 className="h5 mt-3",
                             ),
-                            dcc.Graph(id=ids.RISK_GRAPH, config=graph_config()),
-                            dcc.Graph(id=ids.ORGAN_RISK_GRAPH, config=graph_config()),
+                            dcc.Graph(
+                                id=ids.RISK_GRAPH, config=graph_config(), **props(ids.RISK_GRAPH)
+                            ),
+                            dcc.Graph(
+                                id=ids.ORGAN_RISK_GRAPH,
+                                config=graph_config(),
+                                **props(ids.ORGAN_RISK_GRAPH),
+                            ),
                         ],
                         id=ids.RISK_SECTION,
-                        style=_HIDDEN,
+                        **props(ids.RISK_SECTION, style=_HIDDEN),
                     ),
                     html.H2("Readouts", className="h5 mt-3"),
                     # A region reached by Tab: on a phone the table scrolls sideways in it.
                     html.Div(
                         # Summary, caption and table as one HTML text, every value escaped
                         # (dashboard.figures.readout_table).
-                        dcc.Markdown(id=ids.READOUTS_TEXT, dangerously_allow_html=True),
+                        dcc.Markdown(
+                            id=ids.READOUTS_TEXT,
+                            dangerously_allow_html=True,
+                            **props(ids.READOUTS_TEXT),
+                        ),
                         id=ids.READOUTS,
                         className="table-responsive readouts",
                         tabIndex="0",

@@ -18,6 +18,7 @@ from __future__ import annotations
 APP_ROOT = "app-root"
 URL = "url"
 STATE = "state"
+FIRST_DRAWN = "first-drawn"  # whether the layout came with the Explore tab drawn for STATE
 REFERENCE = "reference"
 SKIP_TO_FIGURES = "skip-to-figures"
 CONTROLS_TOGGLE = "controls-toggle"

@@ -20,8 +20,19 @@ from model import GROUPS
 from model.hypotheses import HYPOTHESES, hypothesis_of
 from model.scenarios import SCENARIOS
 
-__all__ = ["FIGURES_ID", "GRAPH_IDS", "SKIP_LINK_ID", "build_layout"]
+__all__ = [
+    "DEFAULT_SCENARIO",
+    "FIGURES_ID",
+    "GRAPH_IDS",
+    "SKIP_LINK_ID",
+    "build_layout",
+    "hypothesis_text",
+    "scenario_changed",
+    "scenario_text",
+]
 
+#: The scenario a page opened without a link starts in.
+DEFAULT_SCENARIO = "kaplan2005-llc"
 #: Every graph whose camera button follows the PNG/SVG export switch.
 GRAPH_IDS = (
     ids.CASCADE_GRAPH,
@@ -57,6 +68,41 @@ def _about() -> dbc.Offcanvas:
     )
 
 
+def scenario_text(state: PageState) -> list:
+    """The scenario card: what the experiment was and what to look for (the note that its
+    settings were changed is a component of its own: see ``scenario_changed``)."""
+    if not state.scenario:
+        return [html.P("Custom settings: pick a scenario to replay a classic experiment.")]
+    s = SCENARIOS[state.scenario]
+    return [
+        html.H2(s.title, className="h6"),
+        html.P(s.what, className="small mb-1"),
+        html.P([html.B("Look for: "), s.look_for], className="small mb-1"),
+        html.P([html.B("Expected: "), s.expected], className="small mb-1"),
+        html.P(s.source, className="small text-muted mb-0"),
+    ]
+
+
+def scenario_changed(state: PageState) -> bool:
+    """Whether the settings differ from the scenario's (the card then says so)."""
+    if not state.scenario:
+        return False
+    s = SCENARIOS[state.scenario]
+    return state.params != s.parameters() or state.days != s.days
+
+
+def hypothesis_text(state: PageState) -> list:
+    """Under the hypothesis menu: what the chosen hypothesis claims, and its sources."""
+    name = hypothesis_of(state.params)
+    if name is None:
+        return [
+            "Custom mix: the mechanism switches (group 'Mechanisms (hypothesis)') match none "
+            "of the named hypotheses."
+        ]
+    h = HYPOTHESES[name]
+    return [html.Span(h.claim), " ", html.Span(h.source, className="text-muted")]
+
+
 def _hypothesis_menu(component_id: str, value: str | None, **props) -> dcc.Dropdown:
     """A menu of the named hypotheses (``model.hypotheses.HYPOTHESES``), by title."""
     return dcc.Dropdown(
@@ -67,7 +113,7 @@ def _hypothesis_menu(component_id: str, value: str | None, **props) -> dcc.Dropd
     )
 
 
-def _toolbar(initial: PageState) -> html.Div:
+def _toolbar(initial: PageState, drawn: bool) -> html.Div:
     scenario_options = [{"label": s.title, "value": s.name} for s in SCENARIOS.values()]
     return html.Div(
         [
@@ -86,7 +132,7 @@ def _toolbar(initial: PageState) -> html.Div:
             dbc.Card(
                 dbc.CardBody(
                     [
-                        html.Div(id=ids.SCENARIO_TEXT),
+                        html.Div(scenario_text(initial) if drawn else None, id=ids.SCENARIO_TEXT),
                         html.P(
                             "(settings changed since the scenario was loaded)",
                             id=ids.SCENARIO_CHANGED,
@@ -110,7 +156,11 @@ def _toolbar(initial: PageState) -> html.Div:
                 ],
                 className="w-100",
             ),
-            html.Div(id=ids.HYPOTHESIS_TEXT, className="small mb-2 hypothesis-text"),
+            html.Div(
+                hypothesis_text(initial) if drawn else None,
+                id=ids.HYPOTHESIS_TEXT,
+                className="small mb-2 hypothesis-text",
+            ),
             html.Div(
                 [
                     dbc.Button("Reset all", id=ids.RESET_ALL, color="secondary", size="sm"),
@@ -239,9 +289,13 @@ def _refusal(component_id: str) -> dbc.Alert:
     )
 
 
-def build_layout(initial: PageState | None = None) -> html.Div:
-    """The whole page. Controls start at ``initial`` (the URL callback then takes over)."""
-    initial = initial or PageState.for_scenario("kaplan2005-llc")
+def build_layout(initial: PageState | None = None, *, drawn: bool = False) -> html.Div:
+    """The whole page. Controls start at ``initial`` (the URL callback then takes over).
+
+    ``drawn``: the page comes with ``initial``'s Explore tab, scenario card and hypothesis
+    note filled in, as the page callback would write them, and says so (``ids.FIRST_DRAWN``):
+    its answer on page load then leaves them as they are (``dashboard.page``, first draw)."""
+    initial = initial or PageState.for_scenario(DEFAULT_SCENARIO)
     navbar = dbc.Navbar(
         dbc.Container(
             [
@@ -267,7 +321,7 @@ def build_layout(initial: PageState | None = None) -> html.Div:
     )
     controls = html.Div(
         [
-            _toolbar(initial),
+            _toolbar(initial, drawn),
             dbc.Accordion(
                 group_controls(initial.params),
                 start_collapsed=False,
@@ -283,6 +337,7 @@ def build_layout(initial: PageState | None = None) -> html.Div:
         [
             dcc.Location(id=ids.URL, refresh=False),
             dcc.Store(id=ids.STATE, data=initial.to_store()),
+            dcc.Store(id=ids.FIRST_DRAWN, data=drawn),
             dcc.Store(id=ids.REFERENCE),
             _skip_link(),
             navbar,
@@ -308,7 +363,7 @@ def build_layout(initial: PageState | None = None) -> html.Div:
                                     dbc.Tabs(
                                         [
                                             dbc.Tab(
-                                                explore_panel(initial),
+                                                explore_panel(initial, drawn),
                                                 label="Explore",
                                                 tab_id="explore",
                                             ),

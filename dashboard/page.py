@@ -29,6 +29,27 @@ load, the main thread idle); deferred, the renderer renders the layout meanwhile
 graphs wait for Plotly (``assets/await-plotly.js``: dcc.Graph would otherwise fetch its own
 copy from a CDN). A browser test checks that the page fetches Plotly once and draws with it.
 
+A page that starts in the layout's first state (opened without a query, or with the page's
+own link to that state: the model state is in the query) gets its layout with the Explore
+tab, the scenario card and the hypothesis note already drawn (``build_layout(drawn=True)``),
+and the page callback's answer on load draws nothing again
+(``dashboard.callbacks.page_answer``, ``ids.FIRST_DRAWN``). The cold page's first figure
+waited for that answer: the renderer's bookkeeping of its first callback, the round trip,
+the update (~0.5 s of a ~2.2 s load here). Which page asks is told by the request's
+``Referer`` (the page's URL, sent to its own origin under ``Referrer-Policy: same-origin``):
+a link to another state, or a page that sends none, gets the layout undrawn, as before, so a
+link never shows the first state's figures first. Both layouts are made once; the answer
+says ``Vary: Referer``.
+
+dcc loads the code of its sliders, dropdowns, uploads, Markdown and graphs apart from its
+bundle (``async-*.js``), as React first renders one; React 18 then reveals what was waiting
+at most once every 500 ms, so the readouts and figures came ~0.5 s after the rest. The page
+now loads those parts as scripts of its own, before dcc's bundle (``dcc_chunks_first``;
+``DCC_CHUNKS``: all but MathJax's and highlight.js's, which the Markdown part loads itself
+when a text needs them; the date pickers' 16 kB come along unused), and
+``assets/lazy-ready.js`` starts dcc's lazy components loading as dcc makes them, so they are
+ready before the first render.
+
 The files in ``assets/`` are named on the page with their modification time (``?m=...``), so
 a new version has a new URL: such a URL may be kept a year without asking again
 (``register_asset_caching``). Flask sent them ``no-cache``, and every visit asked again for each
@@ -45,7 +66,9 @@ bundles' (``dashboard.compression``).
 
 from __future__ import annotations
 
+import inspect
 import re
+from urllib.parse import urlsplit
 
 from dash import Dash
 from dash._utils import to_json
@@ -54,11 +77,14 @@ from flask import Response, request
 from dashboard.compression import PLOTLY_BUNDLE
 
 __all__ = [
+    "DCC_CHUNKS",
     "POLYFILL",
     "PRELOADED",
     "PLOTLY_SCRIPTS",
     "UNUSED_BUNDLES",
     "SeedSoilDash",
+    "dcc_chunks_first",
+    "referring_query",
     "plotly_deferred",
     "preload_links",
     "register_asset_caching",
@@ -71,6 +97,26 @@ POLYFILL = re.compile(r'<script src="[^"]*/deps/polyfill@[^"]*"></script>\n?')
 UNUSED_BUNDLES = re.compile(r'<script src="[^"]*/dash/dash_table/bundle[^"]*"></script>\n?')
 #: Plotly's bundle and the scripts wrapping it, as Dash writes their tags (their URL the group).
 PLOTLY_SCRIPTS = re.compile(r'<script src="([^"]*/assets/plotly-[^"]*)"></script>\n?')
+
+#: dcc's own bundle (its directory, then its fingerprint, as Dash writes the tag) and the chunk
+#: that its lazily loaded parts share.
+DCC_BUNDLE = re.compile(
+    r'<script src="([^"]*/dash/dcc/)dash_core_components(\.v[^"]*\.js)"></script>\n?'
+)
+DCC_SHARED = re.compile(
+    r'<script src="[^"]*/dash/dcc/dash_core_components-shared[^"]*"></script>\n?'
+)
+#: The parts dcc loads as a component of theirs first renders (their file names), every one but
+#: MathJax's and highlight.js's, which the Markdown part itself loads for math (the About panel)
+#: and for code (none).
+DCC_CHUNKS = (
+    "async-dropdown",
+    "async-slider",
+    "async-upload",
+    "async-markdown",
+    "async-graph",
+    "async-datepicker",
+)
 
 #: How long a browser may keep a file of ``assets/`` named with its version (a year, in s).
 ASSET_MAX_AGE = 365 * 24 * 3600
@@ -98,6 +144,32 @@ def plotly_deferred(scripts: str) -> str:
     return tags + PLOTLY_SCRIPTS.sub("", scripts)
 
 
+def dcc_chunks_first(scripts: str) -> str:
+    """The page's script tags with dcc's shared chunk and lazily loaded parts (``DCC_CHUNKS``)
+    as scripts of the page, before dcc's bundle (see the module's note). Unchanged if Dash
+    no longer writes dcc's tags as expected."""
+    bundle, shared = DCC_BUNDLE.search(scripts), DCC_SHARED.search(scripts)
+    if bundle is None or shared is None:
+        return scripts
+    folder, fingerprint = bundle.groups()
+    chunks = "".join(
+        f'<script src="{folder}{name}{fingerprint}"></script>\n' for name in DCC_CHUNKS
+    )
+    scripts = DCC_SHARED.sub("", scripts, count=1)
+    return scripts.replace(bundle.group(0), shared.group(0) + chunks + bundle.group(0), 1)
+
+
+def referring_query(referrer: str | None) -> str | None:
+    """The query string (without "?"; "" for none) of the page that asked: its ``Referer``,
+    the page's URL without its #fragment, sent to its own origin under the page's
+    ``Referrer-Policy: same-origin``. None if not known (no ``Referer``, or none that parses:
+    the client writes it)."""
+    try:
+        return urlsplit(referrer).query if referrer else None
+    except ValueError:  # "http://[::1": an unclosed IPv6 host
+        return None
+
+
 def preload_links(prefix: str) -> str:
     """``<link rel="preload">`` tags for ``PRELOADED`` under the app's ``prefix`` (``/``). They
     match the renderer's ``fetch`` (same origin, CORS mode, same-origin credentials), so the
@@ -110,30 +182,59 @@ def preload_links(prefix: str) -> str:
 
 class SeedSoilDash(Dash):
     """Dash, serving its page without Babel's polyfill and unused bundles, with its first
-    requests preloaded, and its layout made once (see the module's note)."""
+    requests preloaded and dcc's lazy parts as scripts, and its layout made once, drawn for
+    a page opened without a query (see the module's note)."""
 
-    #: The layout served and its JSON; made anew if the layout is replaced.
-    _layout_memo: tuple[object, str] | None = None
+    #: The layout served and its JSON of each kind (drawn or not); made anew if the layout is
+    #: replaced.
+    _layout_memo: tuple[object, dict[bool, str]] | None = None
     _layout_made = 0
 
-    def layout_json(self) -> str:
-        """The layout's JSON, as served (made once)."""
+    def draws_first(self) -> bool:
+        """Whether the layout is a function that can come drawn (it takes ``drawn``)."""
+        return callable(self.layout) and "drawn" in inspect.signature(self.layout).parameters
+
+    def layout_json(self, drawn: bool = False) -> str:
+        """The layout's JSON, as served (made once); ``drawn``: with its first state drawn,
+        if the layout can draw it (``draws_first``)."""
+        drawn = drawn and self.draws_first()
         memo = self._layout_memo
         if memo is None or memo[0] is not self.layout:
-            memo = self._layout_memo = (self.layout, to_json(self.get_layout()))
+            memo = self._layout_memo = (self.layout, {})
             self._layout_made += 1
-        return memo[1]
+        if drawn not in memo[1]:
+            memo[1][drawn] = to_json(self.layout(drawn=True) if drawn else self.get_layout())
+        return memo[1][drawn]
+
+    @staticmethod
+    def shows_first_state(query: str) -> bool:
+        """Whether a page opened with ``query`` (``referring_query``) starts in the layout's
+        first state, so that its layout may come drawn: here, a page without a query;
+        ``create_app`` sets the page's own rule (``dashboard.callbacks.opens_first_state``)."""
+        return not query
+
+    def serves_drawn(self) -> bool:
+        """Whether this request for the layout gets it drawn: the layout can be drawn and the
+        page asking starts in its first state (``shows_first_state``; not known: no)."""
+        query = referring_query(request.referrer)
+        return query is not None and self.draws_first() and self.shows_first_state(query)
 
     def layout_version(self) -> str:
-        """Names the layout JSON served now: a cache of its compressed bytes keys on it."""
-        self.layout_json()
-        return str(self._layout_made)
+        """Names the layout JSON this request is served: a cache of its compressed bytes keys
+        on it."""
+        drawn = self.serves_drawn()
+        self.layout_json(drawn)
+        return f"{self._layout_made}{'-drawn' if drawn else ''}"
 
     def serve_layout(self):
-        return self.backend.make_response(self.layout_json(), mimetype="application/json")
+        response = self.backend.make_response(
+            self.layout_json(self.serves_drawn()), mimetype="application/json"
+        )
+        response.vary.add("Referer")  # drawn or not, by the page asking
+        return response
 
     def interpolate_index(self, **kwargs) -> str:
-        kwargs["scripts"] = plotly_deferred(without_polyfill(kwargs["scripts"]))
+        kwargs["scripts"] = dcc_chunks_first(plotly_deferred(without_polyfill(kwargs["scripts"])))
         kwargs["css"] = preload_links(self.config.requests_pathname_prefix) + kwargs["css"]
         return super().interpolate_index(**kwargs)
 

@@ -21,6 +21,7 @@ from selenium.webdriver.common.keys import Keys
 from dashboard.compression import PLOTLY_BUNDLE, PLOTLY_TRACES
 from dashboard.ids import AXIS_SCALE, INPUT, SLIDER, control_id
 from dashboard.layout import GRAPH_IDS
+from dashboard.page import DCC_CHUNKS
 from tests.chromium import FIRST_RENDER_SECONDS, open_page
 
 pytestmark = pytest.mark.browser
@@ -185,9 +186,84 @@ def test_a_page_whose_plotly_fails_to_load_keeps_its_controls(dash_duo, app, fre
         dash_duo.driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": []})
 
 
+#: The names of dcc's lazily loaded parts the page fetched, without their fingerprints.
+#: Runs before the page's scripts: what the page holds as it first renders (its root appears)
+#: and as its readouts first appear.
+FIRST_RENDER_JS = """
+window.__first = {};
+function held() {
+  return {
+    answered: performance.getEntriesByType('resource')
+      .filter((r) => r.name.includes('_dash-update-component')).length,
+    readouts: !!document.querySelector('#readout-table-inner'),
+    graph: !!document.getElementById('cascade-graph'),  // dcc.Graph's lazy part
+    sliders: document.querySelectorAll('[id^="control-"] [role=slider]').length,
+    scenario: (document.getElementById('scenario-text') || {}).textContent || '',
+    days: (document.getElementById('days') || {}).value,
+    summary: (document.querySelector('#readout-summary') || {}).textContent,
+  };
+}
+new MutationObserver(() => {
+  const first = window.__first;
+  if (!first.page && document.getElementById('app-root')) {
+    first.page = held();
+  }
+  if (!first.readouts && document.querySelector('#readout-table-inner')) {
+    first.readouts = held();
+  }
+}).observe(document, {childList: true, subtree: true});
+"""
+
+
+def _first_render(dash_duo, app, port: int, path: str = "/") -> dict:
+    """What the page held as it first rendered and as its readouts first appeared
+    (``FIRST_RENDER_JS``)."""
+    dash_duo.driver.execute_cdp_cmd(
+        "Page.addScriptToEvaluateOnNewDocument", {"source": FIRST_RENDER_JS}
+    )
+    open_page(dash_duo, app, port, path)
+    dash_duo.wait_for_element("#cascade-graph .trace", timeout=FIRST_RENDER_SECONDS)
+    return dash_duo.driver.execute_script("return window.__first")
+
+
+def test_the_first_render_draws_the_explore_tab_whole(dash_duo, app, free_port) -> None:
+    """dashboard/page.py (a page opened without a query gets its Explore tab drawn in the
+    layout) and assets/lazy-ready.js (dcc's lazy parts ready before the first render): the
+    readouts appear in the first render, before any callback has been answered, with the
+    scenario card, the graphs and every slider (none of them waiting for its code); each of
+    dcc's parts was fetched once, as a script of the page."""
+    first = _first_render(dash_duo, app, free_port)["page"]
+    assert first["answered"] == 0, first
+    assert first["readouts"] and first["graph"] and first["sliders"] > 40, first
+    assert "Kaplan" in first["scenario"], first
+    chunks = dash_duo.driver.execute_script(CHUNKS_JS)
+    assert sorted(chunks) == sorted(f"{name}.js" for name in DCC_CHUNKS), chunks
+    assert dash_duo.driver.execute_script(
+        "return performance.getEntriesByType('resource').filter(r => r.name.includes('async-'))"
+        ".every(r => r.initiatorType === 'script' && /\\.v[0-9a-z_]+\\.js$/.test(r.name))"
+    )
+    assert dash_duo.get_logs() == []
+
+
+def test_a_link_never_shows_the_default_state_first(dash_duo, app, free_port) -> None:
+    """A page opened with a query (a shared link) gets its layout without the drawing: its
+    readouts first appear with the link's own state, from the answer."""
+    first = _first_render(dash_duo, app, free_port, "/?scenario=kaplan2005-llc&days=45")
+    assert not first["page"]["readouts"], first
+    first = first["readouts"]
+    assert first["answered"] >= 1, first
+    assert first["days"] == "45", first
+    shown = dash_duo.driver.execute_script(
+        "return document.querySelector('#readout-summary').textContent"
+    )
+    assert first["summary"] and first["summary"] == shown, first
+    assert dash_duo.get_logs() == []
+
+
 CHUNKS_JS = (
     "return performance.getEntriesByType('resource')"
-    ".map(r => r.name.split('/').pop().split('?')[0]).filter(n => n.startsWith('async-'));"
+    ".map(r => r.name.split('/').pop().split('?')[0].replace(/\\.v[0-9a-z_]+\\.js$/, '.js'))"
+    ".filter(n => n.startsWith('async-'));"
 )
 
 

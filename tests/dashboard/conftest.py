@@ -156,6 +156,7 @@ class DashPage:
             "scenario-changed.hidden": not scenario_changed(current),
             "burden-day.max": current.days,
             "risk-section.style": {"display": "none"},
+            "first-drawn.data": False,
             **(view or {}),
         }
         changed_ids = [] if changed is None else [prop_id(changed, prop)]

@@ -248,6 +248,11 @@ def test_warm_bundles_compresses_every_file_a_first_visit_fetches(
     for url in [u for u in urls if u != "/_dash-dependencies"]:
         answer = _get(page.client, url, "br")
         assert answer.status_code == 200 and answer.headers["Content-Encoding"] == "br", url
+    # The layout drawn, for a page opened without a query (dashboard.page), is warm too.
+    drawn = page.client.get(
+        "/_dash-layout", headers={"Accept-Encoding": "br", "Referer": "http://localhost/"}
+    )
+    assert brotli.decompress(drawn.get_data()) == page.app.layout_json(drawn=True).encode()
     assert len(compressions) == warmed  # every answer came from the cache
 
 
