@@ -10,7 +10,8 @@
  *
  * First draws go one a frame: the first figure of the page is painted before the next one is
  * drawn. A cold page drew its three Explore figures in one task (~1 s) and showed none of
- * them until all were done.
+ * them until all were done. The next ones are drawn right after that paint, before other
+ * waiting tasks (see afterPaint).
  *
  * Off or on the screen is what an IntersectionObserver last said (200 px beyond the viewport
  * count as on it); a figure it has not reported on yet is drawn at once.
@@ -48,12 +49,25 @@
     [...waiting.keys()].forEach(draw);
   }
 
-  function queueFlush() {
+  // After the frame that shows the visible figures: rAF runs before that paint, a task queued
+  // from it after. For a first drawing (``urgent``) that task is user-blocking (postTask): it
+  // then runs before the tasks queued meanwhile, such as the renderer's bookkeeping of the
+  // page's first callback, which held the page's other figures back ~0.2 s. A redraw's is a
+  // timer, as before: a slider move's off-screen figures wait behind whatever else waits.
+  function afterPaint(task, urgent) {
+    requestAnimationFrame(() => {
+      if (urgent && window.scheduler && typeof window.scheduler.postTask === 'function') {
+        window.scheduler.postTask(task, {priority: 'user-blocking'});
+      } else {
+        setTimeout(task, 0);
+      }
+    });
+  }
+
+  function queueFlush(urgent) {
     if (!flushQueued) {
       flushQueued = true;
-      // After the frame that shows the visible figures: rAF runs before that paint, the
-      // timeout after it.
-      requestAnimationFrame(() => setTimeout(flush, 0));
+      afterPaint(flush, urgent);
     }
   }
 
@@ -98,7 +112,7 @@
       job.args = [gd, ...rest];
       job.settle.push([resolve, reject]);
       waiting.set(div, job);
-      queueFlush();
+      queueFlush(!div._fullLayout);  // a first drawing
     });
   };
 })();
