@@ -35,7 +35,8 @@ tab, the scenario card and the hypothesis note already drawn (``build_layout(dra
 and the page callback's answer on load draws nothing again
 (``dashboard.callbacks.page_answer``, ``ids.FIRST_DRAWN``). The cold page's first figure
 waited for that answer: the renderer's bookkeeping of its first callback, the round trip,
-the update (~0.5 s of a ~2.2 s load here). Which page asks is told by the request's
+the update (~0.5 s of a ~2.2 s load in a trace; what the first figure gained, measured, was
+smaller: README, Performance). Which page asks is told by the request's
 ``Referer`` (the page's URL, sent to its own origin under ``Referrer-Policy: same-origin``):
 a link to another state, or a page that sends none, gets the layout undrawn, as before, so a
 link never shows the first state's figures first. Both layouts are made once; the answer
@@ -183,7 +184,7 @@ def preload_links(prefix: str) -> str:
 class SeedSoilDash(Dash):
     """Dash, serving its page without Babel's polyfill and unused bundles, with its first
     requests preloaded and dcc's lazy parts as scripts, and its layout made once, drawn for
-    a page opened without a query (see the module's note)."""
+    a page that starts in its first state (see the module's note)."""
 
     #: The layout served and its JSON of each kind (drawn or not); made anew if the layout is
     #: replaced.
