@@ -8,10 +8,11 @@ REF is a commit (checked out in a temporary git worktree, removed afterwards) or
 holding another checkout (a variant being tried).
 
 For each visit it prints the time from navigation start to the first trace drawn in the
-cascade figure (what ``bench/bench_browser.py`` calls the first figure) and the main thread's
-long tasks until then; then the medians and their ratio old / new (above 1, this checkout is
-faster). ``bench/ab_browser.py`` runs the whole browser bench per round (one cold visit each,
-then slider moves): for the first figure alone this gives many more cold visits per minute.
+cascade figure (what ``bench/bench_browser.py`` calls the first figure), the main thread's
+long tasks until then and the time every Explore figure had been drawn; then the medians and
+their ratios old / new (above 1, this checkout is faster). ``bench/ab_browser.py`` runs the
+whole browser bench per round (one cold visit each, then slider moves): for the first figure
+alone this gives many more cold visits per minute.
 Numbers are printed, never asserted.
 """
 
@@ -32,26 +33,28 @@ from bench.bench_browser import _browser, page_load  # noqa: E402
 from bench.serving import gunicorn  # noqa: E402
 
 
-def visit(url: str, width: int, height: int) -> tuple[float, float]:
-    """One cold visit: (first figure, long tasks before it), in ms from navigation start."""
+def visit(url: str, width: int, height: int) -> tuple[float, float, float]:
+    """One cold visit: (first figure, long tasks before it, every Explore figure drawn), in ms
+    from navigation start."""
     driver = _browser(width, height)
     try:
-        first, busy, _ = page_load(driver, url)
-        return first, busy
+        return page_load(driver, url)
     finally:
         driver.quit()
 
 
-def summary(old: list[tuple[float, float]], new: list[tuple[float, float]]) -> str:
-    """The medians of (first figure, main thread before it) over the visits, and their ratios
-    old / new (above 1, new is faster)."""
-    (old_first, old_busy), (new_first, new_busy) = (
-        [statistics.median(v[i] for v in visits) for i in (0, 1)] for visits in (old, new)
+def summary(old: list[tuple[float, float, float]], new: list[tuple[float, float, float]]) -> str:
+    """The medians of (first figure, main thread before it, every figure) over the visits,
+    and their ratios old / new (above 1, new is faster)."""
+    (old_first, old_busy, old_every), (new_first, new_busy, new_every) = (
+        [statistics.median(v[i] for v in visits) for i in (0, 1, 2)] for visits in (old, new)
     )
     return (
-        f"median {old_first:10.0f} {new_first:10.0f}   {old_busy:.0f} / {new_busy:.0f}\n"
+        f"median {old_first:10.0f} {new_first:10.0f}   {old_busy:.0f} / {new_busy:.0f}"
+        f"   {old_every:.0f} / {new_every:.0f}\n"
         f"ratio old / new: first figure {old_first / new_first:.2f}, "
-        f"main thread before it {old_busy / new_busy:.2f}"
+        f"main thread before it {old_busy / new_busy:.2f}, "
+        f"every figure {old_every / new_every:.2f}"
     )
 
 
@@ -74,14 +77,18 @@ def main() -> None:
             )
         old = stack.enter_context(gunicorn(root=old_root))
         new = stack.enter_context(gunicorn())
-        results: dict[str, list[tuple[float, float]]] = {"old": [], "new": []}
-        print(f"visit  {'old first':>10} {'new first':>10}   main thread before it: old / new ms")
+        results: dict[str, list[tuple[float, float, float]]] = {"old": [], "new": []}
+        print(
+            f"visit  {'old first':>10} {'new first':>10}   main thread before it: old / new ms"
+            "   every figure: old / new ms"
+        )
         for k in range(1, args.visits + 1):
             order = [("old", old), ("new", new)] if k % 2 else [("new", new), ("old", old)]
             for name, server in order:
                 results[name].append(visit(server.base_url + "/", args.width, args.height))
-            (of, ob), (nf, nb) = results["old"][-1], results["new"][-1]
-            print(f"{k:>5}  {of:10.0f} {nf:10.0f}   {ob:.0f} / {nb:.0f}", flush=True)
+            (of, ob, oe), (nf, nb, ne) = results["old"][-1], results["new"][-1]
+            print(f"{k:>5}  {of:10.0f} {nf:10.0f}   {ob:.0f} / {nb:.0f}   {oe:.0f} / {ne:.0f}",
+                  flush=True)  # fmt: skip
         print(summary(results["old"], results["new"]))
 
 
