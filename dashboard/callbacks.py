@@ -300,7 +300,8 @@ def page_answer(args: Sequence, trigger: str | dict | None, value: object) -> tu
     # The page came with the store's state drawn (``build_layout(drawn=True)``), and every
     # answer since has kept the tab showing the store's state under the page's view: a page
     # load, or a link back to that state, has nothing to draw.
-    shown_drawn = first_drawn is True and not stale and trigger in (None, ids.URL)
+    loaded = trigger in (None, ids.URL)  # a page load, or a link followed
+    shown_drawn = loaded and first_drawn is True and not stale
     try:
         if redraw:
             state = current
@@ -308,7 +309,7 @@ def page_answer(args: Sequence, trigger: str | dict | None, value: object) -> tu
             state = next_state(
                 current, trigger, value, search=search, filename=filename, sweep=sweep
             )
-        if redraw or stale or state != current or (trigger in (None, ids.URL) and not shown_drawn):
+        if redraw or stale or state != current or (loaded and not shown_drawn):
             drawn = explore.draw(state, view, trigger)
     except (InvalidInput, SimulationError) as exc:
         log.info("not applied: %s", exc)
@@ -317,7 +318,7 @@ def page_answer(args: Sequence, trigger: str | dict | None, value: object) -> tu
             f"Not applied: {exc}. Showing the last good state.",
             True,
         )
-        if trigger in (None, ids.URL) and not shown_drawn:  # a refused link: the tab is empty
+        if loaded and not shown_drawn:  # a refused link: the tab is empty
             drawn = _draw_or_nothing(current, view)
     shown = Shown(search, scenario, hypothesis, _s, _i, days, note)
     return (

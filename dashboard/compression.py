@@ -111,7 +111,7 @@ class BundleCache:
         self._favicon = f"{prefix}_favicon.ico"
         self._assets_url = f"{prefix}{app.config.assets_url_path.strip('/')}/"
         self._assets_folder = app.config.assets_folder
-        self._layout = self.layout_url = f"{prefix}_dash-layout"
+        self.layout_url = f"{prefix}_dash-layout"
         # The layout is the same bytes for every visitor only where it is made once.
         self._layout_version = getattr(app, "layout_version", None)
         self._data: dict[str, bytes] = {}
@@ -128,7 +128,7 @@ class BundleCache:
         """
         if req.method != "GET" or "Range" in req.headers:
             return ""
-        if req.path == self._layout and self._layout_version is not None:
+        if req.path == self.layout_url and self._layout_version is not None:
             return f"layout@{self._layout_version()}"
         if req.path.startswith(self._suites) or req.path == self._favicon:
             return check_fingerprint(req.path)[0]

@@ -52,7 +52,7 @@ _DOCS = Path(__file__).resolve().parent.parent / "docs" / "model.md"
 
 @functools.cache
 def _model_docs() -> str:
-    """docs/model.md, read once per process (the layout is rebuilt on every page load)."""
+    """docs/model.md, read once per process."""
     return _DOCS.read_text(encoding="utf-8") if _DOCS.exists() else "docs/model.md is missing."
 
 
