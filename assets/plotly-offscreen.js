@@ -13,6 +13,11 @@
  * them until all were done. The next ones are drawn right after that paint, before other
  * waiting tasks (see afterPaint).
  *
+ * A figure that is not rendered at all (on a hidden tab, in the hidden long-run section) is
+ * first drawn when it is shown: five of the page's eight graphs were drawn as it loaded, in
+ * the task that drew the Explore tab's other figures, delaying their paint (~0.1 s), and at
+ * a guessed width (the box of a hidden graph has none).
+ *
  * Off or on the screen is what an IntersectionObserver last said (200 px beyond the viewport
  * count as on it); a figure it has not reported on yet is drawn at once.
  */
@@ -44,9 +49,19 @@
     );
   }
 
+  function rendered(div) {  // not inside an element with display: none
+    return div.getClientRects().length > 0;
+  }
+
+  // Every waiting redraw, and the first drawings of the figures now rendered: the others are
+  // drawn when the observer sees them.
   function flush() {
     flushQueued = false;
-    [...waiting.keys()].forEach(draw);
+    [...waiting.keys()].forEach((div) => {
+      if (div._fullLayout || rendered(div)) {
+        draw(div);
+      }
+    });
   }
 
   // After the frame that shows the visible figures: rAF runs before that paint, a task queued
@@ -97,7 +112,8 @@
       onScreen.set(div, undefined);
       observer.observe(div);
     }
-    const now = !div || (div._fullLayout ? onScreen.get(div) !== false : firstNow());
+    const now = !div || (div._fullLayout ? onScreen.get(div) !== false
+      : rendered(div) && firstNow());
     if (now) {
       const older = waiting.get(div);
       waiting.delete(div);

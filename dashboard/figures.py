@@ -175,6 +175,52 @@ TEMPLATE = {
 LEGEND = {"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom"}
 
 
+class _Room(NamedTuple):
+    """What plotly.js's automargin gives, in px, to: a log y axis's labels and title
+    (``y_axis``), a right-hand axis's two-line title and labels (``y2_title``) or labels alone
+    (``y2_labels``), an x axis's labels and title (``x_axis``) or labels alone (``x_labels``), and
+    a legend's row (``legend_row``)."""
+
+    y_axis: int
+    y2_title: int
+    y2_labels: int
+    x_axis: int
+    x_labels: int
+    legend_row: int
+
+
+#: ``_Room`` at the page's two font sizes (explore.NORMAL_FONT, PRESENTATION_FONT), as measured
+#: in Chromium (system-ui; the figures' default cases, the page at 1400x900 and 1024x768).
+#:
+#: A figure first drawn with margins that already hold its labels and one row of legend is
+#: drawn once. With smaller margins, plotly.js draws it, finds its margins too small, and draws
+#: it all again: half of each figure's first drawing (the organ panels ~140 against ~60 ms, the
+#: cascade ~35 against ~18 ms, in the page). A label or a legend that needs more still gets it
+#: (then with the second drawing); one that needs less leaves a few pixels more. The browser
+#: test test_a_page_load_draws_each_figure_once checks that the first figures fit at 1400x900.
+ROOM = {
+    13: _Room(y_axis=66, y2_title=75, y2_labels=50, x_axis=45, x_labels=29, legend_row=30),
+    18: _Room(y_axis=87, y2_title=99, y2_labels=64, x_axis=58, x_labels=36, legend_row=36),
+}
+
+
+def _margin(
+    font_size: int, *, top: int = 72, right: str | None = None, x_title: bool = True
+) -> dict:
+    """Margins holding a log y axis, the ``right`` axis (a ``_Room`` field), the x axis (its
+    labels, and title if ``x_title``) and one row of legend under it (see ``ROOM``); plotly.js's
+    defaults for a font size not measured."""
+    room = ROOM.get(font_size)
+    if room is None:
+        return {"l": 60, "r": 60, "t": top, "b": 50}
+    return {
+        "l": max(60, room.y_axis),
+        "r": max(60, getattr(room, right)) if right else 60,
+        "t": top,
+        "b": (room.x_axis if x_title else room.x_labels) + room.legend_row,
+    }
+
+
 def _base_layout(font_size: int, **extra) -> dict:
     return {
         "font": {"size": font_size, "family": "system-ui, sans-serif"},
@@ -292,6 +338,7 @@ def cascade_figure(
     top = float(max(tops))
     layout = _base_layout(
         font_size,
+        margin=_margin(font_size, right="y2_title"),
         title=_title(
             "The cascade: tumor, circulating tumor cells, biomarker", result, reference, labels
         ),
@@ -535,7 +582,7 @@ def organ_figure(
             height=280 * rows,
             hovermode="closest",
             # Title, subtitle and the first row's panel names sit in the top margin.
-            margin={"l": 60, "r": 60, "t": 100 + 2 * font_size, "b": 50},
+            margin=_margin(font_size, top=100 + 2 * font_size, right="y2_labels"),
             **layout,
         ),
     }
@@ -554,7 +601,9 @@ def _time_course_trace(
     return {
         "type": "scatter",
         "mode": "markers+text",
-        "name": f"{PUBLISHED}{KAPLAN_2005_LLC_LUNG.title} (untreated)",
+        # Short enough for the organ figure's legend to stay on one row at 1400x900 (ROOM).
+        "name": f"{PUBLISHED}{KAPLAN_2005_LLC_LUNG.title.removesuffix(' time course')} "
+        "(untreated)",
         "x": [p.value for p in points],
         "y": [round(float(y), 3) for y in steps],
         "error_x": {
@@ -629,6 +678,7 @@ def burden_figure(
         )  # fmt: skip
     layout = _base_layout(
         font_size,
+        margin=_margin(font_size, x_title=False),
         title=_title(
             f"Where metastases go: DTC burden on day {float(row['day']):g}",
             result,

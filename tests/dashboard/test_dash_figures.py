@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from plotly.io.json import to_json_plotly
 
+from dashboard import figures
 from dashboard.figures import (
     DISPLAY_POINTS,
     MOUSE_MAX_DAYS,
@@ -317,6 +318,34 @@ def test_a_small_slider_move_changes_only_lines_and_markers(default_result) -> N
             k: v for k, v in after.items() if k not in ("annotations", "shapes")
         }, make.__name__
         assert _sent(make(default_result))["data"] != _sent(make(moved))["data"]
+
+
+@pytest.mark.parametrize("size", [13, 18, 15])
+def test_margins_hold_the_labels_and_a_legend_row_at_each_font_size(size, default_result) -> None:
+    """At the page's two font sizes the figures give the room their labels and legend take
+    (figures.ROOM: then plotly.js draws each once; the browser test
+    test_a_page_load_draws_each_figure_once checks the sizes); bigger type, more room. At a
+    size not measured, plotly.js's own margins (it grows them as it draws)."""
+    margins = {
+        make.__name__: make(default_result, font_size=size)["layout"]["margin"]
+        for make in (cascade_figure, organ_figure)
+    }
+    margins["burden_figure"] = burden_figure(default_result, 30.0, font_size=size)["layout"][
+        "margin"
+    ]
+    room = figures.ROOM.get(size)
+    if room is None:
+        assert all((m["l"], m["r"], m["b"]) == (60, 60, 50) for m in margins.values()), margins
+        return
+    cascade, organ, burden = margins.values()
+    assert cascade == {"l": room.y_axis, "r": room.y2_title, "t": 72,
+                       "b": room.x_axis + room.legend_row}  # fmt: skip
+    assert organ["t"] == 100 + 2 * size and organ["r"] == max(60, room.y2_labels)
+    assert burden["b"] == room.x_labels + room.legend_row < cascade["b"]  # no x title
+    assert all(m["l"] >= 60 and m["r"] >= 60 for m in margins.values())
+    if size > 13:
+        normal = figures.ROOM[13]
+        assert all(getattr(room, side) > getattr(normal, side) for side in room._fields)
 
 
 @pytest.mark.parametrize("size", [13, 18])
