@@ -1,4 +1,5 @@
-"""Walking a Dash component tree in tests (layout and control tests share it)."""
+"""Walking a Dash component tree in tests (layout and control tests share it), as Python
+components or as the layout's JSON (the first-drawing tests and the Docker check's client)."""
 
 from __future__ import annotations
 
@@ -15,3 +16,16 @@ def walk(component) -> Iterator:
         return
     yield component
     yield from walk(getattr(component, "children", None))
+
+
+def layout_components(node: object) -> Iterator[dict]:
+    """Every component of a layout's JSON (``/_dash-layout``), depth first."""
+    if isinstance(node, list):
+        for item in node:
+            yield from layout_components(item)
+    elif isinstance(node, dict):
+        is_component = {"type", "namespace", "props"} <= node.keys()
+        if is_component:
+            yield node
+        for value in (node["props"] if is_component else node).values():
+            yield from layout_components(value)

@@ -18,6 +18,7 @@ from dashboard.callbacks import opens_first_state
 from dashboard.explore import OUTPUTS
 from dashboard.page import DCC_CHUNKS, dcc_chunks_first, referring_query
 from dashboard.state import PageState, to_query
+from tests.dash_tree import layout_components
 
 LLC = PageState.for_scenario("kaplan2005-llc")
 BREAST = PageState.for_scenario("breast-resection-dormancy")
@@ -36,21 +37,11 @@ def _layout(page, referrer: str | None):
 
 def _props(layout: dict) -> dict[str, dict]:
     """Every component's props in the layout JSON, by id."""
-    found: dict[str, dict] = {}
-
-    def visit(node: object) -> None:
-        if isinstance(node, dict):
-            props = node.get("props")
-            if isinstance(props, dict) and isinstance(props.get("id"), str):
-                found[props["id"]] = props
-            for value in node.values():
-                visit(value)
-        elif isinstance(node, list):
-            for value in node:
-                visit(value)
-
-    visit(layout)
-    return found
+    return {
+        component["props"]["id"]: component["props"]
+        for component in layout_components(layout)
+        if isinstance(component["props"].get("id"), str)
+    }
 
 
 def _answer(page, **kwargs) -> dict:

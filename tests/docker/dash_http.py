@@ -25,29 +25,17 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from tests.dash_requests import CallbackRequests, prop_id  # noqa: E402
+from tests.dash_tree import layout_components  # noqa: E402
 
 
 class CheckFailed(Exception):
     """A check did not pass: the message is the one-line reason."""
-
-
-def _components(node: object) -> Iterator[dict]:
-    """Every component of a layout (depth first)."""
-    if isinstance(node, list):
-        for item in node:
-            yield from _components(item)
-    elif isinstance(node, dict):
-        is_component = {"type", "namespace", "props"} <= node.keys()
-        if is_component:
-            yield node
-        for value in (node["props"] if is_component else node).values():
-            yield from _components(value)
 
 
 def _split(output: str) -> list[str]:
@@ -70,7 +58,7 @@ class App:
         self.layout = json.loads(self._get("/_dash-layout"))
         self.requests = CallbackRequests(self.dependencies, self.layout)
         self.props: dict[str, dict] = {}
-        for component in _components(self.layout):
+        for component in layout_components(self.layout):
             component_id = component["props"].get("id")
             if component_id is not None:
                 key = prop_id(component_id, "")[:-1]
