@@ -217,7 +217,10 @@ def _margin(
         "l": max(60, room.y_axis),
         "r": max(60, getattr(room, right)) if right else 60,
         "t": top,
-        "b": (room.x_axis if x_title else room.x_labels) + room.legend_row,
+        # One pixel more: a legend's height has a fraction (30.0003 px), which plotly.js adds
+        # to a margin that holds it exactly; the figure, drawn at the given margin, then sat a
+        # fraction off the size a slider step's moves (assets/plotly-fast.js) draw at.
+        "b": (room.x_axis if x_title else room.x_labels) + room.legend_row + 1,
     }
 
 

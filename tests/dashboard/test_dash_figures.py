@@ -339,9 +339,9 @@ def test_margins_hold_the_labels_and_a_legend_row_at_each_font_size(size, defaul
         return
     cascade, organ, burden = margins.values()
     assert cascade == {"l": room.y_axis, "r": room.y2_title, "t": 72,
-                       "b": room.x_axis + room.legend_row}  # fmt: skip
+                       "b": room.x_axis + room.legend_row + 1}  # fmt: skip
     assert organ["t"] == 100 + 2 * size and organ["r"] == max(60, room.y2_labels)
-    assert burden["b"] == room.x_labels + room.legend_row < cascade["b"]  # no x title
+    assert burden["b"] == room.x_labels + room.legend_row + 1 < cascade["b"]  # no x title
     assert all(m["l"] >= 60 and m["r"] >= 60 for m in margins.values())
     if size > 13:
         normal = figures.ROOM[13]
