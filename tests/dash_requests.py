@@ -15,6 +15,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping, Sequence
 
+from tests.dash_tree import layout_components
+
 
 def prop_id(component_id: str | Mapping[str, object], prop: str) -> str:
     """``id.property`` as the renderer writes it (pattern-matching ids: compact sorted JSON)."""
@@ -25,15 +27,9 @@ def prop_id(component_id: str | Mapping[str, object], prop: str) -> str:
 
 def _dict_ids(node: object) -> Iterator[dict]:
     """The dict (pattern-matching) ids of a layout, depth first: the renderer's order."""
-    if isinstance(node, list):
-        for item in node:
-            yield from _dict_ids(item)
-    elif isinstance(node, dict):
-        is_component = {"type", "namespace", "props"} <= node.keys()
-        if is_component and isinstance(node["props"].get("id"), dict):
-            yield node["props"]["id"]
-        for value in (node["props"] if is_component else node).values():
-            yield from _dict_ids(value)
+    for component in layout_components(node):
+        if isinstance(component["props"].get("id"), dict):
+            yield component["props"]["id"]
 
 
 def _split(output: str) -> list[str]:
