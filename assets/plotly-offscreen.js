@@ -54,11 +54,12 @@
   }
 
   // Every waiting redraw, and the first drawings of the figures now rendered: the others are
-  // drawn when the observer sees them.
+  // drawn when the observer sees them. A graph no longer on the page is let go (draw settles
+  // its promises without drawing).
   function flush() {
     flushQueued = false;
     [...waiting.keys()].forEach((div) => {
-      if (div._fullLayout || rendered(div)) {
+      if (div._fullLayout || !div.isConnected || rendered(div)) {
         draw(div);
       }
     });

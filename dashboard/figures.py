@@ -227,7 +227,7 @@ def _margin(
 def _base_layout(font_size: int, **extra) -> dict:
     return {
         "font": {"size": font_size, "family": "system-ui, sans-serif"},
-        "margin": {"l": 60, "r": 60, "t": 72, "b": 50},
+        "margin": _margin(font_size),
         "legend": LEGEND,
         "hovermode": "x unified",
         "template": TEMPLATE,

@@ -584,17 +584,17 @@ def _load_draws(dash_duo, app, free_port) -> dict[str, list[list[float]]]:
 #: (automargin), as {id: [given, drawn]} (left, right, top, bottom): grown by more than a
 #: pixel, a figure is drawn all over again as it is first drawn; by less, a slider step's
 #: moved lines are drawn a fraction off the rest.
-MARGINS_GROWN_JS = """
-const grown = {};
+MARGINS_CHANGED_JS = """
+const changed = {};
 for (const id of arguments[0]) {
   const gd = document.querySelector('#' + id + ' .js-plotly-plot');
   const given = gd.layout.margin, size = gd._fullLayout._size;
   const sides = ['l', 'r', 't', 'b'];
   if (sides.some(side => size[side] !== given[side])) {
-    grown[id] = [sides.map(side => given[side]), sides.map(side => size[side])];
+    changed[id] = [sides.map(side => given[side]), sides.map(side => size[side])];
   }
 }
-return grown;
+return changed;
 """
 
 
@@ -624,7 +624,7 @@ def test_a_page_load_draws_each_figure_once(dash_duo, app, free_port) -> None:
     assert cascade[0] < organ[0] and cascade[0] < burden[0], draws  # frames came between
     driver = dash_duo.driver
     # Their margins held them (dashboard/figures.py: ROOM): each was drawn in one pass.
-    assert driver.execute_script(MARGINS_GROWN_JS, list(EXPLORE_FIGURES)) == {}
+    assert driver.execute_script(MARGINS_CHANGED_JS, list(EXPLORE_FIGURES)) == {}
     driver.set_window_size(1100, 900)
     until(lambda: len(driver.execute_script("return window.__loadDraws")["cascade-graph"]) > 1,
           timeout=10)  # fmt: skip
