@@ -1,6 +1,7 @@
 """The first figure of a cold page load, on this checkout and on an older commit, in visits
 taking turns: both served at once by gunicorn (each from its own checkout), each visit a fresh
-headless Chromium (no cache), so the two meet the same background load on a shared machine.
+headless Chromium (no cache) once it has finished starting, so the two meet the same
+background load on a shared machine.
 
     python bench/ab_first_figure.py REF [--visits 10] [--width 1400 --height 900]
 

@@ -2,14 +2,18 @@
 ``--profile``, splits the main thread's time per move by script. Timings are the script's to
 print, never asserted here."""
 
+import os
 import re
+import signal
 import subprocess
 import sys
+import time
+from functools import partial
 from pathlib import Path
 
 import pytest
 
-from bench.bench_browser import by_script
+from bench.bench_browser import by_script, cpu_seconds, wait_until_idle
 
 
 def _frame(name: str, url: str = "") -> dict:
@@ -40,6 +44,32 @@ def test_profile_samples_are_summed_by_script_file_without_fingerprints_or_idle_
         "(program)": 0.7,
         "(garbage collector)": 0.3,
     }
+
+
+#: A child that uses BUSY seconds of CPU, then sleeps.
+BUSY = 1.5
+_SPIN = f"import time\nwhile time.process_time() < {BUSY}: pass\ntime.sleep(60)"
+
+
+def test_the_browser_is_measured_once_it_is_idle_not_while_it_is_still_busy() -> None:
+    # The bench waits for a started Chromium's own work to end before opening the page: a
+    # process tree busy for BUSY seconds of CPU is waited for, then let go.
+    parent = subprocess.Popen([sys.executable, "-c", f"import subprocess, sys\n"
+                               f"subprocess.run([sys.executable, '-c', {_SPIN!r}])"],
+                              start_new_session=True)  # fmt: skip
+    try:
+        time.sleep(0.2)  # the child started
+        used = partial(cpu_seconds, parent.pid)
+        start = used()
+        waited = wait_until_idle(used, window=0.25, timeout=30)
+        spun = used() - start  # the child's CPU time during the wait: its spin, counted
+        assert spun > BUSY - 0.6
+        assert spun - 0.1 < waited < 20  # not let go before the spin ended
+    finally:
+        os.killpg(parent.pid, signal.SIGKILL)  # the child too
+        parent.wait()
+    # Nothing running: let go after two quiet windows.
+    assert wait_until_idle(lambda: 0.0, window=0.05) < 1
 
 
 @pytest.mark.slow
