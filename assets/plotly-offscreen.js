@@ -18,6 +18,10 @@
  * the task that drew the Explore tab's other figures, delaying their paint (~0.1 s), and at
  * a guessed width (the box of a hidden graph has none).
  *
+ * The page's first figure is announced as it is drawn, or put off because its graph is not
+ * shown (the window event "seedsoil:first-drawing"): the parts of the page rendered after its
+ * paint wait for it (assets/later.js).
+ *
  * Off or on the screen is what an IntersectionObserver last said (200 px beyond the viewport
  * count as on it); a figure it has not reported on yet is drawn at once.
  */
@@ -97,6 +101,16 @@
   }, {rootMargin: '200px'});
 
   let firstDrawn = false;  // a figure's first draw since the last paint
+  let pageAsked = false;  // the page's first figure asked for
+
+  // Said before that figure is drawn (what waits for its paint is then queued first), or as
+  // it is put off because its graph is not shown (nothing to wait for).
+  function announceFirst() {
+    if (!pageAsked) {
+      pageAsked = true;
+      window.dispatchEvent(new Event('seedsoil:first-drawing'));
+    }
+  }
 
   function firstNow() {
     if (firstDrawn) {
@@ -112,6 +126,9 @@
     if (div && !onScreen.has(div)) {
       onScreen.set(div, undefined);
       observer.observe(div);
+    }
+    if (div && !div._fullLayout) {
+      announceFirst();
     }
     const now = !div || (div._fullLayout ? onScreen.get(div) !== false
       : rendered(div) && firstNow());

@@ -11,6 +11,7 @@ from dash import dcc, html
 from dashboard import ids
 from dashboard.controls import decimal_box, download_button, group_controls, inline_choice
 from dashboard.explore import explore_panel
+from dashboard.later import Later
 from dashboard.lessons import lesson_bar, lessons_menu
 from dashboard.schematic import schematic_panel
 from dashboard.sensitivity import sensitivity_panel
@@ -345,7 +346,10 @@ def build_layout(initial: PageState | None = None, *, drawn: bool = False) -> ht
                 dbc.Row(
                     [
                         dbc.Col(
-                            html.Aside(controls, **{"aria-label": "Model controls"}),
+                            html.Aside(
+                                Later(controls, priority="user-blocking"),
+                                **{"aria-label": "Model controls"},
+                            ),
                             id=ids.CONTROLS_COLUMN,
                             class_name="controls-column",
                             md=5,
@@ -367,14 +371,16 @@ def build_layout(initial: PageState | None = None, *, drawn: bool = False) -> ht
                                                 label="Explore",
                                                 tab_id="explore",
                                             ),
-                                            dbc.Tab(sweep_panel(), label="Sweep", tab_id="sweep"),
                                             dbc.Tab(
-                                                sensitivity_panel(),
+                                                Later(sweep_panel()), label="Sweep", tab_id="sweep"
+                                            ),
+                                            dbc.Tab(
+                                                Later(sensitivity_panel()),
                                                 label="Sensitivity",
                                                 tab_id="sensitivity",
                                             ),
                                             dbc.Tab(
-                                                schematic_panel(),
+                                                Later(schematic_panel()),
                                                 label="Schematic",
                                                 tab_id="schematic",
                                             ),

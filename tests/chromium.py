@@ -5,7 +5,10 @@ import sys
 import threading
 import traceback
 
+from dash.testing.errors import TestingTimeoutError
 from selenium.common.exceptions import TimeoutException
+
+from dashboard.later import PLACEHOLDER_CLASS
 
 CHROMIUM = "/usr/bin/chromium"
 #: Seconds a browser test waits for a page's first render. A cold Chromium on a loaded 2-core
@@ -27,7 +30,8 @@ CHROME_ARGUMENTS = (
 
 def open_page(dash_duo, app, port: int, path: str = "/") -> None:
     """Serve ``app`` with dash_duo on ``port``, open ``path`` and wait for the page's first
-    render (its readout table); a page that does not render fails the test with a diagnosis
+    render (its readout table) and for what it renders later (the controls, the hidden tabs:
+    ``dashboard.later``); a page that does not render fails the test with a diagnosis
     (``_unfinished``: its requests, state and console).
 
     A change of the host's network makes Chromium abort the loads under way
@@ -39,7 +43,9 @@ def open_page(dash_duo, app, port: int, path: str = "/") -> None:
         dash_duo.driver.get(dash_duo.server_url + path)
     try:
         dash_duo.wait_for_element("#readout-table-inner", timeout=FIRST_RENDER_SECONDS)
-    except TimeoutException as exc:
+        # The controls and the hidden tabs, rendered after the first figure (dashboard/later.py)
+        dash_duo.wait_for_no_elements(f".{PLACEHOLDER_CLASS}", timeout=FIRST_RENDER_SECONDS)
+    except (TimeoutException, TestingTimeoutError) as exc:
         raise AssertionError(
             f"no first render in {FIRST_RENDER_SECONDS} s\n{_unfinished(dash_duo.driver)}"
         ) from exc

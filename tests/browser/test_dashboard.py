@@ -189,8 +189,9 @@ def test_a_page_whose_plotly_fails_to_load_keeps_its_controls(dash_duo, app, fre
 
 
 #: The names of dcc's lazily loaded parts the page fetched, without their fingerprints.
-#: Runs before the page's scripts: what the page holds as it first renders (its root appears)
-#: and as its readouts first appear.
+#: Runs before the page's scripts: what the page holds as it first renders (its root appears),
+#: as its readouts first appear and as its controls first appear; when the cascade's first
+#: trace and the controls appeared.
 FIRST_RENDER_JS = """
 window.__first = {};
 function held() {
@@ -213,6 +214,13 @@ new MutationObserver(() => {
   if (!first.readouts && document.querySelector('#readout-table-inner')) {
     first.readouts = held();
   }
+  if (!first.traceAt && document.querySelector('#cascade-graph .trace')) {
+    first.traceAt = performance.now();
+  }
+  if (!first.controls && document.querySelector('#controls-column [role=slider]')) {
+    first.controls = held();
+    first.controlsAt = performance.now();
+  }
 }).observe(document, {childList: true, subtree: true});
 """
 
@@ -230,14 +238,18 @@ def _first_render(dash_duo, app, port: int, path: str = "/") -> dict:
 
 def test_the_first_render_draws_the_explore_tab_whole(dash_duo, app, free_port) -> None:
     """dashboard/page.py (a page opened without a query gets its Explore tab drawn in the
-    layout) and assets/lazy-ready.js (dcc's lazy parts ready before the first render): the
-    readouts appear in the first render, before any callback has been answered, with the
-    scenario card, the graphs and every slider (none of them waiting for its code); each of
-    dcc's parts was fetched once, as a script of the page."""
-    first = _first_render(dash_duo, app, free_port)["page"]
+    layout), assets/lazy-ready.js (dcc's lazy parts ready before the first render) and
+    dashboard/later.py: the readouts appear in the first render, before any callback has been
+    answered, with the graphs (none of them waiting for its code); the controls are rendered
+    just after the first figure has been drawn, whole (every slider and the scenario card);
+    each of dcc's parts was fetched once, as a script of the page."""
+    found = _first_render(dash_duo, app, free_port)
+    first = found["page"]
     assert first["answered"] == 0, first
-    assert first["readouts"] and first["graph"] and first["sliders"] > 40, first
-    assert "Kaplan" in first["scenario"], first
+    assert first["readouts"] and first["graph"] and first["sliders"] == 0, first
+    controls = found["controls"]
+    assert controls["sliders"] > 40 and "Kaplan" in controls["scenario"], controls
+    assert found["traceAt"] < found["controlsAt"], found
     chunks = dash_duo.driver.execute_script(CHUNKS_JS)
     assert sorted(chunks) == sorted(f"{name}.js" for name in DCC_CHUNKS), chunks
     assert dash_duo.driver.execute_script(
