@@ -10,10 +10,11 @@ holding another checkout (a variant being tried).
 
 For each visit it prints the time from navigation start to the first trace drawn in the
 cascade figure (what ``bench/bench_browser.py`` calls the first figure), the main thread's
-long tasks until then and the time every Explore figure had been drawn; then the medians and
-their ratios old / new (above 1, this checkout is faster). ``bench/ab_browser.py`` runs the
-whole browser bench per round (one cold visit each, then slider moves): for the first figure
-alone this gives many more cold visits per minute.
+long tasks until then, the time every Explore figure had been drawn and the time the controls
+column's sliders appeared; then the medians and their ratios old / new (above 1, this
+checkout is faster). ``bench/ab_browser.py`` runs the whole browser bench per round (one cold
+visit each, then slider moves): for the first figure alone this gives many more cold visits
+per minute.
 Numbers are printed, never asserted.
 """
 
@@ -30,13 +31,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_browser import _browser, page_load  # noqa: E402
+from bench.bench_browser import PageLoad, _browser, page_load  # noqa: E402
 from bench.serving import gunicorn  # noqa: E402
 
 
-def visit(url: str, width: int, height: int) -> tuple[float, float, float]:
-    """One cold visit: (first figure, long tasks before it, every Explore figure drawn), in ms
-    from navigation start."""
+def visit(url: str, width: int, height: int) -> PageLoad:
+    """One cold visit."""
     driver = _browser(width, height)
     try:
         return page_load(driver, url)
@@ -44,18 +44,19 @@ def visit(url: str, width: int, height: int) -> tuple[float, float, float]:
         driver.quit()
 
 
-def summary(old: list[tuple[float, float, float]], new: list[tuple[float, float, float]]) -> str:
-    """The medians of (first figure, main thread before it, every figure) over the visits,
-    and their ratios old / new (above 1, new is faster)."""
-    (old_first, old_busy, old_every), (new_first, new_busy, new_every) = (
-        [statistics.median(v[i] for v in visits) for i in (0, 1, 2)] for visits in (old, new)
+def summary(old: list[PageLoad], new: list[PageLoad]) -> str:
+    """The medians of each measure over the visits, and their ratios old / new (above 1, new
+    is faster)."""
+    o, n = (
+        PageLoad(*(statistics.median(col) for col in zip(*visits, strict=True)))
+        for visits in (old, new)
     )
     return (
-        f"median {old_first:10.0f} {new_first:10.0f}   {old_busy:.0f} / {new_busy:.0f}"
-        f"   {old_every:.0f} / {new_every:.0f}\n"
-        f"ratio old / new: first figure {old_first / new_first:.2f}, "
-        f"main thread before it {old_busy / new_busy:.2f}, "
-        f"every figure {old_every / new_every:.2f}"
+        f"median {o.first:10.0f} {n.first:10.0f}   {o.busy:.0f} / {n.busy:.0f}"
+        f"   {o.every:.0f} / {n.every:.0f}   {o.controls:.0f} / {n.controls:.0f}\n"
+        f"ratio old / new: first figure {o.first / n.first:.2f}, "
+        f"main thread before it {o.busy / n.busy:.2f}, "
+        f"every figure {o.every / n.every:.2f}, controls {o.controls / n.controls:.2f}"
     )
 
 
@@ -78,17 +79,18 @@ def main() -> None:
             )
         old = stack.enter_context(gunicorn(root=old_root))
         new = stack.enter_context(gunicorn())
-        results: dict[str, list[tuple[float, float, float]]] = {"old": [], "new": []}
+        results: dict[str, list[PageLoad]] = {"old": [], "new": []}
         print(
             f"visit  {'old first':>10} {'new first':>10}   main thread before it: old / new ms"
-            "   every figure: old / new ms"
+            "   every figure: old / new ms   controls: old / new ms"
         )
         for k in range(1, args.visits + 1):
             order = [("old", old), ("new", new)] if k % 2 else [("new", new), ("old", old)]
             for name, server in order:
                 results[name].append(visit(server.base_url + "/", args.width, args.height))
-            (of, ob, oe), (nf, nb, ne) = results["old"][-1], results["new"][-1]
-            print(f"{k:>5}  {of:10.0f} {nf:10.0f}   {ob:.0f} / {nb:.0f}   {oe:.0f} / {ne:.0f}",
+            o, n = results["old"][-1], results["new"][-1]
+            print(f"{k:>5}  {o.first:10.0f} {n.first:10.0f}   {o.busy:.0f} / {n.busy:.0f}"
+                  f"   {o.every:.0f} / {n.every:.0f}   {o.controls:.0f} / {n.controls:.0f}",
                   flush=True)  # fmt: skip
         print(summary(results["old"], results["new"]))
 

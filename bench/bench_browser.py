@@ -41,6 +41,7 @@ import time
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+from typing import NamedTuple
 
 import psutil
 
@@ -61,11 +62,13 @@ FIGURES = ("cascade-graph", "organ-graph", "burden-graph")
 SLIDER = "vegfr1_signalling"
 
 # Runs before any of the page's scripts (CDP, so the page's CSP does not apply to it): records
-# when Plotly finishes drawing each figure, key presses, and long main-thread tasks.
+# when Plotly finishes drawing each figure, when the controls appear, key presses, and long
+# main-thread tasks.
 PROBE = (
     f"const FIGURE_IDS = {json.dumps(FIGURES)};"
     + """
-window.__bench = {afterplot: {}, painted: {}, firstTrace: null, keydown: [], longtasks: []};
+window.__bench = {afterplot: {}, painted: {}, firstTrace: null, controls: null, keydown: [],
+                  longtasks: []};
 new PerformanceObserver((list) => {
   for (const e of list.getEntries()) window.__bench.longtasks.push([e.startTime, e.duration]);
 }).observe({type: 'longtask', buffered: true});
@@ -75,6 +78,9 @@ new MutationObserver(() => {
   const b = window.__bench;
   if (b.firstTrace === null && document.querySelector('#cascade-graph .trace')) {
     b.firstTrace = performance.now();
+  }
+  if (b.controls === null && document.querySelector('#controls-column [role=slider]')) {
+    b.controls = performance.now();  // rendered after the first figure (dashboard/later.py)
   }
   for (const id of FIGURE_IDS) {
     const gd = document.querySelector('#' + id + ' .js-plotly-plot');
@@ -150,10 +156,18 @@ def _browser(width: int, height: int) -> webdriver.Chrome:
     return driver
 
 
-def page_load(driver: webdriver.Chrome, url: str) -> tuple[float, float, float]:
-    """Open ``url`` and wait until every Explore figure has been drawn once: (first figure,
-    the main thread's long tasks before it, every figure drawn), in ms from navigation start.
-    The long tasks are read once every figure is drawn: the task drawing the first figure is
+class PageLoad(NamedTuple):
+    """A cold page load, in ms from navigation start (``busy``: a duration)."""
+
+    first: float  # the cascade's first trace drawn
+    busy: float  # the main thread's long tasks before it
+    every: float  # every Explore figure drawn once
+    controls: float  # the controls column's sliders rendered
+
+
+def page_load(driver: webdriver.Chrome, url: str) -> PageLoad:
+    """Open ``url`` and wait until every Explore figure has been drawn once and the controls
+    have been rendered. The long tasks are read then: the task drawing the first figure is
     reported only when it ends."""
     driver.get(url)
     first = _wait(lambda: driver.execute_script("return window.__bench.firstTrace"), 60, "figure")
@@ -169,18 +183,21 @@ def page_load(driver: webdriver.Chrome, url: str) -> tuple[float, float, float]:
         f"const a = window.__bench.afterplot; return Math.max(...{json.dumps(FIGURES)}"
         ".map(id => a[id][0]));"
     )
+    controls = _wait(
+        lambda: driver.execute_script("return window.__bench.controls"), 30, "controls"
+    )
     busy = driver.execute_script(  # long tasks' time up to the first figure, clipped at it
         "const b = window.__bench, f = b.firstTrace;"
         "return b.longtasks.filter(([s]) => s < f)"
         "  .reduce((t, [s, d]) => t + Math.min(d, f - s), 0);"
     )
-    return first, busy, every
+    return PageLoad(first, busy, every, controls)
 
 
 def _bench(
     driver: webdriver.Chrome, url: str, changes: int, profile: int = 0, presentation: bool = False
 ) -> dict:
-    first, busy, every = page_load(driver, url)
+    first, busy, every, controls = page_load(driver, url)
     time.sleep(1.0)  # the page quiet before the first change
     if presentation:  # the switch redraws every figure in large type
         count = driver.execute_script("return window.__bench.afterplot['cascade-graph'].length")
@@ -243,6 +260,7 @@ def _bench(
         "first": first,
         "busy_before_first": busy,
         "every_first": every,
+        "controls": controls,
         "latencies": latencies,
         "on_screen": on_screen,
         "painted": painted,
@@ -368,6 +386,7 @@ def main() -> None:
         "(scripts compiled and run, rendering, drawing)"
     )
     print(f"every figure drawn once     {run['every_first']:8.0f} ms after navigation start")
+    print(f"controls rendered           {run['controls']:8.0f} ms after navigation start")
     print(
         f"slider -> figures redrawn   median {statistics.median(lat):6.0f} ms   "
         f"p95 {percentile(lat, 95):6.0f} ms   ({len(lat)} changes)"
