@@ -74,6 +74,7 @@
     if (shown) {
       return props.children === undefined ? null : props.children;
     }
+    // PLACEHOLDER_CLASS in dashboard/later.py
     return React.createElement('div', {className: 'later-placeholder', 'aria-busy': 'true'});
   }
 

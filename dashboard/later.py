@@ -1,29 +1,30 @@
-"""``Later``: a part of the page rendered just after the page's first paint.
+"""``Later``: a part of the page rendered just after the page's first figure.
 
 A cold page's first figure came once React had rendered the whole layout (~480 components),
 the ~55 sliders, ~60 number boxes and the hidden tabs' dropdowns among them, in the same task
 that then drew the figure: the controls column and the hidden tabs were most of that task
-(issue 10). Left out of the first render (a variant with nothing in them, paired cold visits),
-the first figure came 1.37x sooner. ``Later`` keeps them in the layout and leaves them out of
-the first render only: the first render shows the navbar, the Explore tab's figures and
-readouts, and the page paints them; the next task renders what ``Later`` holds
-(``assets/later.js``). Until then it holds an empty, ``aria-busy`` placeholder.
+(issue 10). ``Later`` keeps them in the layout and leaves them out of the first render only:
+the first render shows the navbar and the Explore tab (figures, readouts), the first figure
+is drawn and painted, and a task after that paint renders what ``Later`` holds
+(``assets/later.js``); until then it holds an empty, ``aria-busy`` placeholder. The first
+figure came 1.43x sooner, and the controls as soon as before (README, Performance).
 
 Nothing else changes: Dash's renderer keeps every component of the layout in its store, and
 its callbacks read and write that store, not the DOM, so a control that is not rendered yet
 takes part in the page-load callbacks as before. A user cannot reach it before it is
-rendered, a frame or a few after the figures.
+rendered, a few frames after the first figure.
 
 Written by hand (no JavaScript build here): the class says what the renderer needs, a
 namespace and a type (``window.seed_soil.Later``, defined by ``assets/later.js``, which runs
-before the renderer), and takes one property, its children.
+before the renderer), and takes two properties, its children and ``priority``.
 """
 
 from __future__ import annotations
 
 from dash.development.base_component import Component
 
-#: The class of the placeholder shown until the children are rendered (assets/later.js).
+#: The class of the placeholder shown until the children are rendered (assets/later.js writes
+#: it; the browser tests wait for the last one to go).
 PLACEHOLDER_CLASS = "later-placeholder"
 
 
@@ -33,7 +34,7 @@ PRIORITIES = ("user-blocking", "user-visible")
 
 
 class Later(Component):
-    """Its children, rendered in a task after the page's first paint: with ``priority``
+    """Its children, rendered in a task after the first figure's paint: with ``priority``
     "user-blocking" before the other tasks waiting then (the page-load callbacks' bookkeeping,
     the other figures' first drawings), with "user-visible" after them."""
 

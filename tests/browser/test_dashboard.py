@@ -22,6 +22,7 @@ from selenium.webdriver.common.keys import Keys
 
 from dashboard.compression import PLOTLY_BUNDLE, PLOTLY_TRACES
 from dashboard.ids import AXIS_SCALE, INPUT, SLIDER, control_id
+from dashboard.later import PLACEHOLDER_CLASS
 from dashboard.layout import GRAPH_IDS
 from dashboard.page import DCC_CHUNKS
 from tests.chromium import FIRST_RENDER_SECONDS, open_page
@@ -201,6 +202,7 @@ function held() {
     readouts: !!document.querySelector('#readout-table-inner'),
     graph: !!document.getElementById('cascade-graph'),  // dcc.Graph's lazy part
     sliders: document.querySelectorAll('[id^="control-"] [role=slider]').length,
+    placeholders: document.querySelectorAll('.PLACEHOLDER[aria-busy=true]').length,
     scenario: (document.getElementById('scenario-text') || {}).textContent || '',
     days: (document.getElementById('days') || {}).value,
     summary: (document.querySelector('#readout-summary') || {}).textContent,
@@ -222,7 +224,7 @@ new MutationObserver(() => {
     first.controlsAt = performance.now();
   }
 }).observe(document, {childList: true, subtree: true});
-"""
+""".replace("PLACEHOLDER", PLACEHOLDER_CLASS)
 
 
 def _first_render(dash_duo, app, port: int, path: str = "/") -> dict:
@@ -247,6 +249,7 @@ def test_the_first_render_draws_the_explore_tab_whole(dash_duo, app, free_port) 
     first = found["page"]
     assert first["answered"] == 0, first
     assert first["readouts"] and first["graph"] and first["sliders"] == 0, first
+    assert first["placeholders"] == 4, first  # the controls column, the 3 other tabs
     controls = found["controls"]
     assert controls["sliders"] > 40 and "Kaplan" in controls["scenario"], controls
     assert found["traceAt"] < found["controlsAt"], found
