@@ -13,8 +13,11 @@ from dashboard.compression import warm_bundles
 from dashboard.security import VersionlessRequestHandler
 from model import InvalidInput
 
+#: ``python app.py`` with SEED_SOIL_DEBUG=1: Dash's debug mode (never under gunicorn).
+DEBUG = __name__ == "__main__" and os.environ.get("SEED_SOIL_DEBUG") == "1"
+
 try:
-    app = create_app()
+    app = create_app(debug=DEBUG)
 except InvalidInput as exc:  # a bad environment variable: say which, and stop
     sys.exit(f"app.py: configuration error: {exc}")
 server = app.server
@@ -35,10 +38,16 @@ if __name__ == "__main__":
     # the sweeps and analyses still running stop with the server (``dashboard.jobs``). Killed
     # outright by the default handler, it left them running on, orphaned.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    warm_bundles(server)  # the first visit's files compressed before it (gunicorn.conf.py too)
+    # The first visit's files compressed before it (gunicorn.conf.py too). Not in debug mode:
+    # Dash then serves its development bundles, and sets its tools up as it starts, which Flask
+    # refuses once a request has been answered (warming is one).
+    if not DEBUG:
+        warm_bundles(server)
     app.run(
         host=os.environ.get("HOST", "127.0.0.1"),
         port=port,
-        debug=os.environ.get("SEED_SOIL_DEBUG") == "1",
+        debug=DEBUG,
+        # Dash's tools would ask plotly.com for a newer version: the page's CSP refuses it.
+        dev_tools_disable_version_check=True,
         request_handler=VersionlessRequestHandler,  # a Server header without versions
     )

@@ -52,11 +52,13 @@ def background_manager() -> tuple[WatchedDiskcacheManager | WatchedCeleryManager
     return WatchedDiskcacheManager(diskcache.Cache(jobs)), None
 
 
-def create_app() -> Dash:
+def create_app(*, debug: bool = False) -> Dash:
     """Build the Dash app; its Flask ``server`` also answers GET /health: 200 "ok", or 503
     "degraded: ..." when the cache back-end (Redis with ``REDIS_URL``) is unreachable.
 
-    Debug mode stays off here; ``app.py`` turns it on only when SEED_SOIL_DEBUG=1.
+    Debug mode stays off here; ``app.py`` turns it on only when SEED_SOIL_DEBUG=1, and says so
+    (``debug``): Dash then sets its tools up as it starts to serve, which Flask refuses once
+    the app has answered a request, so the setup request below is left out.
     """
     # A bad SEED_SOIL_* budget or thread count stops start-up with its message.
     sweep_budget()
@@ -103,5 +105,6 @@ def create_app() -> Dash:
     # request, and marks itself set up before it is: under gunicorn's threads, concurrent
     # first requests for bundles were answered 500 while the index was still being set up.
     # One request now, before any client's, sets it up whole.
-    app.server.test_client().get(app.config.requests_pathname_prefix)
+    if not debug:
+        app.server.test_client().get(app.config.requests_pathname_prefix)
     return app

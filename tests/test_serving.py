@@ -2,6 +2,7 @@
 reports the cache back-end (a real redis-server, started and stopped by the tests)."""
 
 import contextlib
+import json
 import logging
 import os
 import re
@@ -159,6 +160,41 @@ def test_python_app_py_stops_cleanly_on_sigterm(free_port: int, tmp_path: Path) 
         assert process.wait(timeout=30) == 0
     finally:
         process.kill()
+        process.wait()
+
+
+def test_python_app_py_starts_in_debug_mode(free_port: int, tmp_path: Path) -> None:
+    """SEED_SOIL_DEBUG=1 (README) starts Dash's debug mode: its tools are on the page. It
+    stopped at start-up since the app answered a request while it was set up (Flask then
+    refuses the setup Dash's tools do as they start)."""
+    env = server_env(
+        PORT=str(free_port),
+        SEED_SOIL_DEBUG="1",
+        SEED_SOIL_CACHE_DIR=str(tmp_path / "cache"),
+        SEED_SOIL_JOBS_DIR=str(tmp_path / "jobs"),
+    )
+    log = tmp_path / "app.log"
+    with log.open("w") as output:  # its own group: the reloader runs the app in a child
+        process = subprocess.Popen(
+            [sys.executable, "app.py"],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=output,
+            stderr=output,
+            start_new_session=True,
+        )
+    try:
+        wait_until_healthy(f"http://127.0.0.1:{free_port}/health", process)
+        with urllib.request.urlopen(f"http://127.0.0.1:{free_port}/", timeout=30) as page:
+            config = re.search(
+                r'<script id="_dash-config"[^>]*>(.*?)</script>', page.read().decode()
+            )
+        assert config, log.read_text()
+        config = json.loads(config.group(1))
+        # Its tools are on, and ask plotly.com for no newer version (the CSP refuses that).
+        assert (config["ui"], config["disable_version_check"]) == (True, True), config
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
         process.wait()
 
 
