@@ -12,7 +12,7 @@ Published data points (``model.data``) are drawn in black with open markers, nam
 from __future__ import annotations
 
 from html import escape
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -204,8 +204,12 @@ ROOM = {
 }
 
 
+#: What a figure's right axis shows, as a ``_Room`` field: its title and labels, or labels only.
+RightAxis = Literal["y2_title", "y2_labels"]
+
+
 def _margin(
-    font_size: int, *, top: int = 72, right: str | None = None, x_title: bool = True
+    font_size: int, *, top: int = 72, right: RightAxis | None = None, x_title: bool = True
 ) -> dict:
     """Margins holding a log y axis, the ``right`` axis (a ``_Room`` field), the x axis (its
     labels, and title if ``x_title``) and one row of legend under it (see ``ROOM``); plotly.js's

@@ -4,6 +4,7 @@ Checked on real 30-day runs of the model."""
 from __future__ import annotations
 
 import json
+import typing
 from html.parser import HTMLParser
 
 import numpy as np
@@ -582,3 +583,7 @@ def test_the_lung_panel_of_a_mouse_run_shows_kaplans_time_course(default_result)
 
 def test_no_mouse_time_course_on_a_long_run(breast_result) -> None:
     assert _published(organ_figure(breast_result)) == []
+
+
+def test_a_right_axis_names_a_measured_room() -> None:
+    assert set(typing.get_args(figures.RightAxis)) <= set(figures._Room._fields)
