@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
+import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -35,6 +36,7 @@ from bench.serving import (  # noqa: E402
     state_body,
 )
 from dashboard.controls import CONTROL_SPECS  # noqa: E402
+from dashboard.guard import UPDATE_PATH  # noqa: E402
 from dashboard.state import PageState  # noqa: E402
 
 
@@ -47,6 +49,12 @@ def _summary(label: str, seconds: list[float], sizes: list[int]) -> str:
     )
 
 
+def _logged(access: Path) -> list[float]:
+    """Seconds each callback request logged so far took in the server (gunicorn's %(D)s)."""
+    lines = access.read_text().splitlines() if access.exists() else []
+    return [int(line.split()[0]) / 1e6 for line in lines if line.endswith("/" + UPDATE_PATH)]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--changes", type=int, default=60)
@@ -54,7 +62,13 @@ def main() -> None:
     parser.add_argument("--stored", type=int, default=0, help="runs in the cache at the start")
     args = parser.parse_args()
 
-    with gunicorn(args.workers, fill_cache=lambda folder: fill(folder, args.stored)) as server:
+    # gunicorn logs each request's own time (%(D)s, microseconds): the server's part of a
+    # round trip, without the client's (urllib, a new connection, decompressing: ~2 ms here).
+    access = Path(tempfile.mkdtemp(prefix="seed-soil-bench-")) / "access.log"
+    logging = ["--access-logfile", str(access), "--access-logformat", "%(D)s %(U)s"]
+    with gunicorn(
+        args.workers, extra_args=logging, fill_cache=lambda folder: fill(folder, args.stored)
+    ) as server:
         base = server.base_url
         get(f"{base}/")
         callbacks = page_requests(base)
@@ -64,6 +78,7 @@ def main() -> None:
         # Warm each worker (numba loads its cache, Python imports settle): not measured.
         for k in range(4 * args.workers):
             post(endpoint, state_body(callbacks, state, spec.name, spec.low + k * 0.01))
+        logged = _logged(access)
         times, sizes = [], []
         for k in range(args.changes):
             position = round(spec.low + (spec.high - spec.low) * (k + 0.5) / args.changes, 4)
@@ -71,12 +86,14 @@ def main() -> None:
             elapsed, size, _ = post(endpoint, body)
             times.append(elapsed)
             sizes.append(size)
+        in_server = _logged(access)[len(logged) :]
         cached = [post(endpoint, body)[0] for _ in range(10)]
     print(
         f"{args.changes} slider changes, gunicorn {args.workers} workers, 127.0.0.1, "
         f"{args.stored} runs in the cache at the start:"
     )
     print(_summary("slider -> figures (uncached)", times, sizes))
+    print(_summary("  in the server (gunicorn)", in_server, sizes))
     print(_summary("slider -> figures (cached)", cached, sizes[-1:]))
 
 
