@@ -64,11 +64,20 @@ def main() -> None:
 
     # gunicorn logs each request's own time (%(D)s, microseconds): the server's part of a
     # round trip, without the client's (urllib, a new connection, decompressing: ~2 ms here).
-    access = Path(tempfile.mkdtemp(prefix="seed-soil-bench-")) / "access.log"
-    logging = ["--access-logfile", str(access), "--access-logformat", "%(D)s %(U)s"]
-    with gunicorn(
-        args.workers, extra_args=logging, fill_cache=lambda folder: fill(folder, args.stored)
-    ) as server:
+    with (
+        tempfile.TemporaryDirectory(prefix="seed-soil-bench-") as logs,
+        gunicorn(
+            args.workers,
+            extra_args=[
+                "--access-logfile",
+                f"{logs}/access.log",
+                "--access-logformat",
+                "%(D)s %(U)s",
+            ],
+            fill_cache=lambda folder: fill(folder, args.stored),
+        ) as server,
+    ):
+        access = Path(logs) / "access.log"
         base = server.base_url
         get(f"{base}/")
         callbacks = page_requests(base)

@@ -736,7 +736,7 @@ Plotly.newPlot(fresh, given.data, layout, given.config).then(() => {
   done(both);
 });
 """
-NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e-?\d+)?")
+NUMBER = re.compile(r"-?(?:\d+\.?\d*|\.\d+)(?:e-?\d+)?")
 
 
 def _numbers(text: str) -> list[float]:
@@ -757,7 +757,7 @@ def _polyline_distance(points: list[tuple[float, float]], line: list[tuple[float
     return max((min(to_segment(p, a, b) for a, b in segments) for p in points), default=0.0)
 
 
-PATH_TOKEN = re.compile(r"[MLHVZmlhvz]|-?(?:\d+\.?\d*|\.\d+)(?:e-?\d+)?")
+PATH_TOKEN = re.compile(r"[MLHVZmlhvz]|" + NUMBER.pattern)
 
 
 def _path_points(d: str) -> list[tuple[float, float]]:
