@@ -23,16 +23,14 @@ from __future__ import annotations
 import argparse
 import contextlib
 import statistics
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.bench_browser import PageLoad, _browser, page_load  # noqa: E402
-from bench.serving import gunicorn  # noqa: E402
+from bench.serving import checkout, gunicorn  # noqa: E402
 
 
 def visit(url: str, width: int, height: int) -> PageLoad:
@@ -68,16 +66,7 @@ def main() -> None:
     parser.add_argument("--height", type=int, default=900)
     args = parser.parse_args()
     with contextlib.ExitStack() as stack:
-        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="seed-soil-ab-")))
-        old_root = Path(args.ref)
-        if not old_root.is_dir():
-            old_root = tmp / "old"
-            subprocess.run(["git", "worktree", "add", "--detach", "-q", str(old_root), args.ref],
-                           cwd=ROOT, check=True)  # fmt: skip
-            stack.callback(
-                subprocess.run, ["git", "worktree", "remove", "--force", str(old_root)], cwd=ROOT
-            )
-        old = stack.enter_context(gunicorn(root=old_root))
+        old = stack.enter_context(gunicorn(root=stack.enter_context(checkout(args.ref))))
         new = stack.enter_context(gunicorn())
         results: dict[str, list[PageLoad]] = {"old": [], "new": []}
         print(

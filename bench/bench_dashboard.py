@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -29,14 +28,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.bench_cache import fill  # noqa: E402
 from bench.serving import (  # noqa: E402
     get,
-    gunicorn,
     page_requests,
     percentile,
     post,
     state_body,
+    timed_gunicorn,
 )
 from dashboard.controls import CONTROL_SPECS  # noqa: E402
-from dashboard.guard import UPDATE_PATH  # noqa: E402
 from dashboard.state import PageState  # noqa: E402
 
 
@@ -49,12 +47,6 @@ def _summary(label: str, seconds: list[float], sizes: list[int]) -> str:
     )
 
 
-def _logged(access: Path) -> list[float]:
-    """Seconds each callback request logged so far took in the server (gunicorn's %(D)s)."""
-    lines = access.read_text().splitlines() if access.exists() else []
-    return [int(line.split()[0]) / 1e6 for line in lines if line.endswith("/" + UPDATE_PATH)]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--changes", type=int, default=60)
@@ -62,22 +54,10 @@ def main() -> None:
     parser.add_argument("--stored", type=int, default=0, help="runs in the cache at the start")
     args = parser.parse_args()
 
-    # gunicorn logs each request's own time (%(D)s, microseconds): the server's part of a
-    # round trip, without the client's (urllib, a new connection, decompressing: ~2 ms here).
-    with (
-        tempfile.TemporaryDirectory(prefix="seed-soil-bench-") as logs,
-        gunicorn(
-            args.workers,
-            extra_args=[
-                "--access-logfile",
-                f"{logs}/access.log",
-                "--access-logformat",
-                "%(D)s %(U)s",
-            ],
-            fill_cache=lambda folder: fill(folder, args.stored),
-        ) as server,
+    with timed_gunicorn(args.workers, fill_cache=lambda folder: fill(folder, args.stored)) as (
+        server,
+        in_server_times,
     ):
-        access = Path(logs) / "access.log"
         base = server.base_url
         get(f"{base}/")
         callbacks = page_requests(base)
@@ -87,7 +67,7 @@ def main() -> None:
         # Warm each worker (numba loads its cache, Python imports settle): not measured.
         for k in range(4 * args.workers):
             post(endpoint, state_body(callbacks, state, spec.name, spec.low + k * 0.01))
-        logged = _logged(access)
+        logged = in_server_times()
         times, sizes = [], []
         for k in range(args.changes):
             position = round(spec.low + (spec.high - spec.low) * (k + 0.5) / args.changes, 4)
@@ -95,7 +75,7 @@ def main() -> None:
             elapsed, size, _ = post(endpoint, body)
             times.append(elapsed)
             sizes.append(size)
-        in_server = _logged(access)[len(logged) :]
+        in_server = in_server_times()[len(logged) :]
         cached = [post(endpoint, body)[0] for _ in range(10)]
     print(
         f"{args.changes} slider changes, gunicorn {args.workers} workers, 127.0.0.1, "
