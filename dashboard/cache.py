@@ -4,7 +4,10 @@ version, the validated parameter set and the time span.
 Default: a file-system cache shared by every worker on the host (no extra server:
 ``RunFileCache``). When ``REDIS_URL`` is set, a Redis cache shared across hosts
 (``RunRedisCache``). Either holds at most ``_THRESHOLD`` runs and drops the oldest first.
-Outside a Flask app context (unit tests, scripts) the model simply runs.
+Only runs that take longer than ``SHARE_AFTER_S`` are shared: a shorter one is cheaper to run
+again than to store and read back. Each worker also keeps its last ``RecentRuns.SIZE`` runs in
+memory (``RecentRuns``). Outside a Flask app context (unit tests, scripts) the model simply
+runs.
 """
 
 from __future__ import annotations
@@ -17,11 +20,19 @@ import os
 import tempfile
 import threading
 import time
+from collections import OrderedDict
 from pathlib import Path
 
 import redis
 from cachelib import BaseCache
-from flask import Flask, Response, after_this_request, has_app_context, has_request_context
+from flask import (
+    Flask,
+    Response,
+    after_this_request,
+    current_app,
+    has_app_context,
+    has_request_context,
+)
 from flask_caching import Cache
 from flask_caching.backends.filesystemcache import FileSystemCache
 from flask_caching.backends.rediscache import RedisCache
@@ -32,6 +43,8 @@ from model import __version__ as MODEL_VERSION
 from model.errors import InvalidInput
 
 __all__ = [
+    "SHARE_AFTER_S",
+    "RecentRuns",
     "RunFileCache",
     "RunRedisCache",
     "backend_status",
@@ -49,6 +62,14 @@ log = logging.getLogger(__name__)
 cache = Cache()
 _TIMEOUT_S = 3600
 _THRESHOLD = 2000  # cached runs kept on disk (each ~100-300 kB)
+#: A run that took less time than this is not written to the shared back-end. Storing a run
+#: (pickling ~240 kB, writing a file or a Redis key) takes ~0.4-0.9 ms of the worker after
+#: the answer and reading it back ~0.25 ms; a default 30-day run takes ~1.2-2 ms, and a slider
+#: move's run is rarely asked for again. Storing every run cost each slider move more than its
+#: share of the runs found later (``bench/bench_dashboard.py``: the next request waited for
+#: the store). Long runs (a year, LSODA's stiff runs: 10 ms and more) are still shared.
+SHARE_AFTER_S = 0.005
+_RECENT_KEY = "seed_soil_recent_runs"
 
 
 class RunFileCache(FileSystemCache):
@@ -198,8 +219,42 @@ def cache_config(env: dict[str, str] | os._Environ = os.environ) -> dict:
     }
 
 
+class RecentRuns:
+    """The last ``SIZE`` runs this worker computed or read, in memory, the least recently used
+    dropped first (a run's frame is at most ~630 kB: ``model.solve.day_grid``'s 600 points).
+
+    What the page asks for again soon is found here without unpickling: the pinned reference
+    (drawn with every slider move), the run the Schematic tab and the CSV export read, a slider
+    moved back. Shared by the worker's threads (a lock). Results are returned as stored: their
+    users only read them."""
+
+    SIZE = 16
+
+    def __init__(self) -> None:
+        self._runs: OrderedDict[str, SimulationResult] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> SimulationResult | None:
+        with self._lock:
+            found = self._runs.get(key)
+            if found is not None:
+                self._runs.move_to_end(key)
+            return found
+
+    def put(self, key: str, result: SimulationResult) -> None:
+        with self._lock:
+            self._runs[key] = result
+            self._runs.move_to_end(key)
+            while len(self._runs) > self.SIZE:
+                self._runs.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._runs)
+
+
 def init_cache(server: Flask) -> None:
     cache.init_app(server, config=cache_config())
+    server.extensions[_RECENT_KEY] = RecentRuns()
     _OUTAGE.forget()  # a new app (a new worker) has seen no outage yet
 
 
@@ -295,24 +350,35 @@ def _store(backend: BaseCache, key: str, result: SimulationResult) -> None:
 
 
 def simulate_state(state: PageState) -> SimulationResult:
-    """The run for ``state``; inside the app, shared through the cache by every worker.
+    """The run for ``state``; inside the app, from this worker's recent runs (``RecentRuns``),
+    else from the cache shared by every worker, else run.
 
-    A new run is stored once its response has been sent (pickling 100-300 kB and writing a
-    file or a Redis key took ~3 ms of a slider move's answer); outside a request, at once. If
-    the back-end fails, the model runs uncached and the outage is logged once (``_Outage``).
+    A new run that took ``SHARE_AFTER_S`` or longer is also stored in the shared cache, once
+    its response has been sent (pickling 100-300 kB and writing a file or a Redis key took ~3
+    ms of a slider move's answer); outside a request, at once. If the back-end fails, the model
+    runs unshared and the outage is logged once (``_Outage``).
     """
     if not has_app_context():
         return _run(state)
     key = run_key(state)
+    recent: RecentRuns = current_app.extensions[_RECENT_KEY]
+    found = recent.get(key)
+    if found is not None:
+        return found
     try:
         backend = cache.cache
         found = backend.get(key)
     except Exception as exc:  # noqa: BLE001 (Redis down, folder unreadable: run it anyway)
         _backend_failed(exc)
-        return _run(state)
+        backend = None
     if isinstance(found, SimulationResult):
+        recent.put(key, found)
         return found
+    start = time.perf_counter()
     result = _run(state)
+    recent.put(key, result)
+    if backend is None or time.perf_counter() - start < SHARE_AFTER_S:
+        return result
     if has_request_context():
 
         @after_this_request

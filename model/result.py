@@ -106,6 +106,9 @@ class SimulationResult:
     @classmethod
     def from_states(cls, params: Parameters, t: np.ndarray, y: np.ndarray) -> SimulationResult:
         data = _frame_values(t, y, params)
+        # Read-only: a result is shared as it is (a web worker keeps its recent runs in
+        # memory); an in-place change of its frame raises instead of changing other views.
+        data.flags.writeable = False
         readouts = readouts_from_array(data, _POSITION, params)
         return cls(params=params, days=float(t[-1]), frame=_frame_of(data), readouts=readouts)
 

@@ -270,12 +270,10 @@ def test_render_with_reference_overlays_it(page) -> None:
     assert len(out["cascade-graph"]["figure"]["data"]) == 6
 
 
-def test_a_run_is_stored_after_its_answer_is_sent_and_found_by_the_next_request(
-    page, monkeypatch
-) -> None:
+def _counting(run_cache, monkeypatch) -> tuple[list, list]:
+    """Lists that record each store into the shared cache (whether it came while a request was
+    being answered) and each run of the model."""
     from flask import has_request_context
-
-    from dashboard import cache as run_cache
 
     stores, runs = [], []
     store, run = run_cache._store, run_cache._run
@@ -283,6 +281,16 @@ def test_a_run_is_stored_after_its_answer_is_sent_and_found_by_the_next_request(
         run_cache, "_store", lambda *a: (stores.append(has_request_context()), store(*a))[1]
     )
     monkeypatch.setattr(run_cache, "_run", lambda state: (runs.append(state), run(state))[1])
+    return stores, runs
+
+
+def test_a_long_run_is_shared_after_its_answer_is_sent_and_found_by_another_worker(
+    page, monkeypatch
+) -> None:
+    from dashboard import cache as run_cache
+
+    monkeypatch.setattr(run_cache, "SHARE_AFTER_S", 0.0)  # every run counts as long
+    stores, runs = _counting(run_cache, monkeypatch)
     first = _response(page.render(LLC.to_store()))
     assert stores == [False]  # once, when the response was closed: not while it was waited for
     with page.app.server.app_context():
@@ -290,15 +298,50 @@ def test_a_run_is_stored_after_its_answer_is_sent_and_found_by_the_next_request(
     assert cached.frame.equals(simulate(LLC.params, LLC.days).frame)
     second = _response(page.render(LLC.to_store()))
     assert second == first and len(runs) == 1 and stores == [False]
+    # Another worker (its own recent runs, none yet) reads it from the shared cache.
+    page.app.server.extensions[run_cache._RECENT_KEY] = run_cache.RecentRuns()
+    third = _response(page.render(LLC.to_store()))
+    assert third == first and len(runs) == 1 and stores == [False]
 
 
-def test_outside_a_request_a_new_run_is_stored_at_once(page) -> None:
+def test_a_short_run_is_kept_by_its_worker_not_shared(page, monkeypatch) -> None:
     from dashboard import cache as run_cache
 
+    monkeypatch.setattr(run_cache, "SHARE_AFTER_S", float("inf"))  # every run counts as short
+    stores, runs = _counting(run_cache, monkeypatch)
+    first = _response(page.render(LLC.to_store()))
+    second = _response(page.render(LLC.to_store()))
+    assert second == first and len(runs) == 1 and stores == []
+    with page.app.server.app_context():
+        assert run_cache.cache.cache.get(run_cache.run_key(LLC)) is None
+    # Another worker runs it again.
+    page.app.server.extensions[run_cache._RECENT_KEY] = run_cache.RecentRuns()
+    assert _response(page.render(LLC.to_store())) == first and len(runs) == 2
+
+
+def test_outside_a_request_a_long_run_is_shared_at_once(page, monkeypatch) -> None:
+    from dashboard import cache as run_cache
+
+    monkeypatch.setattr(run_cache, "SHARE_AFTER_S", 0.0)
     state = PageState(Parameters(), 12.0)
     with page.app.server.app_context():
         result = run_cache.simulate_state(state)
         assert run_cache.cache.cache.get(run_cache.run_key(state)).frame.equals(result.frame)
+
+
+def test_a_worker_keeps_its_last_runs_dropping_the_least_recently_used() -> None:
+    from dashboard.cache import RecentRuns
+
+    recent = RecentRuns()
+    results = {f"run:{k}": simulate(Parameters(), 1.0 + k) for k in range(RecentRuns.SIZE)}
+    for key, result in results.items():
+        recent.put(key, result)
+    assert recent.get("run:0") is results["run:0"]  # now the most recently used
+    recent.put("run:new", results["run:1"])
+    assert len(recent) == RecentRuns.SIZE
+    assert recent.get("run:1") is None  # the least recently used went
+    assert recent.get("run:0") is results["run:0"] and recent.get("run:2") is results["run:2"]
+    assert recent.get("run:new") is results["run:1"]
 
 
 def test_a_runs_cache_key_names_the_model_version(monkeypatch) -> None:

@@ -126,3 +126,18 @@ def test_frames_share_column_labels_but_not_their_name() -> None:
     first.columns.name = "quantity"
     assert second.columns.name is None
     assert build_frame(t, y, params).columns.name is None
+
+
+def test_a_results_frame_cannot_be_changed_in_place_but_a_copy_can(run) -> None:
+    """A result is shared as it is (a web worker keeps its recent runs): writing into its frame
+    raises, and leaves it as it was; a copy is the caller's own."""
+    result = run(Parameters(), 5.0)
+    before = result.frame.to_numpy().copy()
+    with pytest.raises(ValueError, match="read-only"):
+        result.frame.to_numpy()[0, 1] = -1.0
+    with pytest.raises(ValueError, match="read-only"):
+        result.frame.iloc[0, 1] = -1.0
+    np.testing.assert_array_equal(result.frame.to_numpy(), before)
+    mine = result.frame.copy()
+    mine.iloc[0, 1] = -1.0
+    assert mine.iloc[0, 1] == -1.0 and result.frame.iloc[0, 1] == before[0, 1]
