@@ -131,7 +131,10 @@ def _input_value(inputs: list, prop_id: str) -> object:
     found = None
     for entry in inputs:
         for item in entry if isinstance(entry, list) else (entry,):
-            if f"{_id_text(item['id'])}.{item['property']}" == prop_id:
+            item_id = item["id"]
+            if isinstance(item_id, str) and not prop_id.startswith(item_id):
+                continue  # most of them: no text to build
+            if f"{_id_text(item_id)}.{item['property']}" == prop_id:
                 found = item.get("value")
     return found
 

@@ -42,12 +42,19 @@ def _is_id(value: object) -> bool:
     return isinstance(value, dict) and all(isinstance(v, str | int | float) for v in value.values())
 
 
+def _is_item(item: object) -> bool:
+    """An input, state or output entry: an object with an id and a property string."""
+    return (
+        isinstance(item, dict) and _is_id(item.get("id")) and isinstance(item.get("property"), str)
+    )
+
+
 def _item_problem(item: object, where: str) -> str | None:
+    if _is_item(item):
+        return None
     if not isinstance(item, dict):
         return f"{where} is not an object"
-    if not _is_id(item.get("id")) or not isinstance(item.get("property"), str):
-        return f"{where} needs an 'id' and a 'property' string"
-    return None
+    return f"{where} needs an 'id' and a 'property' string"
 
 
 def _entries_problem(entries: object, declared: list[Mapping], key: str) -> str | None:
@@ -62,9 +69,8 @@ def _entries_problem(entries: object, declared: list[Mapping], key: str) -> str 
         if not isinstance(items, list):
             return f"{key}[{i}] must be a list (a pattern-matching dependency)"
         for j, item in enumerate(items):
-            problem = _item_problem(item, f"{key}[{i}][{j}]" if pattern else f"{key}[{i}]")
-            if problem:
-                return problem
+            if not _is_item(item):  # the message is written only for a bad one: ~130 a body
+                return _item_problem(item, f"{key}[{i}][{j}]" if pattern else f"{key}[{i}]")
     return None
 
 
