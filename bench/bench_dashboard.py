@@ -12,8 +12,10 @@ simulation with all figures, payload under 40 kB (issue 10; issue 3 asked for 10
 Numbers are printed, never asserted: these machines are shared and noisy.
 
 ``--stored 2000`` starts the server with that many runs already in its cache folder, as after a
-while in service (2,000 is the default back-end's threshold: every new run then prunes it;
-``bench/bench_cache.py`` times the store alone).
+while in service (2,000 is the default back-end's threshold: every new run stored then prunes
+it; ``bench/bench_cache.py`` times the store alone). The replayed 30-day runs take less than
+``dashboard.cache.SHARE_AFTER_S`` on a quiet machine, so they are kept by their worker, not
+stored: ``bench/ab_server.py`` compares with commits that stored every run.
 """
 
 from __future__ import annotations
