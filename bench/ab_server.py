@@ -3,7 +3,7 @@ taking turns: both served at once by gunicorn (each from its own checkout), so t
 the same background load on a shared machine (``bench/bench_dashboard.py`` benches one
 checkout; two of its runs a minute apart differed by 1.3x here).
 
-    python bench/ab_server.py REF [--changes 150] [--turn 10] [--workers 2]
+    python bench/ab_server.py REF [--changes 150] [--turn 10] [--workers 2] [--old-python PY]
 
 REF is a commit (checked out in a temporary git worktree, removed afterwards) or a directory
 holding another checkout (a variant being tried). Each change is a new slider position, the
@@ -12,7 +12,9 @@ same for both (so neither finds the run in a cache), sent back to back as
 an answer (storing the run) then meets its own next request, as in ``bench_dashboard.py``,
 not only the other server's. Prints, for each, the median and p95 of the round trip and
 of the time in the server (gunicorn's ``%(D)s``), and the ratios old / new (above 1, this
-checkout is faster). Numbers are printed, never asserted.
+checkout is faster). ``--old-python`` serves REF with another interpreter (a virtualenv's
+``bin/python`` with the requirements installed): with REF this checkout's directory, the two
+interpreters are compared. Numbers are printed, never asserted.
 """
 
 from __future__ import annotations
@@ -60,6 +62,7 @@ def main() -> None:
     parser.add_argument("--changes", type=int, default=150, help="slider changes to each")
     parser.add_argument("--turn", type=int, default=10, help="changes to one in a row")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--old-python", default=sys.executable, help="the interpreter for REF")
     args = parser.parse_args()
     spec = next(s for s in CONTROL_SPECS if s.name == SLIDER_MOVED)
     state = PageState.for_scenario("kaplan2005-llc")
@@ -67,7 +70,11 @@ def main() -> None:
     with contextlib.ExitStack() as stack:
         servers = {
             "old": stack.enter_context(
-                timed_gunicorn(args.workers, root=stack.enter_context(checkout(args.ref)))
+                timed_gunicorn(
+                    args.workers,
+                    root=stack.enter_context(checkout(args.ref)),
+                    python=args.old_python,
+                )
             ),
             "new": stack.enter_context(timed_gunicorn(args.workers)),
         }

@@ -57,10 +57,12 @@ def gunicorn(
     extra_args: Sequence[str] = (),
     fill_cache: Callable[[str], None] | None = None,
     root: Path = ROOT,
+    python: str = sys.executable,
 ) -> Iterator[subprocess.Popen]:
     """``gunicorn app:server`` on 127.0.0.1 with its own cache folder (``fill_cache`` fills it
     first); yields the process once ``/health`` answers (``process.base_url``), stops it on
-    exit. ``root`` is the checkout served (another commit's worktree, say).
+    exit. ``root`` is the checkout served (another commit's worktree, say), ``python`` the
+    interpreter (of a virtualenv with the requirements) that runs gunicorn.
 
     Several workers need one shared secret (gunicorn.conf.py refuses to start without it).
     """
@@ -73,7 +75,7 @@ def gunicorn(
         "SEED_SOIL_CACHE_DIR": cache_dir,
         "DASH_SECRET_KEY": os.environ.get("DASH_SECRET_KEY") or secrets.token_hex(32),
     }
-    command = [sys.executable, "-m", "gunicorn", "--bind", f"{HOST}:{port}",
+    command = [python, "-m", "gunicorn", "--bind", f"{HOST}:{port}",
                "--workers", str(workers), "--preload", "--no-control-socket",
                *extra_args, "app:server"]  # fmt: skip
     server = subprocess.Popen(
@@ -104,6 +106,7 @@ def timed_gunicorn(
     workers: int = 2,
     root: Path = ROOT,
     fill_cache: Callable[[str], None] | None = None,
+    python: str = sys.executable,
 ) -> Iterator[tuple[subprocess.Popen, Callable[[], list[float]]]]:
     """``gunicorn`` that also logs each request's own time (its ``%(D)s``): yields the process
     and a function giving the seconds each callback request so far took in the server. That is
@@ -112,7 +115,7 @@ def timed_gunicorn(
     with tempfile.TemporaryDirectory(prefix="seed-soil-bench-") as logs:
         access = Path(logs) / "access.log"
         log_args = ["--access-logfile", str(access), "--access-logformat", "%(D)s %(U)s"]
-        with gunicorn(workers, log_args, fill_cache, root) as server:
+        with gunicorn(workers, log_args, fill_cache, root, python) as server:
 
             def in_server() -> list[float]:
                 lines = access.read_text().splitlines() if access.exists() else []
