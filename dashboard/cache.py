@@ -66,8 +66,10 @@ _THRESHOLD = 2000  # cached runs kept on disk (each ~100-300 kB)
 #: (pickling ~240 kB, writing a file or a Redis key) takes ~0.4-0.9 ms of the worker after
 #: the answer and reading it back ~0.25 ms; a default 30-day run takes ~1.2-2 ms, and a slider
 #: move's run is rarely asked for again. Storing every run cost each slider move more than its
-#: share of the runs found later (``bench/bench_dashboard.py``: the next request waited for
-#: the store). Long runs (a year, LSODA's stiff runs: 10 ms and more) are still shared.
+#: share of the runs found later, and a request that came while its worker stored waited:
+#: with runs kept in memory instead, ``bench/ab_server.py`` measured 1.04x the median time in
+#: the server and 1.01-1.21x its p95, ``bench/load_test.py`` (50 users) 0.87x the server's CPU
+#: per action. Long runs (a year, LSODA's stiff runs: 10 ms and more) are still shared.
 SHARE_AFTER_S = 0.005
 _RECENT_KEY = "seed_soil_recent_runs"
 

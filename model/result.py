@@ -96,7 +96,10 @@ def _frame_values(t: np.ndarray, y: np.ndarray, params: Parameters) -> np.ndarra
 
 @dataclass(frozen=True)
 class SimulationResult:
-    """``frame``: one row per day of the regular grid (see ``build_frame``); ``readouts``."""
+    """``frame``: one row per day of the regular grid (see ``build_frame``); ``readouts``.
+
+    The frame's values are read-only (a result may be shared: a web worker keeps its recent
+    runs): writing into a cell raises; edit a copy (``frame.copy()``)."""
 
     params: Parameters
     days: float
