@@ -6,8 +6,8 @@ never smoothed over. Two methods integrate the segments:
 
 * the explicit one (``method="dopri5"``): adaptive Dormand–Prince 5(4), the whole run inside
   compiled code (``model.dopri``), at ``EXPLICIT_RTOL``. At the mouse time scale the model is
-  only mildly stiff, so a few hundred cheap steps do a 30-day run ~3x faster than LSODA, and
-  more accurately (it is the dashboard's hot path: one run per slider move);
+  only mildly stiff, so a few hundred cheap steps do a 30-day run ~6x faster than LSODA, about
+  as accurately (it is the dashboard's hot path: one run per slider move);
 * LSODA (``method="lsoda"``, ``scipy.integrate.odeint``, whose stepping loop runs in Fortran)
   with the numba-compiled right-hand side and a finite-difference Jacobian built in compiled
   code (``model.equations.jacobian_columns``), at ``RTOL``. It switches to BDF where the run is
@@ -70,14 +70,17 @@ DEFAULT_DAYS = 30.0
 RTOL = 1e-7
 ATOL = absolute_tolerances(cells=1e-9, other=1e-12)
 #: The explicit method's relative tolerance. Measured against the Radau reference on the
-#: 30-day scenarios: worst relative error 2e-7 to 8e-7 (LSODA at ``RTOL``: 7e-7 to 3e-6).
-EXPLICIT_RTOL = 1e-8
+#: 30-day scenarios: worst relative error 7e-7 to 1.6e-6 (LSODA at ``RTOL``: 7e-7 to 2.7e-6).
+#: At 1e-8 (until 2026-12-03) it was 2e-7 to 6e-7, with 1.4x the steps on a 30-day run (324
+#: against 235): the dashboard's answer to a slider move took 1.10x as long in the server.
+EXPLICIT_RTOL = 1e-7
 #: ``method="auto"`` runs the explicit method on runs up to this many days...
 EXPLICIT_MAX_DAYS = 200.0
 #: ...and hands a run that needs more steps than this to LSODA. Measured with the default
-#: parameters (~5 µs a step): 30 days take ~320 steps (2.0 ms against LSODA's 5.6 ms), 90 days
-#: ~690 (3.8 against 10 ms), 365 days ~2,400 (11.7 against 13.7 ms): the explicit method is
-#: then bound by stability (fastest rate ~20/day) and no longer gains.
+#: parameters (~3.5 µs a step, 2026-12-03): 30 days take ~235 steps (0.8 ms against LSODA's
+#: 4.9 ms), 90 days ~600 (2.4 against 6.7 ms), 200 days ~1,270 (5.1 against 9.3 ms), 365 days
+#: ~2,300 (6.4 against 8.1 ms): the explicit method is then bound by stability (fastest rate
+#: ~20/day) and no longer gains.
 EXPLICIT_MAX_STEPS = 1_500
 #: The single-run methods (see the module's docstring).
 METHODS = ("auto", "dopri5", "lsoda")
