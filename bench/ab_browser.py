@@ -7,8 +7,9 @@ those on the screen are (REF's bench must print it: commits since 2026-12-01's f
 
     python bench/ab_browser.py REF [--rounds 3] [--changes 16] [--profile 6]
 
-REF is any commit (``0c0e568``, ``HEAD~5``): it is checked out in a temporary git worktree
-(removed afterwards) and benched with its own ``bench/bench_browser.py``. Prints each round's
+REF is any commit (``0c0e568``, ``HEAD~5``), checked out in a temporary git worktree
+(removed afterwards), or a directory holding another checkout; it is benched with its own
+``bench/bench_browser.py``. Prints each round's
 medians and the ratio old / new of slider -> figures, of the first figure and of the main
 thread's long tasks before it (REF's bench prints them since 2026-12-02): above 1, this
 checkout is faster. With ``--profile MOVES`` both also print their main-thread script time per
@@ -22,11 +23,13 @@ import argparse
 import re
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.serving import checkout  # noqa: E402
 
 
 class Run(NamedTuple):
@@ -90,30 +93,23 @@ def main() -> None:
         help="also compare main-thread script time per move (needs REF's bench to have it)",
     )
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="seed-soil-ab-") as tmp:
-        old = Path(tmp) / "old"
-        subprocess.run(["git", "worktree", "add", "--detach", "-q", str(old), args.ref],
-                       cwd=ROOT, check=True)  # fmt: skip
-        try:
-            print(f"round  {'old ms':>8} {'new ms':>8} {'ratio':>6}   on screen: old / new ms"
-                  "   painted: old / new ms"
-                  "   first: old / new s   main thread before it: old / new s"
-                  + ("   script per move: old / new ms" if args.profile else ""))  # fmt: skip
-            for k in range(1, args.rounds + 1):
-                before = _bench(old, args.changes, args.profile)
-                after = _bench(ROOT, args.changes, args.profile)
-                scripts = f"   {_pair(before.script, after.script)}" if args.profile else ""
-                print(
-                    f"{k:>5}  {before.slider:8.0f} {after.slider:8.0f}"
-                    f" {before.slider / after.slider:6.2f}   {_pair(before.seen, after.seen)}"
-                    f"   {_pair(before.painted, after.painted)}"
-                    f"   {_pair(before.first, after.first, 1000, 2)}"
-                    f"   {_pair(before.busy, after.busy, 1000, 2)}{scripts}",
-                    flush=True,
-                )
-        finally:
-            subprocess.run(["git", "worktree", "remove", "--force", str(old)], cwd=ROOT,
-                           check=False)  # fmt: skip
+    with checkout(args.ref) as old:
+        print(f"round  {'old ms':>8} {'new ms':>8} {'ratio':>6}   on screen: old / new ms"
+              "   painted: old / new ms"
+              "   first: old / new s   main thread before it: old / new s"
+              + ("   script per move: old / new ms" if args.profile else ""))  # fmt: skip
+        for k in range(1, args.rounds + 1):
+            before = _bench(old, args.changes, args.profile)
+            after = _bench(ROOT, args.changes, args.profile)
+            scripts = f"   {_pair(before.script, after.script)}" if args.profile else ""
+            print(
+                f"{k:>5}  {before.slider:8.0f} {after.slider:8.0f}"
+                f" {before.slider / after.slider:6.2f}   {_pair(before.seen, after.seen)}"
+                f"   {_pair(before.painted, after.painted)}"
+                f"   {_pair(before.first, after.first, 1000, 2)}"
+                f"   {_pair(before.busy, after.busy, 1000, 2)}{scripts}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -64,6 +64,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--old-python", default=sys.executable, help="the interpreter for REF")
     args = parser.parse_args()
+    if args.changes < 1 or args.turn < 1:
+        parser.error("--changes and --turn must be at least 1")
     spec = next(s for s in CONTROL_SPECS if s.name == SLIDER_MOVED)
     state = PageState.for_scenario("kaplan2005-llc")
     total = WARM_CHANGES + args.changes
