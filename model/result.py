@@ -115,6 +115,15 @@ class SimulationResult:
         readouts = readouts_from_array(data, _POSITION, params)
         return cls(params=params, days=float(t[-1]), frame=_frame_of(data), readouts=readouts)
 
+    def __reduce_ex__(self, protocol: int) -> object:
+        """Pickled as its values in one block of floats, and rebuilt read-only as
+        ``from_states`` builds it (a DataFrame pickles and unpickles ~3x slower: the runs'
+        shared cache does both). A frame whose columns were changed pickles as it is."""
+        data = self.frame.to_numpy()  # one float block: no copy
+        if data.dtype != float or not self.frame.columns.equals(_COLUMN_INDEX):
+            return super().__reduce_ex__(protocol)
+        return _restored, (self.params, self.days, data, self.readouts)
+
     def long_frame(self) -> pd.DataFrame:
         """The same data in long form: columns day, organ ('' for systemic), quantity, value."""
         melted = self.frame.melt(id_vars="day", var_name="column", value_name="value")
@@ -127,3 +136,11 @@ class SimulationResult:
                 "value": melted["value"],
             }
         )
+
+
+def _restored(
+    params: Parameters, days: float, data: np.ndarray, readouts: Readouts
+) -> SimulationResult:
+    """A pickled ``SimulationResult`` (``__reduce_ex__``): its frame over ``data``, read-only."""
+    data.flags.writeable = False
+    return SimulationResult(params=params, days=days, frame=_frame_of(data), readouts=readouts)

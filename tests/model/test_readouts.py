@@ -141,3 +141,21 @@ def test_a_results_frame_cannot_be_changed_in_place_but_a_copy_can(run) -> None:
     mine = result.frame.copy()
     mine.iloc[0, 1] = -1.0
     assert mine.iloc[0, 1] == -1.0 and result.frame.iloc[0, 1] == before[0, 1]
+
+
+def test_a_pickled_result_comes_back_equal_and_read_only(run) -> None:
+    """As the runs' shared cache stores and reads it: one block of values, rebuilt read-only."""
+    import dataclasses
+    import pickle
+
+    result = run(Parameters(), 5.0)
+    back = pickle.loads(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+    pd.testing.assert_frame_equal(back.frame, result.frame, check_exact=True)
+    assert (back.params, back.days, back.readouts) == (result.params, result.days, result.readouts)
+    with pytest.raises(ValueError, match="read-only"):
+        back.frame.iloc[0, 1] = -1.0
+    # A frame whose columns were changed (a copy, with one more) pickles as it is.
+    extra = result.frame.copy()
+    extra["note"] = "x"
+    changed = pickle.loads(pickle.dumps(dataclasses.replace(result, frame=extra)))
+    pd.testing.assert_frame_equal(changed.frame, extra)
