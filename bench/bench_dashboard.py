@@ -78,14 +78,16 @@ def main() -> None:
             times.append(elapsed)
             sizes.append(size)
         in_server = in_server_times()[len(logged) :]
-        cached = [post(endpoint, body)[0] for _ in range(10)]
+        again = [post(endpoint, body)[0] for _ in range(10)]
     print(
         f"{args.changes} slider changes, gunicorn {args.workers} workers, 127.0.0.1, "
         f"{args.stored} runs in the cache at the start:"
     )
     print(_summary("slider -> figures (uncached)", times, sizes))
     print(_summary("  in the server (gunicorn)", in_server, sizes))
-    print(_summary("slider -> figures (cached)", cached, sizes[-1:]))
+    # The last change again, 10 times: its run is in the memory of the worker that answered it
+    # (``dashboard.cache.RecentRuns``); the other worker runs it once more.
+    print(_summary("the same change again", again, sizes[-1:]))
 
 
 if __name__ == "__main__":
