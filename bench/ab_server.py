@@ -80,7 +80,7 @@ def main() -> None:
             ),
             "new": stack.enter_context(timed_gunicorn(args.workers)),
         }
-        bodies = {name: page_requests(server.base_url) for name, (server, _) in servers.items()}
+        callbacks = {name: page_requests(server.base_url) for name, (server, _) in servers.items()}
         times: dict[str, dict[str, list[float]]] = {name: {"round trip": []} for name in servers}
         logged = {}
         for first in range(0, total, args.turn):
@@ -91,7 +91,7 @@ def main() -> None:
                 server = servers[name][0]
                 for k in turn:
                     position = round(spec.low + (spec.high - spec.low) * (k + 0.5) / total, 6)
-                    body = state_body(bodies[name], state, spec.name, position)
+                    body = state_body(callbacks[name], state, spec.name, position)
                     elapsed = post(f"{server.base_url}/_dash-update-component", body)[0]
                     if logged:
                         times[name]["round trip"].append(elapsed)
